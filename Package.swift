@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "DecayBench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "decaybench", targets: ["decaybench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: - C libraries and the macros Swift cannot import
+
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: - Engine
+
+        /// Float32 buffers, sgemm and element-wise kernels, deterministic random numbers.
+        .target(name: "TensorMath", dependencies: ["COpenBLAS"]),
+        /// Linear, softmax and MLP models: forward, backward, losses.
+        .target(name: "Models", dependencies: ["TensorMath"]),
+        /// Update chains (SGD, Adam, penalties vs decoupled decay), schedules, masks.
+        .target(name: "Optimization", dependencies: ["TensorMath"]),
+        /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
+        .target(name: "HDF5Store", dependencies: ["CHDF5"]),
+        /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order.
+        .target(name: "Datasets", dependencies: ["TensorMath", "CZlib", "HDF5Store"]),
+        /// One run: its complete configuration, the training loop, its result.
+        .target(name: "Training", dependencies: ["TensorMath", "Models", "Optimization", "Datasets"]),
+
+        // MARK: - Harness and command line
+
+        /// Grid files, expansion into runs, the parallel runner, the results file.
+        .target(name: "Harness", dependencies: [
+            "Training", "Datasets", "HDF5Store", "COpenBLAS",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "decaybench", dependencies: [
+            "Harness", "Training",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: - Tests
+
+        .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath"]),
+        .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "TensorMath"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Training", "HDF5Store"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
