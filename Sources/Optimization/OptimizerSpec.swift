@@ -14,6 +14,8 @@ public struct OptimizerSpec: Codable, Hashable, Sendable {
     }
 
     public var kind: Kind
+    /// The base learning rate α > 0 (the grid's `lr` axis); the schedule multiplies it by η_t.
+    public var learningRate: Double
     /// Momentum μ for the SGD kinds with momentum. In [0, 1).
     public var momentum: Double
     /// Adam's β1 and β2, in [0, 1).
@@ -22,8 +24,9 @@ public struct OptimizerSpec: Codable, Hashable, Sendable {
     /// Adam's ε, added to √v̂.
     public var epsilon: Double
 
-    public init(kind: Kind, momentum: Double = 0.9, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+    public init(kind: Kind, learningRate: Double = 1e-3, momentum: Double = 0.9, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
         self.kind = kind
+        self.learningRate = learningRate
         self.momentum = momentum
         self.beta1 = beta1
         self.beta2 = beta2

@@ -1,0 +1,211 @@
+import Foundation
+import TensorMath
+
+/// The targets of a batch: class labels or real values, one per row.
+public enum BatchTargets {
+    case labels(UnsafeBufferPointer<Int32>)
+    case values(UnsafeBufferPointer<Float>)
+}
+
+/// A stack of dense layers: forward pass, loss, and gradient by backpropagation.
+///
+/// Stateless apart from its architecture: parameters, gradients and scratch space are
+/// passed in, so one network value serves any number of concurrent runs. Every matrix
+/// product goes through `cblas_sgemm`; weights are [out, in] as in PyTorch, so a layer
+/// computes H = X·Wᵀ + b.
+public struct DenseNetwork: Sendable {
+    public let architecture: Architecture
+    public let layout: ParameterLayout
+
+    public init(architecture: Architecture) {
+        self.architecture = architecture
+        self.layout = architecture.parameterLayout
+    }
+
+    public func makeWorkspace(capacity: Int) -> NetworkWorkspace {
+        NetworkWorkspace(architecture: architecture, capacity: capacity)
+    }
+
+    /// The batch-mean loss and, into `gradient`, its gradient with respect to every parameter.
+    ///
+    /// - Parameters:
+    ///   - inputs: `rows × inputCount` features, row-major.
+    ///   - rows: in 1...workspace.capacity.
+    /// - Returns: the mean data loss over the rows (no penalty).
+    public func lossAndGradient(
+        parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, targets: BatchTargets,
+        rows: Int, gradient: UnsafeMutableBufferPointer<Float>, workspace: inout NetworkWorkspace
+    ) -> Double {
+        precondition(parameters.count == layout.count && gradient.count == layout.count, "parameter vector does not match the layout")
+        precondition(rows >= 1 && rows <= workspace.capacity, "batch of \(rows) rows does not fit the workspace")
+        precondition(inputs.count >= rows * architecture.inputCount, "too few input values for \(rows) rows")
+        let offsets = workspace.offsets
+        return workspace.activations.withUnsafeMutableBufferPointer { activations in
+            workspace.deltas.withUnsafeMutableBufferPointer { deltas in
+                forward(parameters, inputs, rows, activations, offsets)
+                let lossSum = outputLoss(activations, offsets, targets: targets, rows: rows, outputDeltas: deltas).lossSum
+                backward(parameters, inputs, rows, activations, deltas, offsets, gradient)
+                return lossSum / Double(rows)
+            }
+        }
+    }
+
+    /// Loss and error over `rows` points, in chunks of the workspace's capacity.
+    ///
+    /// - Returns: the summed loss and the number of misclassified rows (for regression, the
+    ///   summed squared error again).
+    public func evaluate(
+        parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, targets: BatchTargets,
+        rows: Int, workspace: inout NetworkWorkspace
+    ) -> (lossSum: Double, errors: Double) {
+        let offsets = workspace.offsets
+        let capacity = workspace.capacity
+        let width = architecture.inputCount
+        var lossSum = 0.0, errors = 0.0
+        workspace.activations.withUnsafeMutableBufferPointer { activations in
+            var start = 0
+            while start < rows {
+                let chunk = min(capacity, rows - start)
+                let chunkInputs = UnsafeBufferPointer(rebasing: inputs[(start * width)..<((start + chunk) * width)])
+                let chunkTargets: BatchTargets
+                switch targets {
+                case .labels(let labels): chunkTargets = .labels(UnsafeBufferPointer(rebasing: labels[start..<(start + chunk)]))
+                case .values(let values): chunkTargets = .values(UnsafeBufferPointer(rebasing: values[start..<(start + chunk)]))
+                }
+                forward(parameters, chunkInputs, chunk, activations, offsets)
+                let result = outputLoss(activations, offsets, targets: chunkTargets, rows: chunk, outputDeltas: nil)
+                lossSum += result.lossSum
+                errors += result.errors
+                start += chunk
+            }
+        }
+        return (lossSum, errors)
+    }
+
+    // MARK: - Passes
+
+    private func forward(
+        _ parameters: UnsafeBufferPointer<Float>, _ inputs: UnsafeBufferPointer<Float>, _ rows: Int,
+        _ activations: UnsafeMutableBufferPointer<Float>, _ offsets: [Int]
+    ) {
+        let widths = architecture.widths
+        let entries = layout.entries
+        for layer in 0..<architecture.layerCount {
+            let fanIn = widths[layer], fanOut = widths[layer + 1]
+            let weight = parameters.baseAddress! + entries[2 * layer].offset
+            let bias = parameters.baseAddress! + entries[2 * layer + 1].offset
+            let input = layer == 0 ? inputs.baseAddress! : UnsafePointer(activations.baseAddress! + offsets[layer - 1])
+            let output = activations.baseAddress! + offsets[layer]
+            // Seed the output with the bias so sgemm adds X·Wᵀ onto it (beta = 1).
+            for row in 0..<rows {
+                (output + row * fanOut).update(from: bias, count: fanOut)
+            }
+            BLAS.sgemm(.none, .transposed, m: rows, n: fanOut, k: fanIn,
+                       alpha: 1, a: input, lda: fanIn, b: weight, ldb: fanIn,
+                       beta: 1, c: output, ldc: fanOut)
+            if layer < architecture.layerCount - 1 {
+                applyActivation(UnsafeMutableBufferPointer(start: output, count: rows * fanOut))
+            }
+        }
+    }
+
+    private func backward(
+        _ parameters: UnsafeBufferPointer<Float>, _ inputs: UnsafeBufferPointer<Float>, _ rows: Int,
+        _ activations: UnsafeMutableBufferPointer<Float>, _ deltas: UnsafeMutableBufferPointer<Float>,
+        _ offsets: [Int], _ gradient: UnsafeMutableBufferPointer<Float>
+    ) {
+        let widths = architecture.widths
+        let entries = layout.entries
+        for layer in stride(from: architecture.layerCount - 1, through: 0, by: -1) {
+            let fanIn = widths[layer], fanOut = widths[layer + 1]
+            let delta = UnsafePointer(deltas.baseAddress! + offsets[layer])
+            let input = layer == 0 ? inputs.baseAddress! : UnsafePointer(activations.baseAddress! + offsets[layer - 1])
+            let weightGradient = gradient.baseAddress! + entries[2 * layer].offset
+            let biasGradient = gradient.baseAddress! + entries[2 * layer + 1].offset
+            // ∂L/∂W = Δᵀ·X  ([out, rows]·[rows, in])
+            BLAS.sgemm(.transposed, .none, m: fanOut, n: fanIn, k: rows,
+                       alpha: 1, a: delta, lda: fanOut, b: input, ldb: fanIn,
+                       beta: 0, c: weightGradient, ldc: fanIn)
+            // ∂L/∂b = Σ_rows Δ
+            biasGradient.update(repeating: 0, count: fanOut)
+            for row in 0..<rows {
+                let deltaRow = delta + row * fanOut
+                for j in 0..<fanOut { biasGradient[j] += deltaRow[j] }
+            }
+            guard layer > 0 else { break }
+            // The first layer's input gradient is never needed; the others propagate:
+            // Δ_{l−1} = (Δ_l·W_l) ⊙ act′(H_{l−1})
+            let weight = parameters.baseAddress! + entries[2 * layer].offset
+            let previousDelta = deltas.baseAddress! + offsets[layer - 1]
+            BLAS.sgemm(.none, .none, m: rows, n: fanIn, k: fanOut,
+                       alpha: 1, a: delta, lda: fanOut, b: weight, ldb: fanIn,
+                       beta: 0, c: previousDelta, ldc: fanIn)
+            let previousActivation = UnsafePointer(activations.baseAddress! + offsets[layer - 1])
+            multiplyByActivationDerivative(previousDelta, previousActivation, count: rows * fanIn)
+        }
+    }
+
+    private func applyActivation(_ values: UnsafeMutableBufferPointer<Float>) {
+        switch architecture.activation {
+        case .relu:
+            for i in values.indices where !(values[i] > 0) { values[i] = 0 }
+        case .tanh:
+            for i in values.indices { values[i] = Foundation.tanh(values[i]) }
+        }
+    }
+
+    /// Multiplies `delta` by the activation's derivative, written in terms of its output.
+    private func multiplyByActivationDerivative(_ delta: UnsafeMutablePointer<Float>, _ output: UnsafePointer<Float>, count: Int) {
+        switch architecture.activation {
+        case .relu:
+            for i in 0..<count where !(output[i] > 0) { delta[i] = 0 }
+        case .tanh:
+            for i in 0..<count { delta[i] *= 1 - output[i] * output[i] }
+        }
+    }
+
+    /// The loss of the last layer's outputs and, when `outputDeltas` is given, ∂(mean loss)/∂outputs.
+    private func outputLoss(
+        _ activations: UnsafeMutableBufferPointer<Float>, _ offsets: [Int], targets: BatchTargets, rows: Int,
+        outputDeltas: UnsafeMutableBufferPointer<Float>?
+    ) -> (lossSum: Double, errors: Double) {
+        let outputs = architecture.outputCount
+        let last = offsets[architecture.layerCount - 1]
+        let logits = activations.baseAddress! + last
+        let deltas = outputDeltas.map { $0.baseAddress! + last }
+        let inverseRows = 1 / Float(rows)
+        var lossSum = 0.0, errors = 0.0
+        switch (architecture.loss, targets) {
+        case (.softmaxCrossEntropy, .labels(let labels)):
+            for row in 0..<rows {
+                let z = logits + row * outputs
+                let label = Int(labels[row])
+                precondition(label >= 0 && label < outputs, "label \(label) outside 0..<\(outputs)")
+                var maximum = z[0], argmax = 0
+                for j in 1..<outputs where z[j] > maximum { maximum = z[j]; argmax = j }
+                var sumExp: Float = 0
+                for j in 0..<outputs { sumExp += expf(z[j] - maximum) }
+                let logSumExp = logf(sumExp)
+                lossSum += Double(logSumExp - (z[label] - maximum))
+                if argmax != label || !maximum.isFinite { errors += 1 }
+                if let deltas {
+                    let d = deltas + row * outputs
+                    for j in 0..<outputs {
+                        let probability = expf(z[j] - maximum - logSumExp)
+                        d[j] = (probability - (j == label ? 1 : 0)) * inverseRows
+                    }
+                }
+            }
+        case (.meanSquaredError, .values(let values)):
+            for row in 0..<rows {
+                let residual = logits[row] - values[row]
+                lossSum += Double(residual * residual)
+                if let deltas { deltas[row] = 2 * residual * inverseRows }
+            }
+            errors = lossSum
+        default:
+            preconditionFailure("targets do not match the loss \(architecture.loss)")
+        }
+        return (lossSum, errors)
+    }
+}

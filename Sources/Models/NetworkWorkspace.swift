@@ -1,0 +1,29 @@
+/// Preallocated activations and deltas for up to `capacity` rows of one network.
+///
+/// Allocated once per run and reused for every batch and evaluation chunk, so training
+/// allocates nothing per step. A value type: each run owns its own.
+public struct NetworkWorkspace: Sendable {
+    /// The most rows one forward/backward pass may take.
+    public let capacity: Int
+    /// Layer outputs (after the activation; logits for the last layer), layer after layer,
+    /// each `capacity × width`.
+    var activations: [Float]
+    /// ∂loss/∂(pre-activation) of each layer's output, same layout as `activations`.
+    var deltas: [Float]
+    /// Offset of layer l's block in `activations` and `deltas`.
+    let offsets: [Int]
+
+    init(architecture: Architecture, capacity: Int) {
+        precondition(capacity > 0, "a workspace needs room for at least one row")
+        var offsets: [Int] = []
+        var total = 0
+        for layer in 0..<architecture.layerCount {
+            offsets.append(total)
+            total += capacity * architecture.widths[layer + 1]
+        }
+        self.capacity = capacity
+        self.offsets = offsets
+        self.activations = [Float](repeating: 0, count: total)
+        self.deltas = [Float](repeating: 0, count: total)
+    }
+}

@@ -1,0 +1,85 @@
+import Models
+
+/// How a run ended.
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
+    /// Trained for every epoch.
+    case finished
+    /// A loss or parameter became non-finite; the run stopped there.
+    case diverged
+    /// The run could not start or stopped on an error (see the message).
+    case failed
+}
+
+/// The metrics at the end of one epoch.
+public struct EpochRecord: Codable, Sendable, Equatable {
+    /// 1-based.
+    public var epoch: Int
+    /// η_t at the epoch's last step.
+    public var multiplier: Double
+    /// Mean data loss (no penalty) over the whole split, after the epoch.
+    public var trainLoss: Double
+    public var testLoss: Double
+    /// Misclassified fraction (classification) or mean squared error (regression).
+    public var trainError: Double
+    public var testError: Double
+    /// ‖w‖₂ over the weights (biases excluded).
+    public var weightNorm: Double
+    /// Wall-clock seconds of the epoch's training steps (evaluation excluded).
+    public var seconds: Double
+
+    public init(epoch: Int, multiplier: Double, trainLoss: Double, testLoss: Double, trainError: Double,
+                testError: Double, weightNorm: Double, seconds: Double) {
+        self.epoch = epoch
+        self.multiplier = multiplier
+        self.trainLoss = trainLoss
+        self.testLoss = testLoss
+        self.trainError = trainError
+        self.testError = testError
+        self.weightNorm = weightNorm
+        self.seconds = seconds
+    }
+}
+
+/// Everything a run produced.
+public struct RunResult: Sendable {
+    public var configuration: RunConfiguration
+    public var key: String
+    public var status: RunStatus
+    /// Why a run diverged or failed; nil when it finished.
+    public var message: String?
+    public var epochs: [EpochRecord]
+    /// Final parameters, named by `layout`.
+    public var parameters: [Float]
+    public var layout: ParameterLayout
+    /// λ actually used at the first step (differs from the configured λ when normalized).
+    public var effectiveLambda: Double
+    /// Wall-clock seconds of the whole run, evaluation included.
+    public var seconds: Double
+
+    public init(configuration: RunConfiguration, key: String, status: RunStatus, message: String?,
+                epochs: [EpochRecord], parameters: [Float], layout: ParameterLayout,
+                effectiveLambda: Double, seconds: Double) {
+        self.configuration = configuration
+        self.key = key
+        self.status = status
+        self.message = message
+        self.epochs = epochs
+        self.parameters = parameters
+        self.layout = layout
+        self.effectiveLambda = effectiveLambda
+        self.seconds = seconds
+    }
+
+    /// The epoch with the lowest test error (ties: the earliest), if any epoch finished.
+    public var bestEpoch: EpochRecord? {
+        epochs.min { a, b in
+            let (x, y) = (a.testError.isNaN ? .infinity : a.testError, b.testError.isNaN ? .infinity : b.testError)
+            return x < y || (x == y && a.epoch < b.epoch)
+        }
+    }
+
+    /// The named final tensors: (name, shape, values).
+    public var namedParameters: [(name: String, shape: [Int], values: [Float])] {
+        layout.entries.map { ($0.name, $0.shape, Array(parameters[$0.range])) }
+    }
+}

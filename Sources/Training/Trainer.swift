@@ -1,0 +1,88 @@
+import Datasets
+import Foundation
+import Models
+import TensorMath
+
+/// Trains one configuration from start to finish.
+public enum Trainer {
+    /// Runs every epoch of `configuration` on `dataset`.
+    ///
+    /// Never throws and never crashes on bad numbers: a configuration that cannot start
+    /// gives a `failed` result, a non-finite loss or parameter a `diverged` one holding the
+    /// epochs completed before it.
+    ///
+    /// - Parameters:
+    ///   - onEpoch: called after each finished epoch, on the calling thread.
+    ///   - shouldStop: polled between steps; returning true ends the run as `failed`
+    ///     with the message "interrupted".
+    public static func run(
+        _ configuration: RunConfiguration, on dataset: Dataset,
+        onEpoch: (EpochRecord) -> Void = { _ in }, shouldStop: () -> Bool = { false }
+    ) -> RunResult {
+        let started = ContinuousClock.now
+        var session: TrainingSession
+        do {
+            session = try TrainingSession(configuration: configuration, dataset: dataset)
+        } catch {
+            return RunResult(configuration: configuration, key: configuration.key, status: .failed,
+                             message: "\(error)", epochs: [], parameters: [], layout: ParameterLayout([]),
+                             effectiveLambda: configuration.regularization.lambda, seconds: 0)
+        }
+        let order = BatchOrder(count: dataset.train.count, batchSize: configuration.training.batchSize,
+                               seed: configuration.streamSeed)
+        var records: [EpochRecord] = []
+        var status = RunStatus.finished
+        var message: String?
+
+        training: for epoch in 0..<configuration.training.epochs {
+            let epochStarted = ContinuousClock.now
+            let permutation = order.indices(epoch: epoch)
+            var start = 0
+            while start < permutation.count {
+                if shouldStop() {
+                    status = .failed
+                    message = "interrupted"
+                    break training
+                }
+                let end = min(start + session.batchSize, permutation.count)
+                let loss = session.step(on: permutation[start..<end])
+                if !loss.isFinite {
+                    status = .diverged
+                    message = "non-finite training loss (\(loss)) at epoch \(epoch + 1), step \(session.step)"
+                    break training
+                }
+                start = end
+            }
+            let trainSeconds = (ContinuousClock.now - epochStarted).seconds
+            guard session.parametersAreFinite else {
+                status = .diverged
+                message = "non-finite parameters after epoch \(epoch + 1)"
+                break
+            }
+            let train = session.evaluate(dataset.train)
+            let test = session.evaluate(dataset.test)
+            guard train.loss.isFinite else {
+                status = .diverged
+                message = "non-finite training loss (\(train.loss)) after epoch \(epoch + 1)"
+                break
+            }
+            let record = EpochRecord(
+                epoch: epoch + 1, multiplier: session.schedule.multiplier(atStep: session.step - 1),
+                trainLoss: train.loss, testLoss: test.loss, trainError: train.error, testError: test.error,
+                weightNorm: session.weightNorm, seconds: trainSeconds)
+            records.append(record)
+            onEpoch(record)
+        }
+        return RunResult(configuration: configuration, key: configuration.key, status: status, message: message,
+                         epochs: records, parameters: session.parameters, layout: session.network.layout,
+                         effectiveLambda: session.lambda(atStep: 0), seconds: (ContinuousClock.now - started).seconds)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) * 1e-18
+    }
+}

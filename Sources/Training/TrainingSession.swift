@@ -1,0 +1,184 @@
+import Datasets
+import Foundation
+import Models
+import Optimization
+import TensorMath
+
+/// One run in progress: its parameters, optimizer state and every buffer it needs.
+///
+/// A value type that owns all its mutable state, so sessions on different threads share
+/// nothing mutable; the data set is shared read-only. All buffers are allocated when the
+/// session is made: a training step allocates nothing.
+public struct TrainingSession: Sendable {
+    public let configuration: RunConfiguration
+    public let dataset: Dataset
+    public let network: DenseNetwork
+    public let chain: UpdateChain
+    public let schedule: LearningRateSchedule
+    /// Points per step (the whole training split when full-batch).
+    public let batchSize: Int
+    public let stepsPerEpoch: Int
+
+    public private(set) var parameters: [Float]
+    public private(set) var optimizerState: UpdateState
+    /// Steps taken so far.
+    public private(set) var step: Int = 0
+
+    private var gradient: [Float]
+    private var workspace: NetworkWorkspace
+    private var batchFeatures: [Float]
+    private var batchLabels: [Int32]
+    private var batchValues: [Float]
+    private let weightRanges: [Range<Int>]
+
+    /// - Parameters:
+    ///   - initialParameters: start from these instead of the seeded initialisation
+    ///     (used to replay trajectories computed elsewhere).
+    public init(configuration: RunConfiguration, dataset: Dataset, initialParameters: [Float]? = nil) throws {
+        let architecture = try ModelFactory.architecture(for: configuration.model, dataset: dataset)
+        let network = DenseNetwork(architecture: architecture)
+        let trainCount = dataset.train.count
+        guard trainCount > 0 else { throw ConfigurationError(field: "data", "the training split is empty") }
+        let training = configuration.training
+        guard training.epochs > 0 else { throw ConfigurationError(field: "training.epochs", "must be at least 1, got \(training.epochs)") }
+        if let size = training.batchSize, size < 1 {
+            throw ConfigurationError(field: "training.batch_size", "must be at least 1 or \"full\", got \(size)")
+        }
+        let batchSize = min(training.batchSize ?? trainCount, trainCount)
+        let stepsPerEpoch = (trainCount + batchSize - 1) / batchSize
+
+        let layout = network.layout
+        let regularizedRoles: Set<ParameterLayout.Role> = configuration.regularization.includeBiases ? [.weight, .bias] : [.weight]
+        let chain = UpdateChain.make(
+            optimizer: configuration.optimizer, regularization: configuration.regularization,
+            learningRate: configuration.optimizer.learningRate, regularizedRanges: layout.ranges(withRoles: regularizedRoles))
+
+        if let initialParameters {
+            guard initialParameters.count == layout.count else {
+                throw ConfigurationError(field: "initial parameters", "expected \(layout.count) values, got \(initialParameters.count)")
+            }
+            parameters = initialParameters
+        } else {
+            var random = DeterministicRandom(seed: configuration.streamSeed, stream: "init")
+            parameters = ParameterInitializer.parameters(for: architecture, scheme: configuration.model.initialization, random: &random)
+        }
+
+        self.configuration = configuration
+        self.dataset = dataset
+        self.network = network
+        self.chain = chain
+        self.schedule = LearningRateSchedule(spec: configuration.schedule, epochs: training.epochs, stepsPerEpoch: stepsPerEpoch)
+        self.batchSize = batchSize
+        self.stepsPerEpoch = stepsPerEpoch
+        self.optimizerState = chain.makeState(parameterCount: layout.count)
+        self.gradient = [Float](repeating: 0, count: layout.count)
+        // Evaluation runs in chunks of at least 1024 rows: fewer, larger sgemm calls.
+        self.workspace = network.makeWorkspace(capacity: max(batchSize, min(1024, max(trainCount, dataset.test.count))))
+        self.batchFeatures = [Float](repeating: 0, count: batchSize * dataset.featureCount)
+        self.batchLabels = [Int32](repeating: 0, count: batchSize)
+        self.batchValues = [Float](repeating: 0, count: batchSize)
+        self.weightRanges = layout.ranges(withRoles: [.weight])
+    }
+
+    /// λ_t for step t: the configured λ, or λ_norm·√(b/(B·T)) when normalized.
+    public func lambda(atStep step: Int) -> Double {
+        let regularization = configuration.regularization
+        guard regularization.normalized else { return regularization.lambda }
+        let period = schedule.periodLength(atStep: step)
+        return regularization.lambda * (Double(batchSize) / (Double(dataset.train.count) * period)).squareRoot()
+    }
+
+    /// One optimizer step on the training rows `indices`.
+    ///
+    /// - Returns: the batch's mean data loss before the step (non-finite when diverging).
+    @discardableResult
+    public mutating func step<Indices: Collection>(on indices: Indices) -> Double where Indices.Element == Int {
+        let rows = indices.count
+        precondition(rows >= 1 && rows <= batchSize, "a batch holds 1...\(batchSize) rows, got \(rows)")
+        gatherBatch(indices)
+        let context = StepContext(multiplier: schedule.multiplier(atStep: step), lambda: lambda(atStep: step))
+        let features = dataset.featureCount
+        let isClassification = !dataset.train.labels.isEmpty
+        let network = self.network, chain = self.chain
+        let loss = parameters.withUnsafeMutableBufferPointer { parameters in
+            gradient.withUnsafeMutableBufferPointer { gradient in
+                batchFeatures.withUnsafeBufferPointer { inputs in
+                    let inputs = UnsafeBufferPointer(rebasing: inputs[0..<(rows * features)])
+                    let loss: Double
+                    if isClassification {
+                        loss = batchLabels.withUnsafeBufferPointer { labels in
+                            network.lossAndGradient(
+                                parameters: UnsafeBufferPointer(parameters), inputs: inputs,
+                                targets: .labels(UnsafeBufferPointer(rebasing: labels[0..<rows])),
+                                rows: rows, gradient: gradient, workspace: &workspace)
+                        }
+                    } else {
+                        loss = batchValues.withUnsafeBufferPointer { values in
+                            network.lossAndGradient(
+                                parameters: UnsafeBufferPointer(parameters), inputs: inputs,
+                                targets: .values(UnsafeBufferPointer(rebasing: values[0..<rows])),
+                                rows: rows, gradient: gradient, workspace: &workspace)
+                        }
+                    }
+                    if loss.isFinite {
+                        chain.apply(parameters: parameters, gradient: gradient, state: &optimizerState, context: context)
+                    }
+                    return loss
+                }
+            }
+        }
+        step += 1
+        return loss
+    }
+
+    /// Mean loss and error over a whole split with the current parameters.
+    public mutating func evaluate(_ split: Split) -> (loss: Double, error: Double) {
+        guard split.count > 0 else { return (.nan, .nan) }
+        let network = self.network
+        let result = parameters.withUnsafeBufferPointer { parameters in
+            split.features.withUnsafeBufferPointer { features in
+                if !split.labels.isEmpty {
+                    return split.labels.withUnsafeBufferPointer { labels in
+                        network.evaluate(parameters: parameters, inputs: features, targets: .labels(labels), rows: split.count, workspace: &workspace)
+                    }
+                }
+                return split.values.withUnsafeBufferPointer { values in
+                    network.evaluate(parameters: parameters, inputs: features, targets: .values(values), rows: split.count, workspace: &workspace)
+                }
+            }
+        }
+        return (result.lossSum / Double(split.count), result.errors / Double(split.count))
+    }
+
+    /// ‖w‖₂ over the weights, biases excluded.
+    public var weightNorm: Double {
+        parameters.withUnsafeBufferPointer { p in
+            weightRanges.reduce(0.0) { $0 + Kernels.sumOfSquares(UnsafeBufferPointer(rebasing: p[$1])) }.squareRoot()
+        }
+    }
+
+    /// Whether every parameter is finite.
+    public var parametersAreFinite: Bool {
+        parameters.withUnsafeBufferPointer { Kernels.allFinite($0) }
+    }
+
+    // MARK: - Batches
+
+    private mutating func gatherBatch<Indices: Collection>(_ indices: Indices) where Indices.Element == Int {
+        let features = dataset.featureCount
+        let train = dataset.train
+        train.features.withUnsafeBufferPointer { source in
+            batchFeatures.withUnsafeMutableBufferPointer { destination in
+                for (row, index) in indices.enumerated() {
+                    precondition(index >= 0 && index < train.count, "batch index \(index) outside the training split")
+                    (destination.baseAddress! + row * features).update(from: source.baseAddress! + index * features, count: features)
+                }
+            }
+        }
+        if !train.labels.isEmpty {
+            for (row, index) in indices.enumerated() { batchLabels[row] = train.labels[index] }
+        } else {
+            for (row, index) in indices.enumerated() { batchValues[row] = train.values[index] }
+        }
+    }
+}
