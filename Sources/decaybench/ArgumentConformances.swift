@@ -5,15 +5,15 @@ import Optimization
 
 // The configuration enums live in modules that must not import ArgumentParser; their
 // raw values are already the spellings users type.
-extension DataSpec.Source: @retroactive ExpressibleByArgument {}
-extension TaskKind: @retroactive ExpressibleByArgument {}
-extension ModelSpec.Kind: @retroactive ExpressibleByArgument {}
-extension ModelSpec.Activation: @retroactive ExpressibleByArgument {}
-extension ModelSpec.Initialization: @retroactive ExpressibleByArgument {}
-extension OptimizerSpec.Kind: @retroactive ExpressibleByArgument {}
-extension RegularizationSpec.Penalty: @retroactive ExpressibleByArgument {}
-extension RegularizationSpec.DecayConvention: @retroactive ExpressibleByArgument {}
-extension ScheduleSpec.Kind: @retroactive ExpressibleByArgument {}
+extension DataSpec.Source: ExpressibleByArgument {}
+extension TaskKind: ExpressibleByArgument {}
+extension ModelSpec.Kind: ExpressibleByArgument {}
+extension ModelSpec.Activation: ExpressibleByArgument {}
+extension ModelSpec.Initialization: ExpressibleByArgument {}
+extension OptimizerSpec.Kind: ExpressibleByArgument {}
+extension RegularizationSpec.Penalty: ExpressibleByArgument {}
+extension RegularizationSpec.DecayConvention: ExpressibleByArgument {}
+extension ScheduleSpec.Kind: ExpressibleByArgument {}
 
 /// A batch size: a positive number of points, or "full" for full-batch training.
 struct BatchSizeArgument: ExpressibleByArgument {
