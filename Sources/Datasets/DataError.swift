@@ -38,7 +38,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             if let column { place += ", column \(column)" }
             return "\(place): expected \(expected), found \(found)"
         case let .unsupported(source, reason):
-            return "data source \(source) is not supported: \(reason)"
+            return "data source `\(source)` cannot be loaded: \(reason)"
         }
     }
 }

@@ -36,16 +36,18 @@ public struct DatasetLocator: Sendable {
     }
 
     /// The directory to read `source` from and a phrase saying where that choice came from.
-    /// - Throws: `DataError.filesNotFound` for MNIST when neither `path` nor the variable is set;
-    ///   `DataError.invalidSpec` for a source that is not MNIST-like.
+    /// - Throws: `DataError.invalidSpec` for MNIST when neither `path` nor the variable is set,
+    ///   and for a source that is not MNIST-like.
     public func directory(for source: DataSpec.Source, path: String?) throws -> (directory: String, origin: String) {
         let variable = try Self.variable(for: source)
         if let path, !path.isEmpty { return (path, "from the data spec's `path`") }
         if let value = environment[variable], !value.isEmpty { return (value, "from \(variable)") }
         if source == .fashionMNIST { return (Self.fashionMNISTDirectory, "the default directory") }
-        throw DataError.filesNotFound(
-            directory: "(none)", origin: "MNIST has no default directory", lookedFor: Self.fileNames.map { $0 + ".gz" },
-            hint: "Set `path` in the data spec or the environment variable \(variable) to a directory holding them.")
+        throw DataError.invalidSpec(
+            field: "path",
+            expected: "a directory holding the \(source.rawValue) IDX files (it has no default directory; "
+                + "the environment variable \(variable) can name one instead)",
+            found: "none")
     }
 
     /// The four files of `source`, each as `.gz` if present, else raw.

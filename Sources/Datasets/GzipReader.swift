@@ -62,6 +62,8 @@ final class GzipReader {
         var code: Int32 = 0
         let message = gzerror(handle, &code)
         guard code != Z_OK, let message else { return nil }
-        return String(cString: message)
+        // zlib prefixes its message with the path, which the DataError names already.
+        let text = String(cString: message)
+        return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
     }
 }
