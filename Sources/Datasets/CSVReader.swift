@@ -1,0 +1,156 @@
+import Foundation
+
+/// Reads numeric CSV files: one point per line, comma-separated numbers, one of them the target.
+///
+/// Blank lines are skipped; a number may be wrapped in double quotes and surrounded by
+/// spaces; lines may end in `\r\n`. Quoted fields cannot contain commas: the file is numeric.
+/// Every row must have as many fields as the header (or, without a header, the first row).
+public enum CSVReader {
+    /// All rows of a file, before any split.
+    public struct Table: Sendable {
+        /// Columns other than the target.
+        public let featureCount: Int
+        /// Every row: features in file order without the target column, and the targets.
+        public let rows: Split
+        /// Regression, or classification with `max label + 1` classes.
+        public let task: Dataset.Task
+    }
+
+    /// Reads `path`.
+    /// - Parameters:
+    ///   - targetColumn: 0-based index of the target; negative counts from the end (-1: last).
+    ///   - header: whether the first non-blank line names the columns (it is not parsed).
+    ///   - task: classification targets must be non-negative integers; regression targets any
+    ///     finite number.
+    /// - Throws: `DataError.malformedCSV` naming the file, line (from 1, counting every
+    ///   line), column (from 1) and the text found; `DataError.invalidSpec` when
+    ///   `targetColumn` is outside the file's columns.
+    public static func read(path: String, targetColumn: Int, header: Bool, task: TaskKind) throws -> Table {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DataError.unreadable(path: path, reason: "no such file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError.unreadable(path: path, reason: "the file cannot be read")
+        }
+        return try parse(data, path: path, targetColumn: targetColumn, header: header, task: task)
+    }
+
+    static func parse(_ data: Data, path: String, targetColumn: Int, header: Bool, task: TaskKind) throws -> Table {
+        var parser = Parser(path: path, targetColumn: targetColumn, hasHeader: header, task: task)
+        var lineNumber = 0
+        for rawLine in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = Substring(decoding: rawLine, as: UTF8.self)
+            if lineNumber == 1, line.first == "\u{FEFF}" { line = line.dropFirst() }
+            if line.last == "\r" { line = line.dropLast() }
+            try parser.consume(line, number: lineNumber)
+        }
+        return try parser.finish(lineCount: lineNumber)
+    }
+
+    /// The state of one pass over a file.
+    private struct Parser {
+        let path: String
+        let targetColumn: Int
+        let hasHeader: Bool
+        let task: TaskKind
+        /// Columns per row and the resolved target index, known after the first non-blank line.
+        var columns: Int?
+        var target = 0
+        var features: [Float] = []
+        var labels: [Int32] = []
+        var values: [Float] = []
+        var firstDataLine: Int?
+
+        init(path: String, targetColumn: Int, hasHeader: Bool, task: TaskKind) {
+            self.path = path
+            self.targetColumn = targetColumn
+            self.hasHeader = hasHeader
+            self.task = task
+        }
+
+        mutating func consume(_ line: Substring, number: Int) throws {
+            guard line.contains(where: { !$0.isWhitespace }) else { return }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard let columns else {
+                try setColumns(fields.count, line: number)
+                if hasHeader { return }
+                return try consumeRow(fields, number: number)
+            }
+            guard fields.count == columns else {
+                throw DataError.malformedCSV(
+                    path: path, line: number, column: min(fields.count, columns) + 1,
+                    expected: "\(columns) fields like \(hasHeader ? "the header" : "the first row")",
+                    found: "\(fields.count) fields")
+            }
+            try consumeRow(fields, number: number)
+        }
+
+        private mutating func setColumns(_ count: Int, line: Int) throws {
+            guard count >= 2 else {
+                throw DataError.malformedCSV(path: path, line: line, column: nil,
+                                             expected: "at least 2 columns (features and a target)", found: "\(count)")
+            }
+            let resolved = targetColumn < 0 ? count + targetColumn : targetColumn
+            guard (0..<count).contains(resolved) else {
+                throw DataError.invalidSpec(field: "targetColumn",
+                                            expected: "a column in \(-count)..<\(count) (\(path) has \(count) columns)",
+                                            found: "\(targetColumn)")
+            }
+            columns = count
+            target = resolved
+        }
+
+        private mutating func consumeRow(_ fields: [Substring], number: Int) throws {
+            firstDataLine = firstDataLine ?? number
+            for (index, field) in fields.enumerated() {
+                let value = try parseNumber(field, line: number, column: index + 1)
+                if index != target {
+                    features.append(Float(value))
+                } else if task == .regression {
+                    values.append(Float(value))
+                } else {
+                    guard value >= 0, value == value.rounded(), value <= Double(Int32.max) else {
+                        throw DataError.malformedCSV(path: path, line: number, column: index + 1,
+                                                     expected: "a class label (a non-negative integer)",
+                                                     found: "\"\(field)\"")
+                    }
+                    labels.append(Int32(value))
+                }
+            }
+        }
+
+        private func parseNumber(_ field: Substring, line: Int, column: Int) throws -> Double {
+            var text = field.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
+                text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            // Finite in Float too: the features are stored as Float.
+            guard let value = Double(text), value.isFinite, Float(value).isFinite else {
+                throw DataError.malformedCSV(path: path, line: line, column: column,
+                                             expected: "a finite number", found: "\"\(field)\"")
+            }
+            return value
+        }
+
+        func finish(lineCount: Int) throws -> Table {
+            guard let columns, let firstDataLine else {
+                throw DataError.malformedCSV(path: path, line: nil, column: nil,
+                                             expected: "at least one data row", found: "none in \(lineCount) lines")
+            }
+            let featureCount = columns - 1
+            switch task {
+            case .regression:
+                return Table(featureCount: featureCount, rows: Split(features: features, values: values), task: .regression)
+            case .classification:
+                let classes = Int(labels.max()!) + 1
+                guard classes >= 2 else {
+                    throw DataError.malformedCSV(path: path, line: firstDataLine, column: target + 1,
+                                                 expected: "labels of at least 2 classes", found: "only class 0")
+                }
+                return Table(featureCount: featureCount, rows: Split(features: features, labels: labels),
+                             task: .classification(classes: classes))
+            }
+        }
+    }
+}

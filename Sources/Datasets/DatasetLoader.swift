@@ -1,0 +1,161 @@
+import Foundation
+
+/// Turns a `DataSpec` into a `Dataset`: validate, read or generate, split, take subsets,
+/// standardise — in that order.
+///
+/// - Sources with their own test split (Fashion-MNIST, MNIST) ignore `testFraction`.
+/// - Others hold out `testFraction` of their points (rounded to the nearest integer) with
+///   `DeterministicRandom(seed: spec.seed, stream: "split")`.
+/// - `trainSubset` and `testSubset` then draw from the training and test split (streams
+///   "train-subset" and "test-subset"). Held-out and subset points keep their original order.
+/// - Standardisation uses the statistics of the training points actually kept.
+public enum DatasetLoader {
+    /// Loads the data set `spec` describes.
+    /// - Parameter locator: where MNIST-like directories are; the default reads the
+    ///   process's environment.
+    /// - Throws: `DataError` saying which field, file, line or column is wrong.
+    public static func load(_ spec: DataSpec, locator: DatasetLocator = DatasetLocator()) throws -> Dataset {
+        try validate(spec)
+        var parts = try read(spec, locator: locator)
+        if let size = spec.trainSubset {
+            parts.train = try subset(parts.train, size: size, field: "trainSubset", stream: "train-subset",
+                                     featureCount: parts.featureCount, seed: spec.seed)
+        }
+        if let size = spec.testSubset {
+            parts.test = try subset(parts.test, size: size, field: "testSubset", stream: "test-subset",
+                                    featureCount: parts.featureCount, seed: spec.seed)
+        }
+        if spec.standardize {
+            let standardizer = Standardizer(fitting: parts.train, featureCount: parts.featureCount)
+            parts.train = standardizer.apply(to: parts.train)
+            parts.test = standardizer.apply(to: parts.test)
+        }
+        return Dataset(name: parts.name, featureCount: parts.featureCount, task: parts.task,
+                       train: parts.train, test: parts.test, trueWeights: parts.trueWeights, trueBias: parts.trueBias)
+    }
+
+    /// Checks the fields `spec.source` uses, without reading anything.
+    /// - Throws: `DataError.invalidSpec` naming the first bad field; `DataError.unsupported`
+    ///   for HDF5 input, which is not wired yet.
+    public static func validate(_ spec: DataSpec) throws {
+        func require(_ condition: Bool, _ field: String, _ expected: String, _ found: @autoclosure () -> String) throws {
+            if !condition { throw DataError.invalidSpec(field: field, expected: expected, found: found()) }
+        }
+        try require(spec.testFraction.isFinite && spec.testFraction >= 0 && spec.testFraction < 1,
+                     "testFraction", "a fraction in [0, 1)", "\(spec.testFraction)")
+        try require(spec.trainSubset.map { $0 >= 1 } ?? true, "trainSubset", "a positive count or none",
+                    "\(spec.trainSubset ?? 0)")
+        try require(spec.testSubset.map { $0 >= 1 } ?? true, "testSubset", "a positive count or none",
+                    "\(spec.testSubset ?? 0)")
+        switch spec.source {
+        case .fashionMNIST, .mnist:
+            break
+        case .syntheticRegression, .syntheticClassification:
+            try require(spec.samples >= 1, "samples", "a positive count", "\(spec.samples)")
+            try require(spec.features >= 1, "features", "a positive count", "\(spec.features)")
+            try require(spec.noise.isFinite && spec.noise >= 0, "noise", "a finite standard deviation ≥ 0",
+                        "\(spec.noise)")
+            if spec.source == .syntheticClassification {
+                try require(spec.classes >= 2, "classes", "at least 2", "\(spec.classes)")
+                try require(spec.samples >= spec.classes, "samples", "at least one point per class (≥ \(spec.classes))",
+                            "\(spec.samples)")
+            }
+        case .csv:
+            try require(!(spec.path ?? "").isEmpty, "path", "the CSV file to read", "none")
+            try require(spec.task != nil, "task", "classification or regression (CSV targets need one)", "none")
+        case .hdf5:
+            throw DataError.unsupported(source: spec.source.rawValue, reason: "HDF5 input is not yet supported")
+        }
+    }
+
+    /// A data set under construction.
+    private struct Parts {
+        var name: String
+        var featureCount: Int
+        var task: Dataset.Task
+        var train: Split
+        var test: Split
+        var trueWeights: [Float]? = nil
+        var trueBias: Float? = nil
+    }
+
+    private static func read(_ spec: DataSpec, locator: DatasetLocator) throws -> Parts {
+        switch spec.source {
+        case .fashionMNIST, .mnist:
+            return try readIDX(spec, locator: locator)
+        case .syntheticRegression:
+            let problem = SyntheticData.regression(samples: spec.samples, features: spec.features,
+                                                   noise: spec.noise, seed: spec.seed)
+            var parts = try holdOut(problem.rows, name: spec.source.rawValue, featureCount: spec.features,
+                                    task: .regression, spec: spec)
+            parts.trueWeights = problem.weights
+            parts.trueBias = problem.bias
+            return parts
+        case .syntheticClassification:
+            let rows = SyntheticData.classification(samples: spec.samples, features: spec.features,
+                                                    classes: spec.classes, noise: spec.noise, seed: spec.seed)
+            return try holdOut(rows, name: spec.source.rawValue, featureCount: spec.features,
+                               task: .classification(classes: spec.classes), spec: spec)
+        case .csv:
+            // validate(_:) has checked that path and task are set.
+            let path = spec.path!
+            let table = try CSVReader.read(path: path, targetColumn: spec.targetColumn, header: spec.header,
+                                           task: spec.task!)
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            return try holdOut(table.rows, name: name, featureCount: table.featureCount, task: table.task, spec: spec)
+        case .hdf5:
+            throw DataError.unsupported(source: spec.source.rawValue, reason: "HDF5 input is not yet supported")
+        }
+    }
+
+    private static func readIDX(_ spec: DataSpec, locator: DatasetLocator) throws -> Parts {
+        let files = try locator.idxFiles(for: spec.source, path: spec.path)
+        let train = try readIDXSplit(images: files.trainImages, labels: files.trainLabels)
+        let test = try readIDXSplit(images: files.testImages, labels: files.testLabels)
+        return Parts(name: spec.source.rawValue, featureCount: 28 * 28, task: .classification(classes: 10),
+                     train: train, test: test)
+    }
+
+    /// One split of an MNIST-like set: 28×28 images, as many labels as images, labels 0...9.
+    private static func readIDXSplit(images imagesPath: String, labels labelsPath: String) throws -> Split {
+        let images = try IDXReader.readImages(at: imagesPath, imageShape: (28, 28))
+        let labels = try IDXReader.readLabels(at: labelsPath)
+        guard labels.count == images.count else {
+            throw DataError.malformedIDX(path: labelsPath, expected: "\(images.count) labels, one per image in \(imagesPath)",
+                                         found: "\(labels.count)")
+        }
+        if let bad = labels.firstIndex(where: { $0 > 9 }) {
+            throw DataError.malformedIDX(path: labelsPath, expected: "labels 0...9", found: "\(labels[bad]) at item \(bad)")
+        }
+        return Split(features: images.pixels, labels: labels)
+    }
+
+    private static func holdOut(_ rows: Split, name: String, featureCount: Int, task: Dataset.Task,
+                                spec: DataSpec) throws -> Parts {
+        let testCount = RandomSelection.testCount(of: rows.count, fraction: spec.testFraction)
+        if spec.testFraction > 0, testCount == 0 {
+            throw DataError.invalidSpec(field: "testFraction",
+                                        expected: "a fraction that holds out at least one of \(rows.count) points",
+                                        found: "\(spec.testFraction)")
+        }
+        if testCount == rows.count {
+            throw DataError.invalidSpec(field: "testFraction",
+                                        expected: "a fraction that leaves training points among \(rows.count)",
+                                        found: "\(spec.testFraction)")
+        }
+        let (train, test) = RandomSelection.holdOut(count: rows.count, testCount: testCount, seed: spec.seed)
+        return Parts(name: name, featureCount: featureCount, task: task,
+                     train: rows.rows(train, featureCount: featureCount),
+                     test: rows.rows(test, featureCount: featureCount))
+    }
+
+    private static func subset(_ split: Split, size: Int, field: String, stream: String,
+                               featureCount: Int, seed: UInt64) throws -> Split {
+        guard size <= split.count else {
+            throw DataError.invalidSpec(field: field, expected: "at most the \(split.count) points available",
+                                        found: "\(size)")
+        }
+        return split.rows(RandomSelection.subset(of: split.count, size: size, seed: seed, stream: stream),
+                          featureCount: featureCount)
+    }
+}

@@ -1,0 +1,92 @@
+import Datasets
+import XCTest
+
+final class IDXReaderTests: XCTestCase {
+    /// Three 2×3 images whose pixels cover 0, 255 and values between.
+    let pixels: [UInt8] = [0, 1, 2, 3, 4, 5, 255, 254, 128, 127, 17, 0, 9, 8, 7, 6, 5, 255]
+
+    func testImagesReadBackExactlyRawAndGzipped() throws {
+        let directory = try TemporaryDirectory()
+        let bytes = idxBytes(magic: 0x803, sizes: [3, 2, 3], payload: pixels)
+        for path in [try directory.write("images", bytes: bytes), try directory.write("images.gz", bytes: bytes, gzip: true)] {
+            let images = try IDXReader.readImages(at: path)
+            XCTAssertEqual([images.count, images.rows, images.columns], [3, 2, 3], path)
+            XCTAssertEqual(images.pixels, pixels.map { Float($0) / 255 }, path)
+        }
+    }
+
+    func testLabelsReadBackExactlyRawAndGzipped() throws {
+        let directory = try TemporaryDirectory()
+        let labels: [UInt8] = [3, 0, 9, 9, 1, 255]
+        let bytes = idxBytes(magic: 0x801, sizes: [labels.count], payload: labels)
+        for path in [try directory.write("labels", bytes: bytes), try directory.write("labels.gz", bytes: bytes, gzip: true)] {
+            XCTAssertEqual(try IDXReader.readLabels(at: path), labels.map { Int32($0) }, path)
+        }
+    }
+
+    func testTruncatedFilesNameTheFile() throws {
+        let directory = try TemporaryDirectory()
+        let short = idxBytes(magic: 0x803, sizes: [3, 2, 3], payload: Array(pixels.dropLast()))
+        let raw = try directory.write("short-images", bytes: short)
+        let gzipped = try directory.write("short-images.gz", bytes: short, gzip: true)
+        // A gzip stream cut in the middle, not just a short payload.
+        let full = try directory.write("full.gz", bytes: idxBytes(magic: 0x803, sizes: [3, 2, 3], payload: pixels), gzip: true)
+        let cut = try directory.write("cut.gz", bytes: Array(try Data(contentsOf: URL(fileURLWithPath: full)).dropLast(12)))
+        for path in [raw, gzipped, cut] {
+            assertIDXError(try IDXReader.readImages(at: path), path: path)
+        }
+        let labels = try directory.write("short-labels.gz", bytes: idxBytes(magic: 0x801, sizes: [5], payload: [1, 2]), gzip: true)
+        assertIDXError(try IDXReader.readLabels(at: labels), path: labels, mentioning: "truncated")
+    }
+
+    func testTrailingDataIsAnError() throws {
+        let directory = try TemporaryDirectory()
+        let long = idxBytes(magic: 0x801, sizes: [2], payload: [1, 2, 3])
+        for path in [try directory.write("long", bytes: long), try directory.write("long.gz", bytes: long, gzip: true)] {
+            assertIDXError(try IDXReader.readLabels(at: path), path: path)
+        }
+    }
+
+    func testBadMagicNamesFileAndBothNumbers() throws {
+        let directory = try TemporaryDirectory()
+        let labelsFile = try directory.write("labels.gz", bytes: idxBytes(magic: 0x801, sizes: [1], payload: [0]), gzip: true)
+        assertIDXError(try IDXReader.readImages(at: labelsFile), path: labelsFile, mentioning: "0x00000803")
+        assertIDXError(try IDXReader.readImages(at: labelsFile), path: labelsFile, mentioning: "found 0x00000801")
+        let text = try directory.write("notes.txt", text: "not an IDX file at all")
+        assertIDXError(try IDXReader.readLabels(at: text), path: text, mentioning: "magic number")
+    }
+
+    func testWrongImageShapeNamesFileAndShapes() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("images.gz", bytes: idxBytes(magic: 0x803, sizes: [3, 2, 3], payload: pixels), gzip: true)
+        assertIDXError(try IDXReader.readImages(at: path, imageShape: (28, 28)), path: path, mentioning: "found 2×3")
+        let empty = try directory.write("empty.gz", bytes: idxBytes(magic: 0x803, sizes: [3, 0, 3], payload: []), gzip: true)
+        assertIDXError(try IDXReader.readImages(at: empty), path: empty, mentioning: "is 0")
+    }
+
+    func testHeaderPromisingMoreThanTheFileCanHoldFailsBeforeReading() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("huge.gz", bytes: idxBytes(magic: 0x803, sizes: [1 << 20, 1024, 1024], payload: pixels),
+                                       gzip: true)
+        assertIDXError(try IDXReader.readImages(at: path), path: path, mentioning: "too small")
+    }
+
+    func testMissingFileNamesIt() {
+        let path = "/nonexistent/decaybench/images.gz"
+        XCTAssertThrowsError(try IDXReader.readImages(at: path)) { error in
+            XCTAssertEqual(error as? DataError, .unreadable(path: path, reason: "no such file"))
+        }
+    }
+
+    private func assertIDXError<T>(_ expression: @autoclosure () throws -> T, path: String, mentioning text: String? = nil,
+                                   file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try expression(), file: file, line: line) { error in
+            guard case .malformedIDX(let errorPath, _, _)? = error as? DataError else {
+                return XCTFail("expected malformedIDX, got \(error)", file: file, line: line)
+            }
+            XCTAssertEqual(errorPath, path, file: file, line: line)
+            XCTAssertTrue("\(error)".hasPrefix(path), "\(error)", file: file, line: line)
+            if let text { XCTAssertTrue("\(error)".contains(text), "\(error)", file: file, line: line) }
+        }
+    }
+}
