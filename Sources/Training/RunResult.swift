@@ -8,6 +8,8 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable {
     case diverged
     /// The run could not start or stopped on an error (see the message).
     case failed
+    /// Stopped from outside (Ctrl-C) before it finished; its numbers are incomplete.
+    case interrupted
 }
 
 /// The metrics at the end of one epoch.
@@ -68,14 +70,6 @@ public struct RunResult: Sendable {
         self.layout = layout
         self.effectiveLambda = effectiveLambda
         self.seconds = seconds
-    }
-
-    /// The epoch with the lowest test error (ties: the earliest), if any epoch finished.
-    public var bestEpoch: EpochRecord? {
-        epochs.min { a, b in
-            let (x, y) = (a.testError.isNaN ? .infinity : a.testError, b.testError.isNaN ? .infinity : b.testError)
-            return x < y || (x == y && a.epoch < b.epoch)
-        }
     }
 
     /// The named final tensors: (name, shape, values).

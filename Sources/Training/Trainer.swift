@@ -13,8 +13,7 @@ public enum Trainer {
     ///
     /// - Parameters:
     ///   - onEpoch: called after each finished epoch, on the calling thread.
-    ///   - shouldStop: polled between steps; returning true ends the run as `failed`
-    ///     with the message "interrupted".
+    ///   - shouldStop: polled between steps; returning true ends the run as `interrupted`.
     public static func run(
         _ configuration: RunConfiguration, on dataset: Dataset,
         onEpoch: (EpochRecord) -> Void = { _ in }, shouldStop: () -> Bool = { false }
@@ -40,8 +39,8 @@ public enum Trainer {
             var start = 0
             while start < permutation.count {
                 if shouldStop() {
-                    status = .failed
-                    message = "interrupted"
+                    status = .interrupted
+                    message = "interrupted at epoch \(epoch + 1), step \(session.step)"
                     break training
                 }
                 let end = min(start + session.batchSize, permutation.count)
