@@ -1,0 +1,226 @@
+import Datasets
+import Dispatch
+import Foundation
+import TensorMath
+import Training
+
+/// Runs every cell of a grid on all cores and writes one results file.
+///
+/// Workers (one BLAS thread each) take runs in grid order; each finished run goes to the
+/// journal through a single writer; the results file is assembled from the journal at the
+/// end, or on Ctrl-C from what has finished. The numbers do not depend on the number of
+/// workers or on the order in which runs finish: every run is a pure function of its
+/// configuration.
+public final class GridRunner: @unchecked Sendable {
+    // @unchecked: mutable state is confined to `stateLock` or to the serial writer queue.
+
+    public struct Options: Sendable {
+        public var resultsPath: String
+        public var jobs: Int
+        public var resume: Bool
+        public var overwrite: Bool
+        public var commandLine: String
+
+        public init(resultsPath: String, jobs: Int, resume: Bool, overwrite: Bool, commandLine: String) {
+            self.resultsPath = resultsPath
+            self.jobs = jobs
+            self.resume = resume
+            self.overwrite = overwrite
+            self.commandLine = commandLine
+        }
+    }
+
+    /// How a call to `run` ended.
+    public struct Outcome: Sendable {
+        public var records: [RunRecord]
+        public var interrupted: Bool
+        public var ranNow: Int
+        public var summary: SummaryTable { SummaryTable(records: records) }
+    }
+
+    public let plan: GridPlan
+    public let options: Options
+    public let progress: ProgressReporter?
+    private let stopRequested = StopFlag()
+
+    public init(plan: GridPlan, options: Options, progress: ProgressReporter? = nil) {
+        self.plan = plan
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Asks running workers to stop after their current step; finished runs are kept.
+    public func requestStop() { stopRequested.set() }
+
+    public func run() throws -> Outcome {
+        let path = options.resultsPath
+        let lock = try OutputLock(resultsPath: path)
+        defer { lock.release() }
+        let journal = RunJournal(resultsPath: path)
+        let startedUTC = Date()
+
+        try prepare(journal)
+        let recorded = journal.recordedKeys()
+        let pendingRuns = plan.runs.filter { !recorded.contains($0.key) }
+        let datasets = try loadDatasets(for: pendingRuns)
+        let threads = Set(plan.runs.map(\.configuration.training.blasThreads))
+        guard threads.count == 1, let blasThreads = threads.first else {
+            throw HarnessError("all runs of a grid must use the same training.blas_threads (OpenBLAS's thread count is process-wide); found \(threads.sorted())")
+        }
+        BLAS.setThreadCount(blasThreads)
+
+        let reporter = progress ?? ProgressReporter(style: .quiet, total: plan.runs.count, alreadyDone: 0)
+        if !recorded.isEmpty && !pendingRuns.isEmpty {
+            reporter.note("resuming: \(plan.runs.count - pendingRuns.count) of \(plan.runs.count) runs already finished")
+        }
+        let writer = DispatchQueue(label: "decaybench.results-writer")
+        let queue = WorkQueue(pendingRuns)
+        let failures = FailureList()
+        let jobs = max(1, min(options.jobs, pendingRuns.count))
+        let ticker = DispatchSource.makeTimerSource(queue: .global())
+        ticker.schedule(deadline: .now() + 1, repeating: 1)
+        ticker.setEventHandler { reporter.tick() }
+        ticker.resume()
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            while !stopRequested.isSet, let run = queue.next() {
+                reporter.runStarted(run)
+                let dataset = datasets[run.configuration.data]!
+                let result = Trainer.run(run.configuration, on: dataset, shouldStop: { self.stopRequested.isSet })
+                let record = RunRecord(run: run, result: result, keepParameters: plan.storesParameters)
+                if record.status != .pending {
+                    writer.sync {
+                        do {
+                            try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine),
+                                                  to: journal.shardPath(forKey: run.key))
+                        } catch {
+                            // A result that cannot be saved stops the grid: carrying on would compute
+                            // more results that may not be saved either.
+                            failures.append("run \(run.index) (\(run.key)): \(error)")
+                            stopRequested.set()
+                        }
+                    }
+                }
+                reporter.runEnded(record)
+            }
+        }
+        ticker.cancel()
+        reporter.finish()
+
+        let records = collectRecords(journal)
+        let complete = records.allSatisfy { $0.status != .pending }
+        let metadata = ResultsFile.Metadata(
+            kind: "grid", commandLine: options.commandLine, jobs: options.jobs, blasThreads: blasThreads,
+            startedUTC: startedUTC, finishedUTC: Date(), complete: complete)
+        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: path)
+        if complete { try journal.remove() }
+        if !failures.messages.isEmpty {
+            throw HarnessError("could not save every result:\n" + failures.messages.joined(separator: "\n")
+                               + "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume")
+        }
+        return Outcome(records: records, interrupted: stopRequested.isSet && !complete, ranNow: records.count - recorded.count)
+    }
+
+    /// Checks the output path against --resume and --overwrite and readies the journal.
+    private func prepare(_ journal: RunJournal) throws {
+        let path = options.resultsPath
+        let fileExists = FileManager.default.fileExists(atPath: path)
+        if options.overwrite {
+            if fileExists { try FileManager.default.removeItem(atPath: path) }
+            if journal.exists { try journal.remove() }
+        } else if options.resume {
+            if journal.exists {
+                let differences = GridDifference.between(stored: try journal.canonicalText(), current: plan.canonicalText)
+                guard differences.isEmpty else {
+                    throw HarnessError("cannot resume \(path): the grid file has changed since the run started:\n"
+                                       + differences.map { "  " + $0 }.joined(separator: "\n")
+                                       + "\nrestore the original grid, or start afresh with --overwrite")
+                }
+                return
+            }
+            if fileExists {
+                let stored = try ResultsFile.canonicalGridText(at: path)
+                let differences = GridDifference.between(stored: stored, current: plan.canonicalText)
+                guard differences.isEmpty else {
+                    throw HarnessError("cannot resume \(path): it holds a different grid:\n"
+                                       + differences.map { "  " + $0 }.joined(separator: "\n")
+                                       + "\nuse another --out, or replace it with --overwrite")
+                }
+                // A results file without a journal is complete; rebuild the journal from it so
+                // that the runs it holds are kept.
+                try journal.create(canonicalText: plan.canonicalText)
+                for record in try ResultsFile.readRecords(at: path, plan: plan) where record.status != .pending {
+                    try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine),
+                                          to: journal.shardPath(forKey: record.run.key))
+                }
+                return
+            }
+        } else if fileExists || journal.exists {
+            throw HarnessError("\(path) already exists\(journal.exists ? " (with unfinished runs in \(journal.directory))" : ""); "
+                               + "add --resume to finish it, --overwrite to replace it, or choose another --out")
+        }
+        try journal.create(canonicalText: plan.canonicalText)
+    }
+
+    /// One record per planned run, in grid order: from the journal, or pending.
+    private func collectRecords(_ journal: RunJournal) -> [RunRecord] {
+        let recorded = journal.recordedKeys()
+        return plan.runs.map { run in
+            guard recorded.contains(run.key) else { return RunRecord.pending(run) }
+            do {
+                var record = try ResultsFile.readShard(at: journal.shardPath(forKey: run.key))
+                record.run = run
+                return record
+            } catch {
+                progress?.note("discarding an unreadable shard for run \(run.index) (\(run.key)); it will run again on --resume: \(error)")
+                try? FileManager.default.removeItem(atPath: journal.shardPath(forKey: run.key))
+                return RunRecord.pending(run)
+            }
+        }
+    }
+
+    /// Loads every distinct data set once, before any worker starts.
+    private func loadDatasets(for runs: [PlannedRun]) throws -> [DataSpec: Dataset] {
+        var datasets: [DataSpec: Dataset] = [:]
+        for run in runs where datasets[run.configuration.data] == nil {
+            do {
+                datasets[run.configuration.data] = try DatasetLoader.load(run.configuration.data)
+            } catch {
+                throw HarnessError("cannot load the data set of run \(run.index): \(error)")
+            }
+        }
+        return datasets
+    }
+}
+
+/// A flag set once from any thread (Ctrl-C, a write failure) and read by every worker.
+final class StopFlag: @unchecked Sendable {
+    // @unchecked: the value is guarded by the lock.
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+/// Hands out runs to workers in grid order.
+final class WorkQueue: @unchecked Sendable {
+    // @unchecked: the position is guarded by the lock.
+    private let lock = NSLock()
+    private let runs: [PlannedRun]
+    private var position = 0
+    init(_ runs: [PlannedRun]) { self.runs = runs }
+    func next() -> PlannedRun? {
+        lock.withLock {
+            guard position < runs.count else { return nil }
+            defer { position += 1 }
+            return runs[position]
+        }
+    }
+}
+
+final class FailureList: @unchecked Sendable {
+    // @unchecked: guarded by the lock.
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ message: String) { lock.withLock { list.append(message) } }
+    var messages: [String] { lock.withLock { list } }
+}

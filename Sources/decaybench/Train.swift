@@ -1,0 +1,97 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Harness
+import TensorMath
+import Training
+
+extension DecayBench {
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train one configuration, print one line per epoch, optionally save it to HDF5.",
+            discussion: """
+            Example (reaches about 0.87 test accuracy on Fashion-MNIST):
+              decaybench train --dataset fashion-mnist --model mlp --hidden 256,256 \\
+                --optimizer adam --penalty decoupled --lambda 0.01 --decay-convention torch \\
+                --lr 1e-3 --schedule cosine --epochs 5 --batch-size 128 --seed 0 --out run.h5
+            """)
+
+        @OptionGroup var settings: ConfigurationOptions
+
+        @Option(help: "Write the run (curves, final parameters, every setting, provenance) to this HDF5 file.")
+        var out: String?
+
+        @Flag(help: "Replace --out if it exists.")
+        var overwrite = false
+
+        @Flag(help: "Print only the final summary.")
+        var quiet = false
+
+        func validate() throws {
+            if let out, !overwrite, FileManager.default.fileExists(atPath: out) {
+                throw ValidationError("\(out) already exists; add --overwrite to replace it or choose another --out")
+            }
+        }
+
+        func run() throws {
+            let configuration = settings.runConfiguration
+            let dataset: Dataset
+            do {
+                dataset = try DatasetLoader.load(configuration.data)
+            } catch {
+                throw ValidationError("cannot load the data set: \(error)")
+            }
+            do {
+                _ = try ModelFactory.architecture(for: configuration.model, dataset: dataset)
+            } catch let error as ConfigurationError {
+                throw ValidationError("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
+            }
+            BLAS.setThreadCount(configuration.training.blasThreads)
+            let started = Date()
+            if !quiet {
+                print("decaybench train: \(dataset.name) (\(dataset.train.count) train, \(dataset.test.count) test), key \(configuration.key)")
+                print(EpochLine.header)
+            }
+            let result = Trainer.run(configuration, on: dataset, onEpoch: { record in
+                if !quiet { print(EpochLine.format(record)) }
+            })
+            print(EpochLine.summary(result, task: dataset.task))
+            if let out {
+                let run = PlannedRun(index: 0, block: 0, coordinates: PlannedRun.standardCoordinates(of: configuration),
+                                     configuration: configuration)
+                let record = RunRecord(run: run, result: result, keepParameters: true)
+                let metadata = ResultsFile.Metadata(
+                    kind: "train", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
+                    blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true)
+                try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: out)
+                print("wrote \(out)")
+            }
+            if result.status == .failed { throw ExitCode(2) }
+        }
+    }
+}
+
+/// The per-epoch table `train` prints.
+enum EpochLine {
+    static let header = "epoch   eta_t     train_loss  test_loss  train_err  test_err  weight_norm  seconds"
+
+    static func format(_ record: EpochRecord) -> String {
+        String(format: "%5d  %8.5f  %10.5f  %9.5f  %9.4f  %8.4f  %11.4f  %7.2f",
+               record.epoch, record.multiplier, record.trainLoss, record.testLoss,
+               record.trainError, record.testError, record.weightNorm, record.seconds)
+    }
+
+    static func summary(_ result: RunResult, task: Dataset.Task) -> String {
+        var text = "\(result.status.rawValue): \(result.epochs.count)/\(result.configuration.training.epochs) epochs in "
+            + String(format: "%.2f s", result.seconds)
+        if let last = result.epochs.last {
+            text += String(format: "; final train loss %.5f, test loss %.5f, train error %.4f, test error %.4f",
+                           last.trainLoss, last.testLoss, last.trainError, last.testError)
+            if case .classification = task, last.testError.isFinite {
+                text += String(format: " (test accuracy %.4f)", 1 - last.testError)
+            }
+        }
+        if let message = result.message { text += "; \(message)" }
+        return text
+    }
+}
