@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "TensorMath"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness", "Training", "HDF5Store"]),

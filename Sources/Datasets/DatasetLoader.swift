@@ -35,8 +35,7 @@ public enum DatasetLoader {
     }
 
     /// Checks the fields `spec.source` uses, without reading anything.
-    /// - Throws: `DataError.invalidSpec` naming the first bad field; `DataError.unsupported`
-    ///   for HDF5 input, which is not wired yet.
+    /// - Throws: `DataError.invalidSpec` naming the first bad field.
     public static func validate(_ spec: DataSpec) throws {
         func require(_ condition: Bool, _ field: String, _ expected: String, _ found: @autoclosure () -> String) throws {
             if !condition { throw DataError.invalidSpec(field: field, expected: expected, found: found()) }
@@ -64,7 +63,8 @@ public enum DatasetLoader {
             try require(!(spec.path ?? "").isEmpty, "path", "the CSV file to read", "none")
             try require(spec.task != nil, "task", "classification or regression (CSV targets need one)", "none")
         case .hdf5:
-            throw DataError.unsupported(source: spec.source.rawValue, reason: "HDF5 input is not yet supported")
+            try require(!(spec.path ?? "").isEmpty, "path", "the HDF5 file to read", "none")
+            try require(spec.task != nil, "task", "classification or regression (HDF5 targets need one)", "none")
         }
     }
 
@@ -104,7 +104,11 @@ public enum DatasetLoader {
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             return try holdOut(table.rows, name: name, featureCount: table.featureCount, task: table.task, spec: spec)
         case .hdf5:
-            throw DataError.unsupported(source: spec.source.rawValue, reason: "HDF5 input is not yet supported")
+            let path = spec.path!
+            let table = try HDF5MatrixReader.read(path: path, featuresDataset: spec.featuresDataset,
+                                                  targetsDataset: spec.targetsDataset, task: spec.task!)
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            return try holdOut(table.rows, name: name, featureCount: table.featureCount, task: table.task, spec: spec)
         }
     }
 

@@ -107,12 +107,6 @@ final class DatasetLoaderTests: XCTestCase {
                         field: "testFraction")
     }
 
-    func testHDF5IsNotYetSupported() {
-        XCTAssertThrowsError(try DatasetLoader.load(DataSpec(source: .hdf5, path: "/x.h5"))) { error in
-            guard case .unsupported? = error as? DataError else { return XCTFail("\(error)") }
-        }
-    }
-
     func testMNISTFromADirectoryOfSmallFiles() throws {
         let directory = try TemporaryDirectory()
         let pixels = (0..<(3 * 784)).map { UInt8($0 % 256) }

@@ -1,0 +1,58 @@
+import Foundation
+import HDF5Store
+
+/// Reads a user's (X, y) from an HDF5 file: X a 2-D numeric matrix [points, features], y a
+/// 1-D vector of class labels or real targets, one per point.
+///
+/// The usual way to hand DecayBench data from Python:
+/// `h5py.File(p, "w").update(X=X.astype("float32"), y=y)`.
+public enum HDF5MatrixReader {
+    public struct Table: Sendable {
+        public let featureCount: Int
+        public let rows: Split
+        public let task: Dataset.Task
+    }
+
+    public static func read(path: String, featuresDataset: String, targetsDataset: String, task: TaskKind) throws -> Table {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DataError.unreadable(path: path, reason: "no such file")
+        }
+        do {
+            let file = try HDF5File.open(at: path)
+            let (features, shape) = try file.root.dataset(featuresDataset).readFloats()
+            guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
+                throw DataError.invalidSpec(field: "featuresDataset", expected: "a 2-D matrix [points, features] at '\(featuresDataset)' in \(path)",
+                                            found: "shape \(shape)")
+            }
+            let (targets, targetShape) = try file.root.dataset(targetsDataset).readDoubles()
+            guard targetShape.count == 1 || (targetShape.count == 2 && targetShape[1] == 1), targets.count == shape[0] else {
+                throw DataError.invalidSpec(field: "targetsDataset", expected: "a vector of \(shape[0]) targets at '\(targetsDataset)' in \(path)",
+                                            found: "shape \(targetShape)")
+            }
+            if let bad = features.firstIndex(where: { !$0.isFinite }) {
+                throw DataError.invalidSpec(field: "featuresDataset", expected: "finite features in '\(featuresDataset)' of \(path)",
+                                            found: "\(features[bad]) at row \(bad / shape[1] + 1), column \(bad % shape[1] + 1)")
+            }
+            switch task {
+            case .regression:
+                if let bad = targets.firstIndex(where: { !$0.isFinite }) {
+                    throw DataError.invalidSpec(field: "targetsDataset", expected: "finite targets", found: "\(targets[bad]) at row \(bad + 1)")
+                }
+                return Table(featureCount: shape[1], rows: Split(features: features, values: targets.map { Float($0) }), task: .regression)
+            case .classification:
+                if let bad = targets.firstIndex(where: { $0 < 0 || $0 != $0.rounded() || $0 > Double(Int32.max) }) {
+                    throw DataError.invalidSpec(field: "targetsDataset", expected: "class labels 0, 1, 2, … (whole numbers ≥ 0)",
+                                                found: "\(targets[bad]) at row \(bad + 1)")
+                }
+                let labels = targets.map { Int32($0) }
+                let classes = Int(labels.max()!) + 1
+                guard classes >= 2 else {
+                    throw DataError.invalidSpec(field: "targetsDataset", expected: "labels of at least 2 classes", found: "only class 0")
+                }
+                return Table(featureCount: shape[1], rows: Split(features: features, labels: labels), task: .classification(classes: classes))
+            }
+        } catch let error as HDF5Error {
+            throw DataError.unreadable(path: path, reason: error.description)
+        }
+    }
+}
