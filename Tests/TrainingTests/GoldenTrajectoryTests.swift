@@ -5,7 +5,7 @@ import Optimization
 import Training
 import XCTest
 
-/// Replays trajectories recorded from PyTorch 2.13 (scripts/make_golden.py): same data,
+/// Replays trajectories recorded from PyTorch 2.13 (Tests/Golden/make_golden.py): same data,
 /// same initial weights, same batches; every step's learning rate, loss and parameters
 /// must match.
 final class GoldenTrajectoryTests: XCTestCase {

@@ -7,13 +7,13 @@ every optimizer step, the batch indices, the learning rate that step used, the
 batch's data loss before the update and all parameters after the update.
 
 Before a fixture is written the script checks it against an independent
-float64 numpy implementation of the documented formulas (REFERENCE.md §2–4):
+float64 numpy implementation of the documented formulas (the update rules in the README):
 the first step must agree to 1e-6, the whole trajectory must agree closely
 enough that a float32 replay can be held to a relative 1e-5, every recorded
 lr must equal the closed-form schedule, and the penalty or decay must move the
 weights far more than the tolerance. Any failed check aborts without writing.
 
-Run:  python3 scripts/make_golden.py   (fixtures go next to the script's checkout)
+Run:  python3 Tests/Golden/make_golden.py   (fixtures go next to the script's checkout)
 """
 
 import argparse
@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 EXPECTED_TORCH = "2.13.0"
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT_DIR = os.path.join(ROOT, "Tests", "TrainingTests", "Fixtures", "golden")
 
 N, D, BATCH = 22, 5, 8  # 22 rows, batch 8: batches of 8, 8, 6
@@ -274,7 +274,7 @@ def run_torch(case, x, y, lam_override=None):
 
 
 # ----------------------------------------------------------------------------
-# Independent float64 reference (numpy, formulas of REFERENCE.md §2–4)
+# Independent float64 reference (numpy, formulas of the update rules in the README)
 
 
 def closed_form_lr(case, t, steps_per_epoch):
@@ -461,7 +461,7 @@ def fixture(case, x, y, order, shapes, initial, steps):
         "shapes": shapes,
         "initial": initial,
         "steps": steps,
-        "generator": {"script": "scripts/make_golden.py", "torch": torch.__version__},
+        "generator": {"script": "Tests/Golden/make_golden.py", "torch": torch.__version__},
     })
     return doc
 

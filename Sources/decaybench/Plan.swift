@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+extension DecayBench {
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a grid file and show its runs, axes and an estimated time, without training.")
+
+        @Argument(help: "The grid file (YAML).")
+        var grid: String
+
+        @Option(help: "Parallel workers the estimate assumes (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Option(help: "How many runs to list.")
+        var show: Int = 10
+
+        func run() throws {
+            let plan = try GridLoading.plan(path: grid)
+            print("grid \(plan.name): \(plan.runs.count) runs" + (plan.description.isEmpty ? "" : " — \(plan.description)"))
+            print("axes (\(plan.shape.map(String.init).joined(separator: " × ")) cells):")
+            let width = plan.axes.map(\.name.count).max() ?? 0
+            for axis in plan.axes {
+                print("  " + axis.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + axis.labels.joined(separator: ", "))
+            }
+            print("first runs:")
+            for run in plan.runs.prefix(show) {
+                let labels = run.coordinates.map { "\($0.axis)=\($0.label)" }.joined(separator: " ")
+                print(String(format: "  %4d  %@  %@", run.index, run.key, labels))
+            }
+            if plan.runs.count > show { print("  … and \(plan.runs.count - show) more") }
+            let estimate = try TimeEstimate.make(for: plan, jobs: jobs)
+            print(estimate.text)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Harness
+
+extension DecayBench {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every cell of a grid file in parallel and write one HDF5 results file.",
+            discussion: """
+            Runs that finish are saved at once (in OUT.parts/); the results file is assembled at the end.
+            Ctrl-C stops cleanly: finished runs are written and `--resume` continues from there, as it
+            does after a crash or `kill -9`. Exit status: 0 done, 1 error, 130 interrupted.
+            """)
+
+        @Argument(help: "The grid file (YAML).")
+        var grid: String
+
+        @Option(help: "The results file to write.")
+        var out: String
+
+        @Option(help: "Parallel workers (default: the number of cores).")
+        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Flag(help: "Continue an interrupted grid: keep its finished runs, run the rest.")
+        var resume = false
+
+        @Flag(help: "Replace an existing results file and its unfinished runs.")
+        var overwrite = false
+
+        @Flag(help: "Print nothing but errors and the summary.")
+        var quiet = false
+
+        @Option(help: "Progress format: text, or json (one event per line on stderr).")
+        var logFormat: LogFormat = .text
+
+        enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+            case text, json
+        }
+
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+            guard !(resume && overwrite) else { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
+        }
+
+        func run() throws {
+            let plan = try GridLoading.plan(path: grid)
+            let style = ProgressReporter.automaticStyle(quiet: quiet, json: logFormat == .json)
+            let progress = ProgressReporter(style: style, total: plan.runs.count, alreadyDone: 0)
+            let runner = GridRunner(
+                plan: plan,
+                options: .init(resultsPath: out, jobs: jobs, resume: resume, overwrite: overwrite,
+                               commandLine: CommandLine.arguments.joined(separator: " ")),
+                progress: progress)
+
+            // Ctrl-C and SIGTERM ask the workers to stop after their current step.
+            signal(SIGINT, SIG_IGN)
+            signal(SIGTERM, SIG_IGN)
+            let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    progress.note("stopping: waiting for the runs in progress to reach a step boundary…")
+                    runner.requestStop()
+                }
+                source.resume()
+                return source
+            }
+            defer { sources.forEach { $0.cancel() } }
+
+            let outcome = try runner.run()
+            print(outcome.summary.text)
+            if outcome.interrupted {
+                print("interrupted: \(out) holds the runs finished so far; continue with --resume")
+                throw ExitCode(130)
+            }
+            print("wrote \(out)")
+        }
+    }
+}
