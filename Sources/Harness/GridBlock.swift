@@ -28,6 +28,8 @@ struct GridBlock {
     var location: GridLocation
     var settings: [String: Setting]
     var sectionLocations: [String: GridLocation]
+    /// Ids of the fields the file writes for this block, valid or not.
+    var written: Set<String>
     var axes: [Axis] = []
     var seeds: [Setting]
 
@@ -38,9 +40,13 @@ struct GridBlock {
         location = own.location
         settings = (top?.settings ?? [:]).merging(own.settings) { _, mine in mine }
         sectionLocations = (top?.sectionLocations ?? [:]).merging(own.sectionLocations) { _, mine in mine }
+        written = own.written.union(top?.written ?? [])
         seeds = own.seeds ?? top?.seeds ?? [Setting(value: .integer(0), location: own.location)]
 
-        var sources = (top?.axes ?? []).filter { own.settings[$0.field.id] == nil }
+        // The schedule axis sets the schedule kind, so a block fixing the kind drops it too.
+        var sources = (top?.axes ?? []).filter { axis in
+            own.settings[axis.field.id] == nil && !(axis.field.id == "schedule" && own.settings["schedule.kind"] != nil)
+        }
         for axis in own.axes {
             if let position = sources.firstIndex(where: { $0.field.id == axis.field.id }) {
                 sources[position] = axis
@@ -96,7 +102,9 @@ struct GridBlock {
                           + "an axis may depend on exactly one earlier axis", at: source.location)
             return nil
         }
-        guard let best = axes.indices.max(by: { matches[$0] < matches[$1] }), matches[best] > 0 else {
+        // Name the odd keys only when one axis is clearly meant: the unique best match.
+        guard let best = axes.indices.max(by: { matches[$0] < matches[$1] }), matches[best] > 0,
+              matches.filter({ $0 == matches[best] }).count == 1 else {
             let earlier = axes.isEmpty ? "none" : axes.map { axis in
                 "\(axis.name) [\(axis.values.map { axis.field.label($0.value) }.joined(separator: ", "))]"
             }.joined(separator: "; ")
@@ -104,7 +112,6 @@ struct GridBlock {
                           + "earlier axes: \(earlier)", at: source.location)
             return nil
         }
-        // Most keys match one axis: name the keys that do not, with the closest value.
         let parent = axes[best]
         let labels = parent.values.map { parent.field.label($0.value) }
         for key in keys where !labelsByAxis[best].contains(Self.keyLabel(key.node, as: parent)) {

@@ -30,6 +30,9 @@ struct GridBlockSource {
     var location: GridLocation
     /// Section values by field id (`training.epochs`).
     var settings: [String: Setting] = [:]
+    /// Ids of every field written in a section or as an axis, valid or not, so a field with a
+    /// bad value is not also reported missing.
+    var written: Set<String> = []
     /// Where each section mapping starts, for "missing required key" problems.
     var sectionLocations: [String: GridLocation] = [:]
     var axes: [Axis] = []
@@ -67,6 +70,7 @@ struct GridBlockSource {
         reader.rejectUnknownKeys(pairs, valid: sectionFields.map(\.key), in: location, what: "\(section) key")
         for pair in pairs {
             guard let field = sectionFields.first(where: { $0.key == pair.key }) else { continue }
+            written.insert(field.id)
             let valueLocation = GridLocation(pair.value, keyPath: location.appending(key: pair.key), fallback: location)
             if let value = reader.value(of: pair.value, for: field, at: valueLocation) {
                 settings[field.id] = Setting(value: value, location: valueLocation)
@@ -94,9 +98,12 @@ struct GridBlockSource {
                 continue
             }
             seen[field.id] = pair.key
+            written.insert(field.id)
             let valueLocation = GridLocation(pair.value, keyPath: keyLocation.keyPath, fallback: keyLocation)
             guard let values = Self.axisValues(pair.value, field: field, at: valueLocation, reader: &reader) else { continue }
-            axes.append(Axis(field: field, name: field.axisName, location: valueLocation, values: values))
+            // Problems with a keyed axis as a whole read best at its name; a list's at the list.
+            let isKeyed = if case .byKey = values { true } else { false }
+            axes.append(Axis(field: field, name: field.axisName, location: isKeyed ? keyLocation : valueLocation, values: values))
         }
     }
 
@@ -139,7 +146,7 @@ struct GridBlockSource {
             guard let value = reader.value(of: element, for: field, at: elementLocation) else { continue }
             let label = value.label(absentWord: field.absentWord ?? "none")
             if let first = values.first(where: { $0.value.label(absentWord: field.absentWord ?? "none") == label }) {
-                reader.report("duplicate value \(label) (first at line \(first.location.line))", at: elementLocation)
+                reader.report("duplicate value \(label) (first at \(first.location.line):\(first.location.column))", at: elementLocation)
                 continue
             }
             values.append(Setting(value: value, location: elementLocation))
@@ -160,7 +167,7 @@ struct GridBlockSource {
             let elementLocation = GridLocation(element, keyPath: location.appending(index: index), fallback: location)
             guard let value = reader.value(of: element, for: field, at: elementLocation) else { continue }
             if let first = seeds.first(where: { $0.value == value }) {
-                reader.report("duplicate seed \(value.label()) (first at line \(first.location.line))", at: elementLocation)
+                reader.report("duplicate seed \(value.label()) (first at \(first.location.line):\(first.location.column))", at: elementLocation)
                 continue
             }
             seeds.append(Setting(value: value, location: elementLocation))

@@ -44,8 +44,7 @@ enum GridExpansion {
     /// Reports each required field set neither in a section nor as an axis.
     private static func checkRequired(_ block: GridBlock, fields: [GridField], reader: inout GridNodeReader) {
         for field in fields {
-            guard let because = field.requiredBecause, block.settings[field.id] == nil,
-                  !block.axes.contains(where: { $0.field.id == field.id }) else { continue }
+            guard let because = field.requiredBecause, !block.written.contains(field.id) else { continue }
             let at = block.sectionLocations[field.section] ?? block.location
             let keyPath = GridLocation(line: 0, column: 0, keyPath: block.location.keyPath).appending(key: field.id)
             reader.report("missing \(field.id) (\(because)): set '\(field.key)' in '\(field.section)' "

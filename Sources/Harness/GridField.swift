@@ -37,6 +37,9 @@ struct GridField {
     /// `section.key`, or the section alone for the whole-schedule pseudo-field.
     var id: String { key.isEmpty ? section : "\(section).\(key)" }
 
+    /// What a value of the field is called in messages: `optimizer`, `activation`, `schedule kind`.
+    var noun: String { axisNames.first ?? (key.isEmpty ? section : "\(section) \(key)") }
+
     /// The canonical axis name, or the id when the field cannot be an axis.
     var axisName: String { axisNames.first ?? id }
 

@@ -70,7 +70,7 @@ struct GridNodeReader {
             default: word = node.scalar?.string ?? ""
             }
             guard words.contains(word) else {
-                report("unknown \(field.key.isEmpty ? field.section : field.key) '\(word)'; expected \(field.expectation)"
+                report("unknown \(field.noun) '\(word)'; expected \(field.expectation)"
                        + ClosestMatch.hint(for: word, among: words) + GridNodeReader.note(forUnknownChoice: word), at: location)
                 return nil
             }
