@@ -49,6 +49,8 @@ struct GridBlockSource {
         for pair in pairs {
             let keyLocation = GridLocation(pair.keyNode, keyPath: location.appending(key: pair.key), fallback: location)
             let valueLocation = GridLocation(pair.value, keyPath: keyLocation.keyPath, fallback: keyLocation)
+            // A key whose lines were all commented out reads as null: an empty mapping, not a mistake.
+            if GridNodeReader.Scalar(pair.value) == .null, pair.key != "seeds" { continue }
             switch pair.key {
             case let section where GridFields.sections.contains(section):
                 readSection(section, pair.value, at: valueLocation, fields: fields, reader: &reader)

@@ -97,6 +97,9 @@ final class GridFileTests: XCTestCase {
             model: {kind: linear}
             optimizer: {kind: sgd, lr: 0.01}
             training: {epochs: 3}
+            regularization:
+            grid:
+              # lr: [0.1, 0.01]
             """, fileName: "minimal.yaml")
         XCTAssertEqual(grid.runs.count, 1)
         XCTAssertEqual(grid.storedParameters, .none)
