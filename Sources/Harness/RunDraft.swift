@@ -1,0 +1,35 @@
+import Datasets
+import Models
+import Optimization
+import Training
+
+/// A run's configuration while the grid file's settings are written into it.
+///
+/// Starts from the initialisers' defaults; the fields without one (data source, model kind,
+/// optimizer kind, epochs, learning rate) hold placeholders until `given` says they were set.
+struct RunDraft {
+    var configuration = RunConfiguration(
+        data: DataSpec(source: .fashionMNIST), model: ModelSpec(kind: .mlp),
+        optimizer: OptimizerSpec(kind: .sgd), regularization: RegularizationSpec(),
+        schedule: ScheduleSpec(), training: TrainingSpec(epochs: 1))
+    /// The base learning rate α; kept beside the configuration because `RunConfiguration`
+    /// has no field for it yet.
+    var learningRate = 0.0
+    /// Ids of the fields set by the file (section or axis), for the required-field check.
+    var given: Set<String> = []
+    /// Where each given field was set, so cross-field problems point at the right line.
+    var origins: [String: GridLocation] = [:]
+    /// Schedule parameter keys the file wrote (section or axis entry): they appear in labels
+    /// even when equal to the default, as `t_mult=2` does in `warm-restarts(t0=5,t_mult=2)`.
+    var scheduleMentioned: Set<String> = []
+
+    /// Writes `value` into `field` and remembers where it came from.
+    mutating func set(_ field: GridField, to value: GridValue, at location: GridLocation) {
+        field.write(&self, value)
+        given.insert(field.id)
+        origins[field.id] = location
+        if field.section == "schedule", field.key != "kind", !field.key.isEmpty {
+            scheduleMentioned.insert(field.key)
+        }
+    }
+}
