@@ -66,7 +66,7 @@ enum GridFields {
         [
             choice("optimizer", "kind", \.configuration.optimizer.kind, axisNames: ["optimizer", "optimizer.kind"],
                    requiredBecause: "the optimizer"),
-            number("optimizer", "lr", \.learningRate, .positive, requiredBecause: "the base learning rate α"),
+            number("optimizer", "lr", \.configuration.optimizer.learningRate, .positive, requiredBecause: "the base learning rate α"),
             number("optimizer", "momentum", \.configuration.optimizer.momentum, .unitInterval),
             number("optimizer", "beta1", \.configuration.optimizer.beta1, .unitInterval),
             number("optimizer", "beta2", \.configuration.optimizer.beta2, .unitInterval),

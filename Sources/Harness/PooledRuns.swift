@@ -43,7 +43,7 @@ struct PooledRuns {
                 labelSets[axisFields.count].append((String(seed), Double(seed)))
             }
             runs.append(GridRun(index: index, block: item.block, configuration: item.draft.configuration,
-                                learningRate: item.draft.learningRate, coordinates: coordinates))
+                                coordinates: coordinates))
         }
         let names = axisFields.map(\.axisName) + ["seed"]
         let numeric = axisFields.map(\.isNumeric) + [true]

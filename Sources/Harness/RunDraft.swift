@@ -12,9 +12,6 @@ struct RunDraft {
         data: DataSpec(source: .fashionMNIST), model: ModelSpec(kind: .mlp),
         optimizer: OptimizerSpec(kind: .sgd), regularization: RegularizationSpec(),
         schedule: ScheduleSpec(), training: TrainingSpec(epochs: 1))
-    /// The base learning rate α; kept beside the configuration because `RunConfiguration`
-    /// has no field for it yet.
-    var learningRate = 0.0
     /// Ids of the fields set by the file (section or axis), for the required-field check.
     var given: Set<String> = []
     /// Where each given field was set, so cross-field problems point at the right line.

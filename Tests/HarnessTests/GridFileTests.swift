@@ -51,7 +51,7 @@ final class GridFileTests: XCTestCase {
         XCTAssertEqual(configuration.optimizer.kind, .adam)
         XCTAssertEqual(configuration.regularization.penalty, .decoupled)
         XCTAssertEqual(configuration.regularization.lambda, 0.1)
-        XCTAssertEqual(last.learningRate, 3e-3)
+        XCTAssertEqual(last.configuration.optimizer.learningRate, 3e-3)
         XCTAssertEqual(configuration.schedule.kind, .step)
         XCTAssertEqual(configuration.schedule.every, 5)
         XCTAssertEqual(configuration.schedule.factor, 0.5)
@@ -106,10 +106,10 @@ final class GridFileTests: XCTestCase {
         XCTAssertEqual(grid.axes.map(\.name), ["seed"])
         let run = grid.runs[0]
         let expected = RunConfiguration(
-            data: .init(source: .syntheticRegression), model: .init(kind: .linear), optimizer: .init(kind: .sgd),
+            data: .init(source: .syntheticRegression), model: .init(kind: .linear), optimizer: .init(kind: .sgd, learningRate: 0.01),
             regularization: .init(), schedule: .init(), training: .init(epochs: 3))
         XCTAssertEqual(run.configuration, expected)
-        XCTAssertEqual(run.learningRate, 0.01)
+        XCTAssertEqual(run.configuration.optimizer.learningRate, 0.01)
         XCTAssertEqual(run.coordinates, ["seed": "0"])
     }
 
@@ -148,13 +148,13 @@ final class GridFileTests: XCTestCase {
             standardize: true, seed: 7, samples: 300, features: 11, classes: 4, noise: 0.5, targetColumn: 0,
             header: false, task: .regression, featuresDataset: "/X", targetsDataset: "/y"))
         XCTAssertEqual(configuration.model, .init(kind: .mlp, hidden: [64, 32], activation: .tanh, initialization: .glorot))
-        XCTAssertEqual(configuration.optimizer, .init(kind: .sgdNesterov, momentum: 0.8, beta1: 0.85, beta2: 0.99, epsilon: 1e-6))
+        XCTAssertEqual(configuration.optimizer, .init(kind: .sgdNesterov, learningRate: 0.05, momentum: 0.8, beta1: 0.85, beta2: 0.99, epsilon: 1e-6))
         XCTAssertEqual(configuration.regularization, .init(penalty: .l1, lambda: 0.002, decayConvention: .paper,
                                                            normalized: true, includeBiases: true))
         XCTAssertEqual(configuration.schedule, .init(kind: .exponential, every: 3, factor: 0.9, staircase: true,
                                                      minimum: 0.01, t0: 4, tMult: 3, warmupSteps: 50))
         XCTAssertEqual(configuration.training, .init(epochs: 7, batchSize: nil, seed: 11, blasThreads: 2))
-        XCTAssertEqual(grid.runs[0].learningRate, 0.05)
+        XCTAssertEqual(grid.runs[0].configuration.optimizer.learningRate, 0.05)
     }
 
     func testAnyScalarFieldCanBeAnAxis() throws {

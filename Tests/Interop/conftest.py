@@ -1,0 +1,68 @@
+"""Shared fixtures: the decaybench binary and small grid files written per test."""
+import os
+import subprocess
+import textwrap
+
+import pytest
+
+DECAYBENCH = os.environ.get("DECAYBENCH") or os.path.join(
+    os.path.dirname(__file__), "..", "..", ".build", "debug", "decaybench")
+
+
+@pytest.fixture(scope="session")
+def decaybench():
+    path = os.path.abspath(DECAYBENCH)
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"decaybench binary not found at {path}; build it (swift build) or set DECAYBENCH")
+    return path
+
+
+def run(decaybench, *args, check=True, **kwargs):
+    """Runs decaybench and returns the completed process (text output)."""
+    result = subprocess.run([decaybench, *args], capture_output=True, text=True, timeout=600, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"decaybench {' '.join(args)} exited {result.returncode}\n"
+                             f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+    return result
+
+
+def write_grid(directory, text, name="grid.yaml"):
+    path = os.path.join(directory, name)
+    with open(path, "w") as handle:
+        handle.write(textwrap.dedent(text))
+    return path
+
+
+# Sixteen quick runs: two penalties with their own λ lists, two learning rates, two seeds.
+SMALL_GRID = """
+    name: small
+    description: interoperability test grid
+    dataset: {name: synthetic-classification, samples: 300, features: 6, classes: 3, noise: 1.0}
+    model: {kind: mlp, hidden: [8], activation: tanh, init: glorot}
+    optimizer: {kind: adam}
+    schedule: {kind: cosine}
+    training: {epochs: 4, batch_size: 32}
+    store: {params: final}
+    grid:
+      penalty: [l2, decoupled]
+      lambda:
+        l2: [0, 0.001]
+        decoupled: [0.01, 0.1]
+      lr: [0.01, 0.03]
+    seeds: [0, 1]
+    """
+
+# A grid that takes a few seconds even in a debug build, for interrupting.
+SLOW_GRID = """
+    name: slow
+    dataset: {name: synthetic-classification, samples: 4000, features: 40, classes: 4, noise: 1.0}
+    model: {kind: mlp, hidden: [64, 64]}
+    optimizer: {kind: sgd-momentum}
+    training: {epochs: 6, batch_size: 16}
+    store: {params: final}
+    grid:
+      penalty: [l2, decoupled]
+      lambda: [0, 0.0001, 0.001]
+      lr: [0.01, 0.03]
+    seeds: [0]
+    """

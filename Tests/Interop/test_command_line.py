@@ -1,0 +1,209 @@
+"""The command line: determinism across --jobs, resume after kill -9 and Ctrl-C, the
+lock, refusals, and the messages for broken grid files."""
+import os
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import SLOW_GRID, SMALL_GRID, run, write_grid
+
+# Everything but wall-clock times and provenance must be identical.
+TIMING_COLUMNS = {"seconds"}
+TIMING_DATASETS = {"curves/epoch_seconds", "grid/seconds"}
+
+
+def content(path):
+    """Every number of a results file except timings: {name: array}."""
+    out = {}
+    with h5py.File(path) as f:
+        runs = f["runs"][()]
+        for column in runs.dtype.names:
+            if column not in TIMING_COLUMNS:
+                out["runs/" + column] = runs[column]
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and name != "runs" and name not in TIMING_DATASETS:
+                out[name] = obj[()]
+        f.visititems(visit)
+    return out
+
+
+def assert_same_content(a, b):
+    ca, cb = content(a), content(b)
+    assert sorted(ca) == sorted(cb)
+    for name in ca:
+        x, y = ca[name], cb[name]
+        if x.dtype.kind == "f":
+            assert np.array_equal(x, y, equal_nan=True), name
+        else:
+            assert np.array_equal(x, y), name
+
+
+def wait_for_shards(parts, count, process, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.isdir(parts) and len([n for n in os.listdir(parts) if n.endswith(".h5")]) >= count:
+            return
+        if process.poll() is not None:
+            pytest.fail(f"the run ended before {count} runs finished: {process.communicate()}")
+        time.sleep(0.05)
+    pytest.fail("timed out waiting for finished runs")
+
+
+def test_results_are_bit_identical_whatever_jobs_is(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    one, two = str(tmp_path / "one.h5"), str(tmp_path / "two.h5")
+    run(decaybench, "run", grid, "--out", one, "--jobs", "1", "--quiet")
+    run(decaybench, "run", grid, "--out", two, "--jobs", "2", "--quiet")
+    assert_same_content(one, two)
+
+
+@pytest.fixture(scope="module")
+def slow_reference(decaybench, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("reference")
+    grid = write_grid(str(directory), SLOW_GRID)
+    out = str(directory / "reference.h5")
+    run(decaybench, "run", grid, "--out", out, "--quiet")
+    return out
+
+
+def test_kill_minus_nine_then_resume_equals_an_uninterrupted_run(decaybench, tmp_path, slow_reference):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "killed.h5")
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_shards(out + ".parts", 2, process)
+    process.kill()
+    process.wait()
+    # Nothing half-written: either no results file yet, or a readable one.
+    if os.path.exists(out):
+        h5py.File(out).close()
+    finished_before = len([n for n in os.listdir(out + ".parts") if n.endswith(".h5")])
+    assert finished_before >= 2
+    # The lock died with the process: resuming needs no clean-up.
+    result = run(decaybench, "run", grid, "--out", out, "--resume")
+    assert f"resuming: {finished_before} of 12 runs already finished" in result.stderr
+    assert not os.path.exists(out + ".parts")
+    assert_same_content(out, slow_reference)
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 1
+
+
+def test_ctrl_c_writes_what_finished_and_exits_130(decaybench, tmp_path, slow_reference):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "interrupted.h5")
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_shards(out + ".parts", 1, process)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, (stdout, stderr)
+    assert "--resume" in stdout
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 0
+        statuses = [s.decode() for s in f["runs"]["status"]]
+        assert "finished" in statuses and "pending" in statuses
+        pending = statuses.index("pending")
+        assert np.isnan(f["curves/test_error"][pending]).all()
+    run(decaybench, "run", grid, "--out", out, "--resume", "--quiet")
+    assert_same_content(out, slow_reference)
+
+
+def test_a_second_run_on_the_same_output_is_refused(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "locked.h5")
+    first = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_shards(out + ".parts", 0, first)
+        time.sleep(0.2)
+        second = run(decaybench, "run", grid, "--out", out, "--resume", check=False)
+        assert second.returncode != 0
+        assert "another decaybench process" in second.stderr and f"pid {first.pid}" in second.stderr
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_existing_results_are_never_overwritten_silently(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "done.h5")
+    run(decaybench, "run", grid, "--out", out, "--quiet")
+    before = os.stat(out).st_mtime_ns
+    again = run(decaybench, "run", grid, "--out", out, check=False)
+    assert again.returncode != 0
+    assert "already exists" in again.stderr and "--resume" in again.stderr and "--overwrite" in again.stderr
+    assert os.stat(out).st_mtime_ns == before
+    # Resuming a complete file runs nothing and changes no number; --overwrite replaces it.
+    snapshot = str(tmp_path / "snapshot.h5")
+    with open(out, "rb") as source, open(snapshot, "wb") as copy:
+        copy.write(source.read())
+    resumed = run(decaybench, "run", grid, "--out", out, "--resume")
+    assert "16 finished" in resumed.stdout
+    assert_same_content(out, snapshot)
+    run(decaybench, "run", grid, "--out", out, "--overwrite", "--quiet")
+    assert os.stat(out).st_mtime_ns != before
+    assert_same_content(out, snapshot)
+
+
+def test_resuming_a_different_grid_names_the_difference(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "first.h5")
+    run(decaybench, "run", grid, "--out", out, "--quiet")
+    changed = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 5"), name="changed.yaml")
+    result = run(decaybench, "run", changed, "--out", out, "--resume", check=False)
+    assert result.returncode != 0
+    assert "epochs" in result.stderr and "4" in result.stderr and "5" in result.stderr
+
+
+def test_broken_grid_reports_every_problem_with_its_line(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), """
+        name: broken
+        dataset: {name: fashion-mnist}
+        model: {kind: mlp, hidden: [64]}
+        optimizer: {kind: adamw}
+        training: {epochs: 0, bacth_size: 32}
+        grid:
+          lr: [0.001, -1]
+        """, name="broken.yaml")
+    result = run(decaybench, "plan", grid, check=False)
+    assert result.returncode != 0
+    lines = [l for l in result.stderr.splitlines() if "broken.yaml:" in l]
+    assert len(lines) >= 4, result.stderr
+    text = "\n".join(lines)
+    assert "broken.yaml:5:" in text and "adamw" in text          # unknown optimizer, on its line
+    assert "did you mean 'batch_size'" in text                     # misspelt key
+    assert "broken.yaml:6:" in text                                # epochs 0
+    assert "broken.yaml:8:" in text                                # negative lr
+
+
+def test_train_writes_a_readable_single_run_file(decaybench, tmp_path):
+    out = str(tmp_path / "train.h5")
+    result = run(decaybench, "train", "--dataset", "synthetic-regression", "--model", "linear", "--init", "zeros",
+                 "--optimizer", "sgd", "--lr", "0.05", "--penalty", "l2", "--lambda", "0.01",
+                 "--epochs", "3", "--batch-size", "full", "--out", out)
+    lines = [l for l in result.stdout.splitlines() if l.strip()[:1].isdigit()]
+    assert len(lines) == 3
+    printed_test_loss = float(lines[-1].split()[3])
+    with h5py.File(out) as f:
+        assert f.attrs["kind"] in (b"train", "train")
+        row = f["runs"][0]
+        assert row["status"] == b"finished"
+        assert row["final_test_loss"] == pytest.approx(printed_test_loss, abs=1e-5)
+        key = row["key"].decode()
+        assert f["params"][key]["layer0.weight"].shape == (1, 20)
+        assert f["config"][key].attrs["training.batchSize"] == b"none"
+    again = run(decaybench, "train", "--dataset", "synthetic-regression", "--model", "linear", "--out", out, check=False)
+    assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_train_rejects_bad_values_by_flag(decaybench):
+    result = run(decaybench, "train", "--lr=-1", "--beta2", "1.5", check=False)
+    assert result.returncode != 0
+    assert "--lr" in result.stderr and "--beta2" in result.stderr
+    result = run(decaybench, "train", "--dataset", "synthetic-regression", "--model", "softmax", check=False)
+    assert result.returncode != 0 and "--model" in result.stderr
