@@ -174,3 +174,23 @@ public struct UpdateChain: Hashable, Sendable {
         forEachRegularized { i in parameters[i] *= scale }
     }
 }
+
+extension UpdateChain {
+    /// The coupled penalty's value at `parameters`: (λ/2)·‖w‖² (L2) or λ·‖w‖₁ (L1) over the
+    /// regularized ranges; 0 for chains without a coupled penalty. Its gradient is what the
+    /// penalty stage adds to the update.
+    public func penaltyValue(parameters: UnsafeBufferPointer<Float>, lambda: Double) -> Double {
+        var sum = 0.0
+        for stage in stages {
+            switch stage {
+            case .addL2Gradient:
+                for range in regularizedRanges { for i in range { sum += 0.5 * lambda * Double(parameters[i]) * Double(parameters[i]) } }
+            case .addL1Subgradient:
+                for range in regularizedRanges { for i in range { sum += lambda * abs(Double(parameters[i])) } }
+            default:
+                break
+            }
+        }
+        return sum
+    }
+}

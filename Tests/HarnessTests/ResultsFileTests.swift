@@ -1,0 +1,129 @@
+import Datasets
+import Foundation
+import HDF5Store
+import Harness
+import Models
+import Optimization
+import Training
+import XCTest
+
+final class ResultsFileTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("decaybench-results-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func run(_ index: Int, penalty: RegularizationSpec.Penalty, lambda: Double, seed: UInt64) -> PlannedRun {
+        let configuration = RunConfiguration(
+            data: DataSpec(source: .syntheticClassification), model: ModelSpec(kind: .softmax),
+            optimizer: OptimizerSpec(kind: .adam, learningRate: 0.01),
+            regularization: RegularizationSpec(penalty: penalty, lambda: lambda), schedule: ScheduleSpec(),
+            training: TrainingSpec(epochs: 4, seed: seed))
+        return PlannedRun(index: index, block: 0, coordinates: [
+            .init(axis: "penalty", label: penalty.rawValue), .init(axis: "lambda", label: String(lambda)),
+            .init(axis: "seed", label: String(seed)),
+        ], configuration: configuration)
+    }
+
+    func epochs(_ count: Int, error: Double) -> [EpochRecord] {
+        (1...count).map { EpochRecord(epoch: $0, multiplier: 1, trainLoss: 1 / Double($0), testLoss: 1.5 / Double($0),
+                                      trainError: error / 2, testError: error + 0.01 * Double(4 - $0),
+                                      weightNorm: Double($0), seconds: 0.25) }
+    }
+
+    func fixture() -> (GridPlan, [RunRecord]) {
+        let runs = [run(0, penalty: .l2, lambda: 0.001, seed: 0), run(1, penalty: .l2, lambda: 0.001, seed: 1),
+                    run(2, penalty: .decoupled, lambda: 0.1, seed: 0), run(3, penalty: .decoupled, lambda: 0.1, seed: 1)]
+        let plan = GridPlan(name: "fixture", description: "round trip", sourceText: "name: fixture\n", canonicalText: "{}",
+                            axes: [.init(name: "penalty", labels: ["l2", "decoupled"]),
+                                   .init(name: "lambda", labels: ["0.001", "0.1"], values: [0.001, 0.1]),
+                                   .init(name: "seed", labels: ["0", "1"], values: [0, 1])],
+                            runs: runs, storesParameters: true)
+        let records = [
+            RunRecord(run: runs[0], status: .finished, message: "", epochs: epochs(4, error: 0.2),
+                      parameters: [.init(name: "layer0.weight", shape: [3, 20], values: (0..<60).map(Float.init)),
+                                   .init(name: "layer0.bias", shape: [3], values: [1, 2, 3])],
+                      effectiveLambda: 0.001, seconds: 1.5),
+            RunRecord(run: runs[1], status: .diverged, message: "non-finite training loss", epochs: epochs(2, error: 0.5),
+                      parameters: [], effectiveLambda: 0.001, seconds: 0.5),
+            RunRecord(run: runs[2], status: .finished, message: "", epochs: epochs(4, error: 0.1), parameters: [],
+                      effectiveLambda: 0.1, seconds: 1.25),
+            RunRecord.pending(runs[3]),
+        ]
+        return (plan, records)
+    }
+
+    func testRecordsSurviveAWriteAndReadBack() throws {
+        let (plan, records) = fixture()
+        let path = directory.appendingPathComponent("fixture.h5").path
+        let metadata = ResultsFile.Metadata(kind: "grid", commandLine: "test", jobs: 2, blasThreads: 1,
+                                            startedUTC: Date(), finishedUTC: Date(), complete: false)
+        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: path)
+        let read = try ResultsFile.readRecords(at: path, plan: plan)
+        XCTAssertEqual(read.map(\.status), [.finished, .diverged, .finished, .pending])
+        XCTAssertEqual(read.map(\.run), plan.runs)
+        XCTAssertEqual(read[1].message, "non-finite training loss")
+        XCTAssertEqual(read[0].parameters, records[0].parameters)
+        XCTAssertEqual(read[1].epochs.count, 2)
+        for (a, b) in zip(read[0].epochs, records[0].epochs) {
+            // Curves are float32 on disk.
+            XCTAssertEqual(a.testError, Double(Float(b.testError)))
+            XCTAssertEqual(a.epoch, b.epoch)
+        }
+        XCTAssertEqual(try ResultsFile.canonicalGridText(at: path), "{}")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp-\(getpid())"), "no temporary left behind")
+    }
+
+    func testCurvesAreNaNAfterADivergenceAndGridCellsNaNWithoutAResult() throws {
+        let (plan, records) = fixture()
+        let path = directory.appendingPathComponent("nan.h5").path
+        try ResultsFile.write(records: records, plan: plan,
+                              metadata: .init(kind: "grid", commandLine: "", jobs: 1, blasThreads: 1, startedUTC: Date(), finishedUTC: Date(), complete: false),
+                              to: path)
+        let file = try HDF5File.open(at: path)
+        let (curve, shape) = try file.root.dataset("curves/test_error").readFloats()
+        XCTAssertEqual(shape, [4, 4])
+        XCTAssertTrue(curve[4..<6].allSatisfy(\.isFinite))        // the diverged run's two epochs
+        XCTAssertTrue(curve[6..<8].allSatisfy(\.isNaN))           // and nothing after
+        XCTAssertTrue(curve[12..<16].allSatisfy(\.isNaN))         // the pending run
+        let (grid, gridShape) = try file.root.dataset("grid/test_error").readDoubles()
+        XCTAssertEqual(gridShape, [2, 2, 2])
+        // penalty × lambda × seed: (l2, 0.1) and (decoupled, 0.001) have no runs; (decoupled, 0.1, 1) is pending.
+        XCTAssertEqual(grid.map { $0.isNaN }, [false, false, true, true, true, true, false, true])
+        let (diverged, _) = try file.root.dataset("grid/diverged").readDoubles()
+        XCTAssertEqual(diverged[1], 1)
+        XCTAssertEqual(diverged[0], 0)
+        let (index, _) = try file.root.dataset("grid/run_index").readInt64s()
+        XCTAssertEqual(index, [0, 1, -1, -1, -1, -1, 2, 3])
+        XCTAssertTrue(try file.root.dataset("grid/test_error").hasDimensionScale(file.root.dataset("grid/lambda"), atDimension: 1))
+    }
+
+    func testSummaryRanksCellsByMeanOverSeedsAndPenalisesDivergence() {
+        let (_, records) = fixture()
+        let summary = SummaryTable(records: records)
+        XCTAssertEqual(summary.finished, 2)
+        XCTAssertEqual(summary.diverged, 1)
+        XCTAssertEqual(summary.pending, 1)
+        XCTAssertEqual(summary.rows.map(\.penalty), ["l2", "decoupled"])
+        XCTAssertEqual(summary.rows[0].divergedSeeds, 1)
+        XCTAssertEqual(summary.rows[0].seeds, 1)
+        XCTAssertEqual(summary.rows[1].meanTestError, 0.1, accuracy: 1e-12)
+        XCTAssertTrue(summary.text.contains("not yet run"))
+    }
+
+    func testTheLockRefusesASecondHolder() throws {
+        let path = directory.appendingPathComponent("locked.h5").path
+        let first = try OutputLock(resultsPath: path)
+        XCTAssertThrowsError(try OutputLock(resultsPath: path)) { error in
+            XCTAssertTrue("\(error)".contains("pid \(getpid())"), "\(error)")
+        }
+        first.release()
+        XCTAssertNoThrow(try OutputLock(resultsPath: path).release())
+    }
+}

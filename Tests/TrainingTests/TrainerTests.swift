@@ -1,0 +1,112 @@
+import Datasets
+import Models
+import Optimization
+import Training
+import XCTest
+
+final class TrainerTests: XCTestCase {
+    func configuration(optimizer: OptimizerSpec = OptimizerSpec(kind: .sgd, learningRate: 0.05),
+                       regularization: RegularizationSpec = RegularizationSpec(),
+                       schedule: ScheduleSpec = ScheduleSpec(), epochs: Int = 3, batchSize: Int? = 10) -> RunConfiguration {
+        RunConfiguration(
+            data: DataSpec(source: .syntheticClassification),
+            model: ModelSpec(kind: .mlp, hidden: [6], activation: .tanh, initialization: .glorot),
+            optimizer: optimizer, regularization: regularization, schedule: schedule,
+            training: TrainingSpec(epochs: epochs, batchSize: batchSize, seed: 4))
+    }
+
+    let dataset = TestData.classification(count: 45, features: 3, seed: 9)
+
+    func testDivergenceStopsTheRunAndKeepsTheEpochsBefore() {
+        // Gradient descent on least squares with a step far above 2/L grows geometrically
+        // until Float32 overflows.
+        let regression = TestData.regression(count: 40, features: 3, noise: 0.1, seed: 1)
+        var config = configuration(optimizer: OptimizerSpec(kind: .sgd, learningRate: 5), epochs: 500, batchSize: nil)
+        config.model = ModelSpec(kind: .linear, initialization: .zeros)
+        let result = Trainer.run(config, on: regression)
+        XCTAssertEqual(result.status, .diverged)
+        XCTAssertGreaterThan(result.epochs.count, 0)
+        XCTAssertLessThan(result.epochs.count, 500)
+        XCTAssertTrue(result.epochs.allSatisfy { $0.trainLoss.isFinite }, "recorded epochs are the finite ones")
+        XCTAssertTrue(result.message?.contains("non-finite") ?? false, result.message ?? "no message")
+    }
+
+    func testSameConfigurationGivesBitIdenticalResults() {
+        let a = Trainer.run(configuration(), on: dataset)
+        let b = Trainer.run(configuration(), on: dataset)
+        XCTAssertEqual(a.parameters, b.parameters)
+        XCTAssertEqual(a.epochs.map(\.trainLoss), b.epochs.map(\.trainLoss))
+    }
+
+    func testRunsThatDifferOnlyInOptimizerStartFromTheSameWeights() {
+        let sgd = configuration()
+        let adam = configuration(optimizer: OptimizerSpec(kind: .adam, learningRate: 0.01))
+        XCTAssertNotEqual(sgd.key, adam.key)
+        XCTAssertEqual(sgd.streamSeed, adam.streamSeed)
+        var seeded = configuration()
+        seeded.training.seed = 5
+        XCTAssertNotEqual(seeded.streamSeed, sgd.streamSeed)
+    }
+
+    func testBiasesAreLeftAloneUnlessIncluded() throws {
+        // Decay with and without biases, two full-batch SGD steps (biases start at zero, so
+        // the first step cannot decay them): only the biases differ.
+        func oneStep(includeBiases: Bool) throws -> ([Float], ParameterLayout) {
+            var session = try TrainingSession(
+                configuration: configuration(regularization: RegularizationSpec(penalty: .decoupled, lambda: 0.5, includeBiases: includeBiases),
+                                             epochs: 1, batchSize: nil),
+                dataset: dataset)
+            session.step(on: Array(0..<dataset.train.count))
+            session.step(on: Array(0..<dataset.train.count))
+            return (session.parameters, session.network.layout)
+        }
+        let (weightsOnly, layout) = try oneStep(includeBiases: false)
+        let (everything, _) = try oneStep(includeBiases: true)
+        for entry in layout.entries {
+            let same = Array(weightsOnly[entry.range]) == Array(everything[entry.range])
+            XCTAssertEqual(same, entry.role == .weight, entry.name)
+        }
+    }
+
+    func testNormalizedDecayScalesLambdaByBatchPointsAndPeriod() throws {
+        // λ = λ_norm·√(b/(B·T)): b = 10, B = 45, T = 3 epochs.
+        let session = try TrainingSession(
+            configuration: configuration(regularization: RegularizationSpec(penalty: .decoupled, lambda: 0.05, normalized: true)),
+            dataset: dataset)
+        XCTAssertEqual(session.lambda(atStep: 0), 0.05 * (10.0 / (45.0 * 3)).squareRoot(), accuracy: 1e-15)
+        // With warm restarts T is the current period: 1 epoch, then 2.
+        let restarts = try TrainingSession(
+            configuration: configuration(regularization: RegularizationSpec(penalty: .decoupled, lambda: 0.05, normalized: true),
+                                         schedule: ScheduleSpec(kind: .warmRestarts, t0: 1, tMult: 2)),
+            dataset: dataset)
+        XCTAssertEqual(restarts.lambda(atStep: 0), 0.05 * (10.0 / 45.0).squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(restarts.lambda(atStep: restarts.stepsPerEpoch), 0.05 * (10.0 / (45.0 * 2)).squareRoot(), accuracy: 1e-15)
+    }
+
+    func testStrongerDecayGivesSmallerWeights() {
+        // Seed 000's claim: the weight norm falls as λ grows.
+        let norms = [0.0, 0.01, 0.1, 1.0].map { lambda in
+            Trainer.run(configuration(optimizer: OptimizerSpec(kind: .adam, learningRate: 0.01),
+                                      regularization: RegularizationSpec(penalty: .decoupled, lambda: lambda), epochs: 20),
+                        on: dataset).epochs.last!.weightNorm
+        }
+        XCTAssertEqual(norms, norms.sorted(by: >), "\(norms)")
+    }
+
+    func testConfigurationProblemsNameTheirFields() {
+        var bad = configuration(optimizer: OptimizerSpec(kind: .adam, learningRate: -1, beta2: 1))
+        bad.training.epochs = 0
+        bad.regularization = RegularizationSpec(penalty: .l2, lambda: 0.1, normalized: true)
+        let fields = Set(bad.problems().map(\.field))
+        XCTAssertEqual(fields, ["optimizer.lr", "optimizer.beta2", "training.epochs", "regularization.normalized"])
+        XCTAssertTrue(configuration().problems().isEmpty)
+    }
+
+    func testAModelThatDoesNotFitTheDataFailsCleanly() {
+        var linear = configuration()
+        linear.model = ModelSpec(kind: .linear)
+        let result = Trainer.run(linear, on: dataset)
+        XCTAssertEqual(result.status, .failed)
+        XCTAssertTrue(result.message?.contains("model.kind") ?? false)
+    }
+}
