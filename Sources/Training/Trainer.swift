@@ -47,7 +47,7 @@ public enum Trainer {
                 let loss = session.step(on: permutation[start..<end])
                 if !loss.isFinite {
                     status = .diverged
-                    message = "non-finite training loss (\(loss)) at epoch \(epoch + 1), step \(session.step)"
+                    message = "non-finite training loss (\(loss.isNaN ? "NaN" : "\(loss)")) at epoch \(epoch + 1), step \(session.step)"
                     break training
                 }
                 start = end
@@ -62,7 +62,7 @@ public enum Trainer {
             let test = session.evaluate(dataset.test)
             guard train.loss.isFinite else {
                 status = .diverged
-                message = "non-finite training loss (\(train.loss)) after epoch \(epoch + 1)"
+                message = "non-finite training loss (\(train.loss.isNaN ? "NaN" : "\(train.loss)")) after epoch \(epoch + 1)"
                 break
             }
             let record = EpochRecord(
