@@ -144,6 +144,11 @@ public enum CSVReader {
                 return Table(featureCount: featureCount, rows: Split(features: features, values: values), task: .regression)
             case .classification:
                 let classes = Int(labels.max()!) + 1
+                guard classes <= 65_536 else {
+                    throw DataError.malformedCSV(path: path, line: nil, column: target + 1,
+                                                 expected: "class labels 0..<classes with at most 65536 classes",
+                                                 found: "a largest label of \(classes - 1); relabel the classes 0, 1, 2, …")
+                }
                 guard classes >= 2 else {
                     throw DataError.malformedCSV(path: path, line: firstDataLine, column: target + 1,
                                                  expected: "labels of at least 2 classes", found: "only class 0")

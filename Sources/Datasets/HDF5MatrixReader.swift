@@ -19,12 +19,12 @@ public enum HDF5MatrixReader {
         }
         do {
             let file = try HDF5File.open(at: path)
-            let (features, shape) = try file.root.dataset(featuresDataset).readFloats()
+            let (features, shape) = try readFeatures(file.root.dataset(featuresDataset))
             guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
                 throw DataError.invalidSpec(field: "featuresDataset", expected: "a 2-D matrix [points, features] at '\(featuresDataset)' in \(path)",
                                             found: "shape \(shape)")
             }
-            let (targets, targetShape) = try file.root.dataset(targetsDataset).readDoubles()
+            let (targets, targetShape) = try readTargets(file.root.dataset(targetsDataset))
             guard targetShape.count == 1 || (targetShape.count == 2 && targetShape[1] == 1), targets.count == shape[0] else {
                 throw DataError.invalidSpec(field: "targetsDataset", expected: "a vector of \(shape[0]) targets at '\(targetsDataset)' in \(path)",
                                             found: "shape \(targetShape)")
@@ -46,6 +46,10 @@ public enum HDF5MatrixReader {
                 }
                 let labels = targets.map { Int32($0) }
                 let classes = Int(labels.max()!) + 1
+                guard classes <= 65_536 else {
+                    throw DataError.invalidSpec(field: "targetsDataset", expected: "class labels 0..<classes with at most 65536 classes",
+                                                found: "a largest label of \(classes - 1); relabel the classes 0, 1, 2, …")
+                }
                 guard classes >= 2 else {
                     throw DataError.invalidSpec(field: "targetsDataset", expected: "labels of at least 2 classes", found: "only class 0")
                 }
@@ -53,6 +57,33 @@ public enum HDF5MatrixReader {
             }
         } catch let error as HDF5Error {
             throw DataError.unreadable(path: path, reason: error.description)
+        }
+    }
+
+    /// Features as Float32 from any numeric type: numpy writes float64 by default, and
+    /// training is in Float32 anyway.
+    private static func readFeatures(_ dataset: HDF5Dataset) throws -> (values: [Float], shape: [Int]) {
+        switch try dataset.elementType {
+        case .float(bytes: 8):
+            let (values, shape) = try dataset.readDoubles()
+            return (values.map { Float($0) }, shape)
+        case .signedInteger(bytes: 8):
+            let (values, shape) = try dataset.readInt64s()
+            return (values.map { Float($0) }, shape)
+        default:
+            return try dataset.readFloats()
+        }
+    }
+
+    /// Targets as Double from any numeric type (numpy's integer labels are int64); whether
+    /// they are valid labels is checked by value afterwards.
+    private static func readTargets(_ dataset: HDF5Dataset) throws -> (values: [Double], shape: [Int]) {
+        switch try dataset.elementType {
+        case .signedInteger(bytes: 8):
+            let (values, shape) = try dataset.readInt64s()
+            return (values.map { Double($0) }, shape)
+        default:
+            return try dataset.readDoubles()
         }
     }
 }

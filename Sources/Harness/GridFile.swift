@@ -42,11 +42,19 @@ public enum GridFile {
     /// Reads and expands the grid file at `path`.
     ///
     /// - Throws: `GridFileError` listing every problem, including an unreadable file.
+    /// Why `path` cannot be read, in words.
+    static func unreadableReason(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        return "permission denied or unreadable"
+    }
+
     public static func load(path: String) throws -> Grid {
         let fileName = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",
-                                                       message: "cannot read the grid file '\(path)'")])
+                                                       message: "cannot read the grid file '\(path)': \(Self.unreadableReason(path))")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",

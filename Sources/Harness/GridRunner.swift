@@ -59,19 +59,25 @@ public final class GridRunner: @unchecked Sendable {
         let journal = RunJournal(resultsPath: path)
         let startedUTC = Date()
 
-        try prepare(journal)
-        let recorded = journal.recordedKeys()
-        let pendingRuns = plan.runs.filter { !recorded.contains($0.key) }
-        let datasets = try loadDatasets(for: pendingRuns)
+        // Everything that can refuse the run is checked before any file is touched: a
+        // refused run leaves the output, its journal and any earlier results as they were.
+        try OutputPath.check(path, allowingExisting: true)
         let threads = Set(plan.runs.map(\.configuration.training.blasThreads))
         guard threads.count == 1, let blasThreads = threads.first else {
             throw HarnessError("all runs of a grid must use the same training.blas_threads (OpenBLAS's thread count is process-wide); found \(threads.sorted())")
         }
-        BLAS.setThreadCount(blasThreads)
+        try checkConfigurations()
+        let start = try startingPoint(journal)
+        let recorded = Set(start.finished.map(\.run.key))
+        let pendingRuns = plan.runs.filter { !recorded.contains($0.key) }
+        let datasets = try loadDatasets(for: pendingRuns)
 
+        try begin(journal, from: start)
+        BLAS.setThreadCount(blasThreads)
         let reporter = progress ?? ProgressReporter(style: .quiet, total: plan.runs.count, alreadyDone: 0)
+        reporter.setAlreadyDone(recorded.count)
         if !recorded.isEmpty && !pendingRuns.isEmpty {
-            reporter.note("resuming: \(plan.runs.count - pendingRuns.count) of \(plan.runs.count) runs already finished")
+            reporter.note("resuming: \(recorded.count) of \(plan.runs.count) runs already finished")
         }
         let writer = DispatchQueue(label: "decaybench.results-writer")
         let queue = WorkQueue(pendingRuns)
@@ -111,31 +117,62 @@ public final class GridRunner: @unchecked Sendable {
         let metadata = ResultsFile.Metadata(
             kind: "grid", commandLine: options.commandLine, jobs: options.jobs, blasThreads: blasThreads,
             startedUTC: startedUTC, finishedUTC: Date(), complete: complete)
-        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: path)
+        do {
+            try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: path)
+        } catch {
+            throw HarnessError("cannot write \(path): \(error)\nevery finished run is kept in \(journal.directory); "
+                               + "fix the cause (disk space, permissions) and rerun with --resume")
+        }
         if complete { try journal.remove() }
         if !failures.messages.isEmpty {
             throw HarnessError("could not save every result:\n" + failures.messages.joined(separator: "\n")
                                + "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume")
         }
-        return Outcome(records: records, interrupted: stopRequested.isSet && !complete, ranNow: records.count - recorded.count)
+        let ranNow = records.filter { $0.status != .pending }.count - recorded.count
+        return Outcome(records: records, interrupted: stopRequested.isSet && !complete, ranNow: ranNow)
     }
 
-    /// Checks the output path against --resume and --overwrite and readies the journal.
-    private func prepare(_ journal: RunJournal) throws {
+    /// Where a run starts from: nothing, a journal of an interrupted run, or a finished file.
+    private enum StartingPoint {
+        case fresh
+        case journal
+        case resultsFile([RunRecord])
+
+        var finished: [RunRecord] {
+            if case .resultsFile(let records) = self { return records.filter { $0.status != .pending } }
+            return []
+        }
+    }
+
+    private struct Start {
+        var point: StartingPoint
+        /// Runs already finished, validated (unreadable shards are not among them).
+        var finished: [RunRecord]
+    }
+
+    /// Decides, without changing anything, where this run starts from.
+    private func startingPoint(_ journal: RunJournal) throws -> Start {
         let path = options.resultsPath
         let fileExists = FileManager.default.fileExists(atPath: path)
         if options.overwrite {
-            if fileExists { try FileManager.default.removeItem(atPath: path) }
-            if journal.exists { try journal.remove() }
-        } else if options.resume {
+            return Start(point: .fresh, finished: [])
+        }
+        if options.resume {
             if journal.exists {
-                let differences = GridDifference.between(stored: try journal.canonicalText(), current: plan.canonicalText)
+                let stored: String
+                do {
+                    stored = try journal.canonicalText()
+                } catch {
+                    throw HarnessError("cannot resume \(path): \(journal.directory) lacks its grid description; "
+                                       + "remove that directory to start afresh, or use --overwrite")
+                }
+                let differences = GridDifference.between(stored: stored, current: plan.canonicalText)
                 guard differences.isEmpty else {
                     throw HarnessError("cannot resume \(path): the grid file has changed since the run started:\n"
                                        + differences.map { "  " + $0 }.joined(separator: "\n")
                                        + "\nrestore the original grid, or start afresh with --overwrite")
                 }
-                return
+                return Start(point: .journal, finished: readableShards(journal))
             }
             if fileExists {
                 let stored = try ResultsFile.canonicalGridText(at: path)
@@ -145,20 +182,67 @@ public final class GridRunner: @unchecked Sendable {
                                        + differences.map { "  " + $0 }.joined(separator: "\n")
                                        + "\nuse another --out, or replace it with --overwrite")
                 }
-                // A results file without a journal is complete; rebuild the journal from it so
-                // that the runs it holds are kept.
-                try journal.create(canonicalText: plan.canonicalText)
-                for record in try ResultsFile.readRecords(at: path, plan: plan) where record.status != .pending {
-                    try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine),
-                                          to: journal.shardPath(forKey: record.run.key))
-                }
-                return
+                let records = try ResultsFile.readRecords(at: path, plan: plan)
+                return Start(point: .resultsFile(records), finished: records.filter { $0.status != .pending })
             }
-        } else if fileExists || journal.exists {
+            return Start(point: .fresh, finished: [])
+        }
+        if fileExists || journal.exists {
             throw HarnessError("\(path) already exists\(journal.exists ? " (with unfinished runs in \(journal.directory))" : ""); "
                                + "add --resume to finish it, --overwrite to replace it, or choose another --out")
         }
-        try journal.create(canonicalText: plan.canonicalText)
+        return Start(point: .fresh, finished: [])
+    }
+
+    /// Readies the journal for `start`: the only step that changes files before training.
+    private func begin(_ journal: RunJournal, from start: Start) throws {
+        switch start.point {
+        case .journal:
+            return
+        case .fresh:
+            // With --overwrite an old journal goes; an old results file stays until the new
+            // one replaces it, so a refused or crashed overwrite loses nothing.
+            if journal.exists { try journal.remove() }
+            try journal.create(canonicalText: plan.canonicalText)
+        case .resultsFile(let records):
+            // A results file without a journal: rebuild the journal from it so that the runs
+            // it holds are kept.
+            try journal.create(canonicalText: plan.canonicalText)
+            for record in records where record.status != .pending {
+                try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine),
+                                      to: journal.shardPath(forKey: record.run.key))
+            }
+        }
+    }
+
+    /// The journal's finished runs that can be read back; unreadable shards are removed so
+    /// that their runs are computed again now, not discovered missing at the end.
+    private func readableShards(_ journal: RunJournal) -> [RunRecord] {
+        let planned = Set(plan.runs.map(\.key))
+        var records: [RunRecord] = []
+        for key in journal.recordedKeys() where planned.contains(key) {
+            do {
+                records.append(try ResultsFile.readShard(at: journal.shardPath(forKey: key)))
+            } catch {
+                progress?.note("discarding an unreadable saved run \(key); it will run again: \(error)")
+                try? FileManager.default.removeItem(atPath: journal.shardPath(forKey: key))
+            }
+        }
+        return records
+    }
+
+    /// Every run's configuration values, checked before anything starts.
+    private func checkConfigurations() throws {
+        var problems: [String] = []
+        for run in plan.runs {
+            for problem in run.configuration.problems() {
+                problems.append("run \(run.index) (\(run.coordinates.map { "\($0.axis)=\($0.label)" }.joined(separator: " "))): \(problem)")
+            }
+        }
+        guard problems.isEmpty else {
+            let shown = problems.prefix(20).joined(separator: "\n")
+            throw HarnessError("the grid has invalid settings:\n\(shown)" + (problems.count > 20 ? "\n… and \(problems.count - 20) more" : ""))
+        }
     }
 
     /// One record per planned run, in grid order: from the journal, or pending.

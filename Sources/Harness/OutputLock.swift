@@ -6,7 +6,7 @@ import Foundation
 /// even by `kill -9`, so a crashed run never leaves a stale lock behind.
 public final class OutputLock {
     public let lockPath: String
-    private var descriptor: Int32
+    private var descriptor: Int32 = -1
 
     public enum LockError: Error, CustomStringConvertible {
         case held(path: String, holder: String)
@@ -25,22 +25,36 @@ public final class OutputLock {
     /// Takes the lock for `resultsPath` or throws at once if another process holds it.
     public init(resultsPath: String) throws {
         lockPath = resultsPath + ".lock"
-        descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw LockError.cannotOpen(path: lockPath, reason: String(cString: strerror(errno)))
+        // The holder removes the lock file when it finishes; a process that opened the old
+        // file just before that would lock a file no longer at the path. Retry until the
+        // locked file is the one the path names.
+        for _ in 0..<10 {
+            let candidate = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard candidate >= 0 else {
+                throw LockError.cannotOpen(path: lockPath, reason: String(cString: strerror(errno)))
+            }
+            guard flock(candidate, LOCK_EX | LOCK_NB) == 0 else {
+                let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                close(candidate)
+                throw LockError.held(path: resultsPath, holder: holder.isEmpty ? "unknown process" : holder)
+            }
+            var locked = stat(), named = stat()
+            if fstat(candidate, &locked) == 0, stat(lockPath, &named) == 0,
+               locked.st_dev == named.st_dev, locked.st_ino == named.st_ino {
+                descriptor = candidate
+                let note = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName)\n"
+                _ = ftruncate(candidate, 0)
+                _ = note.withCString { write(candidate, $0, strlen($0)) }
+                return
+            }
+            close(candidate)
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            close(descriptor)
-            throw LockError.held(path: resultsPath, holder: holder.isEmpty ? "unknown process" : holder)
-        }
-        let note = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName)\n"
-        _ = ftruncate(descriptor, 0)
-        _ = note.withCString { write(descriptor, $0, strlen($0)) }
+        throw LockError.cannotOpen(path: lockPath, reason: "the lock file keeps being replaced by another process")
     }
 
-    /// Releases the lock and removes the lock file.
+    /// Removes the lock file, then releases the lock (in that order, so that a waiting
+    /// process never locks a file that is about to vanish without noticing).
     public func release() {
         guard descriptor >= 0 else { return }
         unlink(lockPath)

@@ -43,6 +43,11 @@ public final class ProgressReporter: @unchecked Sendable {
         return isatty(STDERR_FILENO) != 0 ? .bar : .plain
     }
 
+    /// Counts runs finished in an earlier session as done (a resumed grid).
+    public func setAlreadyDone(_ count: Int) {
+        lock.withLock { done = count }
+    }
+
     public func runStarted(_ run: PlannedRun) {
         lock.withLock {
             running += 1

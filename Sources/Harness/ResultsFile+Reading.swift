@@ -54,16 +54,27 @@ extension ResultsFile {
         }
         let keys = try strings("key"), statuses = try strings("status"), messages = try strings("message")
         let epochsDone = try integers("epochs_done"), seconds = try doubles("seconds")
+        guard statuses.count == keys.count, messages.count == keys.count, epochsDone.count == keys.count, seconds.count == keys.count else {
+            throw HarnessError("\(path): the columns of /runs differ in length; the file is damaged")
+        }
 
         let curves = try file.root.group("curves")
         var curveValues: [String: (values: [Float], shape: [Int])] = [:]
         for metric in curveMetrics {
-            curveValues[metric.name] = try curves.dataset(metric.name).readFloats()
+            let curve = try curves.dataset(metric.name).readFloats()
+            guard curve.shape.count == 2, curve.shape[0] == keys.count else {
+                throw HarnessError("\(path): /curves/\(metric.name) has shape \(curve.shape) for \(keys.count) runs; the file is damaged")
+            }
+            curveValues[metric.name] = curve
         }
+        let epochColumns = curveValues.values.first?.shape[1] ?? 0
         let hasParameters = try file.root.contains("params")
         let decoder = JSONDecoder()
         var records: [RunRecord] = []
         for (row, key) in keys.enumerated() {
+            guard epochsDone[row] >= 0, epochsDone[row] <= epochColumns else {
+                throw HarnessError("\(path): run \(key) claims \(epochsDone[row]) epochs but its curves hold \(epochColumns); the file is damaged")
+            }
             let group = try file.root.group("config/\(key)")
             let configuration = try decoder.decode(RunConfiguration.self, from: Data(try group.stringAttribute("json").utf8))
             let pairs = try JSONSerialization.jsonObject(with: Data(try group.stringAttribute("coordinates").utf8)) as? [[String]] ?? []

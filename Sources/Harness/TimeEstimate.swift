@@ -26,13 +26,16 @@ public struct TimeEstimate: Sendable {
         let started = Date()
         BLAS.setThreadCount(1)
         var secondsPerPointEpoch: [String: Double] = [:]  // by model shape
+        var countsByData: [DataSpec: (train: Int, test: Int, features: Int, outputs: Int)] = [:]
         var total = 0.0
         for run in plan.runs {
             let configuration = run.configuration
-            let counts = try pointCounts(configuration.data)
+            let counts = try countsByData[configuration.data] ?? pointCounts(configuration.data)
+            countsByData[configuration.data] = counts
             let shape = "\(configuration.model.kind)-\(configuration.model.hidden)-\(counts.features)-\(counts.outputs)-\(configuration.training.batchSize ?? -1)"
             if secondsPerPointEpoch[shape] == nil {
-                secondsPerPointEpoch[shape] = try calibrate(configuration, features: counts.features, outputs: counts.outputs)
+                secondsPerPointEpoch[shape] = try calibrate(configuration, features: counts.features, outputs: counts.outputs,
+                                                            trainingPoints: counts.train)
             }
             // A training step costs about three forward passes; evaluating train and test one each.
             let cost = secondsPerPointEpoch[shape]!
@@ -59,9 +62,10 @@ public struct TimeEstimate: Sendable {
     }
 
     /// Seconds per training point per epoch for this configuration's model.
-    static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int) throws -> Double {
-        let batch = configuration.training.batchSize ?? 1024
-        let rows = max(batch * 4, 512)
+    static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int, trainingPoints: Int) throws -> Double {
+        // A batch never exceeds the training set; calibrate with what a step will really see.
+        let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096)
+        let rows = batch
         var random = DeterministicRandom(seed: 1, stream: "calibration")
         let x = (0..<(rows * features)).map { _ in Float(random.nextNormal()) }
         let train: Split

@@ -77,6 +77,43 @@ extension RunConfiguration {
         if data.source == .csv || data.source == .hdf5 {
             require(data.path != nil, "data.path", "a \(data.source.rawValue) data set needs a file path")
         }
+        problems += sizeProblems()
+        return problems
+    }
+
+    /// Limits that keep every size computation far from overflow and every buffer within
+    /// memory: the models and data sets DecayBench is for are small.
+    static let limits = (width: 65_536, layers: 64, features: 1_000_000, classes: 65_536,
+                         samples: 100_000_000, values: 4_000_000_000, batch: 10_000_000, epochs: 1_000_000)
+
+    private func sizeProblems() -> [ConfigurationError] {
+        let limits = Self.limits
+        var problems: [ConfigurationError] = []
+        if let width = model.hidden.first(where: { $0 > limits.width }) {
+            problems.append(ConfigurationError(field: "model.hidden", "widths above \(limits.width) are not supported, got \(width)"))
+        }
+        if model.hidden.count > limits.layers {
+            problems.append(ConfigurationError(field: "model.hidden", "at most \(limits.layers) hidden layers, got \(model.hidden.count)"))
+        }
+        if training.epochs > limits.epochs {
+            problems.append(ConfigurationError(field: "training.epochs", "at most \(limits.epochs), got \(training.epochs)"))
+        }
+        if let batch = training.batchSize, batch > limits.batch {
+            problems.append(ConfigurationError(field: "training.batch_size", "at most \(limits.batch), got \(batch)"))
+        }
+        if data.source == .syntheticRegression || data.source == .syntheticClassification {
+            if data.features > limits.features {
+                problems.append(ConfigurationError(field: "data.features", "at most \(limits.features), got \(data.features)"))
+            }
+            if data.samples > limits.samples {
+                problems.append(ConfigurationError(field: "data.samples", "at most \(limits.samples), got \(data.samples)"))
+            } else if data.features <= limits.features, data.samples * data.features > limits.values {
+                problems.append(ConfigurationError(field: "data.samples", "samples × features = \(data.samples * data.features) values exceed \(limits.values)"))
+            }
+            if data.source == .syntheticClassification && data.classes > limits.classes {
+                problems.append(ConfigurationError(field: "data.classes", "at most \(limits.classes), got \(data.classes)"))
+            }
+        }
         return problems
     }
 }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Harness
 
 /// Reads a grid file for `plan` and `run`, turning its problems into one clear message.
@@ -7,7 +6,7 @@ enum GridLoading {
         do {
             return GridPlan(try GridFile.load(path: path))
         } catch let error as GridFileError {
-            throw ValidationError("\(path) has \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)")
+            throw HarnessError("\(path) has \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)")
         }
     }
 }

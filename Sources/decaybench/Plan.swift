@@ -16,6 +16,11 @@ extension DecayBench {
         @Option(help: "How many runs to list.")
         var show: Int = 10
 
+        func validate() throws {
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+            guard show >= 0 else { throw ValidationError("--show must be 0 or more, got \(show)") }
+        }
+
         func run() throws {
             let plan = try GridLoading.plan(path: grid)
             print("grid \(plan.name): \(plan.runs.count) runs" + (plan.description.isEmpty ? "" : " — \(plan.description)"))

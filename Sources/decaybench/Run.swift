@@ -10,7 +10,8 @@ extension DecayBench {
             discussion: """
             Runs that finish are saved at once (in OUT.parts/); the results file is assembled at the end.
             Ctrl-C stops cleanly: finished runs are written and `--resume` continues from there, as it
-            does after a crash or `kill -9`. Exit status: 0 done, 1 error, 130 interrupted.
+            does after a crash or `kill -9`. Exit status: 0 done, 1 error, 2 some runs failed,
+            130 interrupted.
             """)
 
         @Argument(help: "The grid file (YAML).")
@@ -74,6 +75,9 @@ extension DecayBench {
                 throw ExitCode(130)
             }
             print("wrote \(out)")
+            // A nightly sweep must not pass silently with broken runs: failed runs (not
+            // diverged ones, which are results) make the exit status 2.
+            if outcome.summary.failed > 0 { throw ExitCode(2) }
         }
     }
 }

@@ -28,8 +28,8 @@ extension DecayBench {
         var quiet = false
 
         func validate() throws {
-            if let out, !overwrite, FileManager.default.fileExists(atPath: out) {
-                throw ValidationError("\(out) already exists; add --overwrite to replace it or choose another --out")
+            if let out {
+                do { try OutputPath.check(out, allowingExisting: overwrite) } catch { throw ValidationError("--out: \(error)") }
             }
         }
 
@@ -39,12 +39,12 @@ extension DecayBench {
             do {
                 dataset = try DatasetLoader.load(configuration.data)
             } catch {
-                throw ValidationError("cannot load the data set: \(error)")
+                throw HarnessError("cannot load the data set: \(error)")
             }
             do {
                 _ = try ModelFactory.architecture(for: configuration.model, dataset: dataset)
             } catch let error as ConfigurationError {
-                throw ValidationError("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
+                throw HarnessError("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
             }
             BLAS.setThreadCount(configuration.training.blasThreads)
             let started = Date()

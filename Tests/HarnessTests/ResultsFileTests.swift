@@ -123,7 +123,43 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertThrowsError(try OutputLock(resultsPath: path)) { error in
             XCTAssertTrue("\(error)".contains("pid \(getpid())"), "\(error)")
         }
+        // A refused attempt must leave the holder's lock in place for the next one.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path + ".lock"))
+        XCTAssertThrowsError(try OutputLock(resultsPath: path))
         first.release()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".lock"), "released locks leave no file behind")
         XCTAssertNoThrow(try OutputLock(resultsPath: path).release())
+    }
+
+    func testAResultsFileWithInconsistentCurvesIsReportedNotTrappedOn() throws {
+        let (plan, records) = fixture()
+        let path = directory.appendingPathComponent("damaged.h5").path
+        try ResultsFile.write(records: records, plan: plan,
+                              metadata: .init(kind: "grid", commandLine: "", jobs: 1, blasThreads: 1, startedUTC: Date(), finishedUTC: Date(), complete: false),
+                              to: path)
+        // Rewrite /runs with a run claiming more epochs than the curves hold.
+        let file = try HDF5File.open(at: path, mode: .readWrite)
+        var table = try file.root.dataset("runs").readTable()
+        for (position, column) in table.columns.enumerated() {
+            if case .int64("epochs_done", var values) = column {
+                values[0] = 99
+                table.columns[position] = .int64("epochs_done", values)
+            }
+        }
+        try file.close()
+        let rewritten = directory.appendingPathComponent("damaged2.h5").path
+        let copy = try HDF5File.create(at: rewritten)
+        try copy.root.setAttribute("schema_version", .int64(ResultsFile.schemaVersion))
+        try copy.root.writeTable("runs", table)
+        let source = try HDF5File.open(at: path)
+        let curves = try copy.root.createGroup("curves")
+        for name in try source.root.group("curves").childNames() where !["run", "epoch"].contains(name) {
+            let (values, shape) = try source.root.dataset("curves/\(name)").readFloats()
+            try curves.writeDataset(name, values, shape: shape)
+        }
+        try copy.close()
+        XCTAssertThrowsError(try ResultsFile.readAll(at: rewritten)) { error in
+            XCTAssertTrue("\(error)".contains("claims 99 epochs"), "\(error)")
+        }
     }
 }

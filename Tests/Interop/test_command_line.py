@@ -207,3 +207,58 @@ def test_train_rejects_bad_values_by_flag(decaybench):
     assert "--lr" in result.stderr and "--beta2" in result.stderr
     result = run(decaybench, "train", "--dataset", "synthetic-regression", "--model", "softmax", check=False)
     assert result.returncode != 0 and "--model" in result.stderr
+
+
+def test_overwrite_never_deletes_a_directory(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    target = tmp_path / "adir"
+    (target / "sub").mkdir(parents=True)
+    (target / "sub" / "precious").write_text("keep me")
+    result = run(decaybench, "run", grid, "--out", str(target), "--overwrite", check=False)
+    assert result.returncode != 0 and "not a regular file" in result.stderr
+    assert (target / "sub" / "precious").read_text() == "keep me"
+
+
+def test_a_refused_overwrite_keeps_the_old_results(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "keep.h5")
+    run(decaybench, "run", grid, "--out", out, "--quiet")
+    broken = write_grid(str(tmp_path), """
+        name: broken-data
+        dataset: {name: csv, path: /nonexistent/data.csv, task: classification}
+        model: {kind: softmax}
+        optimizer: {kind: adam, lr: 0.01}
+        training: {epochs: 1}
+        """, name="broken.yaml")
+    result = run(decaybench, "run", broken, "--out", out, "--overwrite", check=False)
+    assert result.returncode != 0 and "/nonexistent/data.csv" in result.stderr
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 1 and len(f["runs"]) == 16
+    assert not os.path.exists(out + ".parts"), "a refused start leaves no journal behind"
+
+
+def test_train_checks_its_output_before_training(decaybench, tmp_path):
+    result = run(decaybench, "train", "--dataset", "synthetic-regression", "--model", "linear",
+                 "--out", str(tmp_path / "missing" / "run.h5"), check=False)
+    assert result.returncode != 0
+    assert "does not exist" in result.stderr
+    assert "epoch" not in result.stdout, "nothing was trained"
+
+
+def test_hdf5_input_in_numpy_default_types(decaybench, tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 5))                     # float64
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 1).astype(np.int64)  # int64 labels 0..2
+    data = str(tmp_path / "data.h5")
+    with h5py.File(data, "w") as f:
+        f["X"] = x
+        f["y"] = y
+    out = str(tmp_path / "run.h5")
+    run(decaybench, "train", "--dataset", "hdf5", "--data-path", data, "--task", "classification",
+        "--model", "softmax", "--optimizer", "adam", "--lr", "0.05", "--epochs", "20", "--batch-size", "32", "--out", out)
+    with h5py.File(out) as f:
+        row = f["runs"][0]
+        assert row["status"] == b"finished"
+        assert row["final_test_error"] < 0.3        # the labels are a near-linear function of x
+        key = row["key"].decode()
+        assert f["params"][key]["layer0.weight"].shape == (3, 5)
