@@ -69,14 +69,13 @@ extension ResultsFile {
         }
         let epochColumns = curveValues.values.first?.shape[1] ?? 0
         let hasParameters = try file.root.contains("params")
-        let decoder = JSONDecoder()
         var records: [RunRecord] = []
         for (row, key) in keys.enumerated() {
             guard epochsDone[row] >= 0, epochsDone[row] <= epochColumns else {
                 throw HarnessError("\(path): run \(key) claims \(epochsDone[row]) epochs but its curves hold \(epochColumns); the file is damaged")
             }
             let group = try file.root.group("config/\(key)")
-            let configuration = try decoder.decode(RunConfiguration.self, from: Data(try group.stringAttribute("json").utf8))
+            let configuration = try RunConfiguration.decode(canonicalJSON: try group.stringAttribute("json"))
             let pairs = try JSONSerialization.jsonObject(with: Data(try group.stringAttribute("coordinates").utf8)) as? [[String]] ?? []
             let run = PlannedRun(
                 index: Int(try group.int64Attribute("index")), block: Int(try group.int64Attribute("block")),

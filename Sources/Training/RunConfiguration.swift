@@ -27,11 +27,24 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
 
     /// The configuration as JSON with sorted keys: the run's canonical form.
     public var canonicalJSON: String {
+        Self.canonicalText(of: self)
+    }
+
+    /// Sorted-key JSON of any part of a configuration. Non-finite numbers (which validation
+    /// rejects, but a key may be asked for first) are written as strings, so encoding these
+    /// plain value types cannot fail.
+    static func canonicalText<Value: Encodable>(of value: Value) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain value types cannot fail.
-        let data = try! encoder.encode(self)
-        return String(decoding: data, as: UTF8.self)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Reads a configuration written by `canonicalJSON`.
+    public static func decode(canonicalJSON: String) throws -> RunConfiguration {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(RunConfiguration.self, from: Data(canonicalJSON.utf8))
     }
 
     /// A stable 16-hex-digit key: the hash of the canonical form.
@@ -48,10 +61,7 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
     /// start from the same weights and see the same batches, so comparisons between
     /// them are paired.
     public var streamSeed: UInt64 {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = String(decoding: try! encoder.encode(self.data), as: UTF8.self)
-        let model = String(decoding: try! encoder.encode(self.model), as: UTF8.self)
+        let data = Self.canonicalText(of: self.data), model = Self.canonicalText(of: self.model)
         return StableHash.fnv1a64("seed=\(training.seed);data=\(data);model=\(model)")
     }
 }
