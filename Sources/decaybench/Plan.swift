@@ -35,6 +35,7 @@ extension DecayBench {
                 print(String(format: "  %4d  %@  %@", run.index, run.key, labels))
             }
             if plan.runs.count > show { print("  … and \(plan.runs.count - show) more") }
+            if let note = RepeatedRuns(plan).note { print(note) }
             let estimate = try TimeEstimate.make(for: plan, jobs: jobs)
             print(estimate.text)
         }

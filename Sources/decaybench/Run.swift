@@ -48,6 +48,7 @@ extension DecayBench {
             let plan = try GridLoading.plan(path: grid)
             let style = ProgressReporter.automaticStyle(quiet: quiet, json: logFormat == .json)
             let progress = ProgressReporter(style: style, total: plan.runs.count, alreadyDone: 0)
+            if let note = RepeatedRuns(plan).note { progress.note(note) }
             let runner = GridRunner(
                 plan: plan,
                 options: .init(resultsPath: out, jobs: jobs, resume: resume, overwrite: overwrite,
