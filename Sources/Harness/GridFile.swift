@@ -39,9 +39,6 @@ import Yams
 ///
 /// Every problem in a file is reported at once as a `GridFileError`.
 public enum GridFile {
-    /// Reads and expands the grid file at `path`.
-    ///
-    /// - Throws: `GridFileError` listing every problem, including an unreadable file.
     /// Why `path` cannot be read, in words.
     static func unreadableReason(_ path: String) -> String {
         var isDirectory: ObjCBool = false
@@ -50,6 +47,9 @@ public enum GridFile {
         return "permission denied or unreadable"
     }
 
+    /// Reads and expands the grid file at `path`.
+    ///
+    /// - Throws: `GridFileError` listing every problem, including an unreadable file.
     public static func load(path: String) throws -> Grid {
         let fileName = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -34,7 +34,7 @@ final class LearningRateScheduleTests: XCTestCase {
         XCTAssertEqual(s.multiplier(atStep: 40), 0.1, accuracy: 1e-12)
     }
 
-    /// REFERENCE.md's example: T_0 = 100, T_mult = 2 restarts at epochs 100, 300, 700, 1500.
+    /// The paper's example (App. B.2): T_0 = 100, T_mult = 2 restarts at epochs 100, 300, 700, 1500.
     func testWarmRestartsRestartWhereThePaperSays() {
         let s = schedule(ScheduleSpec(kind: .warmRestarts, t0: 100, tMult: 2), epochs: 2000, stepsPerEpoch: 3)
         for restart in [100, 300, 700, 1500] {

@@ -1,7 +1,7 @@
 import Optimization
 import XCTest
 
-/// Single steps of each chain against the update rules written out by hand (REFERENCE.md §3).
+/// Single steps of each chain against the update rules written out by hand (README, "Update rules").
 final class UpdateChainTests: XCTestCase {
     let weights = 0..<3  // the last entry plays a bias: never regularised
 
