@@ -6,16 +6,6 @@ import Foundation
 /// spaces; lines may end in `\r\n`. Quoted fields cannot contain commas: the file is numeric.
 /// Every row must have as many fields as the header (or, without a header, the first row).
 public enum CSVReader {
-    /// All rows of a file, before any split.
-    public struct Table: Sendable {
-        /// Columns other than the target.
-        public let featureCount: Int
-        /// Every row: features in file order without the target column, and the targets.
-        public let rows: Split
-        /// Regression, or classification with `max label + 1` classes.
-        public let task: Dataset.Task
-    }
-
     /// Reads `path`.
     /// - Parameters:
     ///   - targetColumn: 0-based index of the target; negative counts from the end (-1: last).
@@ -25,7 +15,7 @@ public enum CSVReader {
     /// - Throws: `DataError.malformedCSV` naming the file, line (from 1, counting every
     ///   line), column (from 1) and the text found; `DataError.invalidSpec` when
     ///   `targetColumn` is outside the file's columns.
-    public static func read(path: String, targetColumn: Int, header: Bool, task: TaskKind) throws -> Table {
+    public static func read(path: String, targetColumn: Int, header: Bool, task: TaskKind) throws -> FileTable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError.unreadable(path: path, reason: "no such file")
         }
@@ -35,7 +25,7 @@ public enum CSVReader {
         return try parse(data, path: path, targetColumn: targetColumn, header: header, task: task)
     }
 
-    static func parse(_ data: Data, path: String, targetColumn: Int, header: Bool, task: TaskKind) throws -> Table {
+    static func parse(_ data: Data, path: String, targetColumn: Int, header: Bool, task: TaskKind) throws -> FileTable {
         var parser = Parser(path: path, targetColumn: targetColumn, hasHeader: header, task: task)
         var lineNumber = 0
         for rawLine in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -133,7 +123,7 @@ public enum CSVReader {
             return value
         }
 
-        func finish(lineCount: Int) throws -> Table {
+        func finish(lineCount: Int) throws -> FileTable {
             guard let columns, let firstDataLine else {
                 throw DataError.malformedCSV(path: path, line: nil, column: nil,
                                              expected: "at least one data row", found: "none in \(lineCount) lines")
@@ -141,20 +131,16 @@ public enum CSVReader {
             let featureCount = columns - 1
             switch task {
             case .regression:
-                return Table(featureCount: featureCount, rows: Split(features: features, values: values), task: .regression)
+                return FileTable(featureCount: featureCount, rows: Split(features: features, values: values), task: .regression)
             case .classification:
-                let classes = Int(labels.max()!) + 1
-                guard classes <= 65_536 else {
-                    throw DataError.malformedCSV(path: path, line: nil, column: target + 1,
-                                                 expected: "class labels 0..<classes with at most 65536 classes",
-                                                 found: "a largest label of \(classes - 1); relabel the classes 0, 1, 2, …")
+                switch FileTable.classification(features: features, labels: labels, featureCount: featureCount) {
+                case .success(let table):
+                    return table
+                case .failure(let problem):
+                    // A one-class file is pointed at its first row; too many classes at no row.
+                    throw DataError.malformedCSV(path: path, line: problem.tooFew ? firstDataLine : nil, column: target + 1,
+                                                 expected: problem.expected, found: problem.found)
                 }
-                guard classes >= 2 else {
-                    throw DataError.malformedCSV(path: path, line: firstDataLine, column: target + 1,
-                                                 expected: "labels of at least 2 classes", found: "only class 0")
-                }
-                return Table(featureCount: featureCount, rows: Split(features: features, labels: labels),
-                             task: .classification(classes: classes))
             }
         }
     }

@@ -7,13 +7,7 @@ import HDF5Store
 /// The usual way to hand DecayBench data from Python:
 /// `h5py.File(p, "w").update(X=X.astype("float32"), y=y)`.
 public enum HDF5MatrixReader {
-    public struct Table: Sendable {
-        public let featureCount: Int
-        public let rows: Split
-        public let task: Dataset.Task
-    }
-
-    public static func read(path: String, featuresDataset: String, targetsDataset: String, task: TaskKind) throws -> Table {
+    public static func read(path: String, featuresDataset: String, targetsDataset: String, task: TaskKind) throws -> FileTable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError.unreadable(path: path, reason: "no such file")
         }
@@ -38,22 +32,18 @@ public enum HDF5MatrixReader {
                 if let bad = targets.firstIndex(where: { !$0.isFinite }) {
                     throw DataError.invalidSpec(field: "targetsDataset", expected: "finite targets", found: "\(targets[bad]) at row \(bad + 1)")
                 }
-                return Table(featureCount: shape[1], rows: Split(features: features, values: targets.map { Float($0) }), task: .regression)
+                return FileTable(featureCount: shape[1], rows: Split(features: features, values: targets.map { Float($0) }), task: .regression)
             case .classification:
                 if let bad = targets.firstIndex(where: { $0 < 0 || $0 != $0.rounded() || $0 > Double(Int32.max) }) {
                     throw DataError.invalidSpec(field: "targetsDataset", expected: "class labels 0, 1, 2, … (whole numbers ≥ 0)",
                                                 found: "\(targets[bad]) at row \(bad + 1)")
                 }
-                let labels = targets.map { Int32($0) }
-                let classes = Int(labels.max()!) + 1
-                guard classes <= 65_536 else {
-                    throw DataError.invalidSpec(field: "targetsDataset", expected: "class labels 0..<classes with at most 65536 classes",
-                                                found: "a largest label of \(classes - 1); relabel the classes 0, 1, 2, …")
+                switch FileTable.classification(features: features, labels: targets.map { Int32($0) }, featureCount: shape[1]) {
+                case .success(let table):
+                    return table
+                case .failure(let problem):
+                    throw DataError.invalidSpec(field: "targetsDataset", expected: problem.expected, found: problem.found)
                 }
-                guard classes >= 2 else {
-                    throw DataError.invalidSpec(field: "targetsDataset", expected: "labels of at least 2 classes", found: "only class 0")
-                }
-                return Table(featureCount: shape[1], rows: Split(features: features, labels: labels), task: .classification(classes: classes))
             }
         } catch let error as HDF5Error {
             throw DataError.unreadable(path: path, reason: error.description)

@@ -6,12 +6,7 @@ extension GridRunner {
     enum StartingPoint {
         case fresh
         case journal
-        case resultsFile([RunRecord])
-
-        var finished: [RunRecord] {
-            if case .resultsFile(let records) = self { return records.filter { $0.status != .pending } }
-            return []
-        }
+        case resultsFile
     }
 
     struct Start {
@@ -53,7 +48,7 @@ extension GridRunner {
                                        + "\nuse another --out, or replace it with --overwrite")
                 }
                 let records = try ResultsFile.readRecords(at: path, plan: plan)
-                return Start(point: .resultsFile(records), finished: records.filter { $0.status != .pending })
+                return Start(point: .resultsFile, finished: records.filter { $0.status != .pending })
             }
             return Start(point: .fresh, finished: [])
         }
@@ -74,11 +69,11 @@ extension GridRunner {
             // one replaces it, so a refused or crashed overwrite loses nothing.
             if journal.exists { try journal.remove() }
             try journal.create(canonicalText: plan.canonicalText)
-        case .resultsFile(let records):
+        case .resultsFile:
             // A results file without a journal: rebuild the journal from it so that the runs
             // it holds are kept.
             try journal.create(canonicalText: plan.canonicalText)
-            for record in records where record.status != .pending {
+            for record in start.finished {
                 try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine),
                                       to: journal.shardPath(forKey: record.run.key))
             }

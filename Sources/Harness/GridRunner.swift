@@ -34,8 +34,14 @@ public final class GridRunner: @unchecked Sendable {
     public struct Outcome: Sendable {
         public var records: [RunRecord]
         public var interrupted: Bool
-        public var ranNow: Int
-        public var summary: SummaryTable { SummaryTable(records: records) }
+        /// The best cell per optimizer × penalty, computed once.
+        public let summary: SummaryTable
+
+        init(records: [RunRecord], interrupted: Bool) {
+            self.records = records
+            self.interrupted = interrupted
+            self.summary = SummaryTable(records: records)
+        }
     }
 
     public let plan: GridPlan
@@ -74,7 +80,7 @@ public final class GridRunner: @unchecked Sendable {
 
         try begin(journal, from: start)
         BLAS.setThreadCount(blasThreads)
-        let reporter = progress ?? ProgressReporter(style: .quiet, total: plan.runs.count, alreadyDone: 0)
+        let reporter = progress ?? ProgressReporter(style: .quiet, total: plan.runs.count)
         reporter.setAlreadyDone(recorded.count)
         if !recorded.isEmpty && !pendingRuns.isEmpty {
             reporter.note("resuming: \(recorded.count) of \(plan.runs.count) runs already finished")
@@ -112,7 +118,7 @@ public final class GridRunner: @unchecked Sendable {
         ticker.cancel()
         reporter.finish()
 
-        let records = collectRecords(journal)
+        let records = collectRecords(journal, alreadyRead: start.finished)
         let complete = records.allSatisfy { $0.status != .pending }
         let metadata = ResultsFile.Metadata(
             kind: "grid", commandLine: options.commandLine, jobs: options.jobs, blasThreads: blasThreads,
@@ -128,14 +134,19 @@ public final class GridRunner: @unchecked Sendable {
             throw HarnessError("could not save every result:\n" + failures.messages.joined(separator: "\n")
                                + "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume")
         }
-        let ranNow = records.filter { $0.status != .pending }.count - recorded.count
-        return Outcome(records: records, interrupted: stopRequested.isSet && !complete, ranNow: ranNow)
+        return Outcome(records: records, interrupted: stopRequested.isSet && !complete)
     }
 
-    /// One record per planned run, in grid order: from the journal, or pending.
-    private func collectRecords(_ journal: RunJournal) -> [RunRecord] {
+    /// One record per planned run, in grid order: from the journal, or pending. Runs read at
+    /// the start (a resume) are not read again.
+    private func collectRecords(_ journal: RunJournal, alreadyRead: [RunRecord]) -> [RunRecord] {
         let recorded = journal.recordedKeys()
+        let known = Dictionary(alreadyRead.map { ($0.run.key, $0) }, uniquingKeysWith: { first, _ in first })
         return plan.runs.map { run in
+            if var record = known[run.key] {
+                record.run = run
+                return record
+            }
             guard recorded.contains(run.key) else { return RunRecord.pending(run) }
             do {
                 var record = try ResultsFile.readShard(at: journal.shardPath(forKey: run.key))

@@ -24,15 +24,16 @@ public final class ProgressReporter: @unchecked Sendable {
     private var diverged = 0
     private var failed = 0
     private let started = Date()
+    private let timestamps = ISO8601DateFormatter()
     private var finishedThisSession = 0
     private var lastDraw = Date.distantPast
 
     /// - Parameters:
-    ///   - total: runs in the grid; `alreadyDone` of them finished in an earlier session.
-    public init(style: Style, total: Int, alreadyDone: Int, output: FileHandle = .standardError) {
+    ///   - total: runs in the grid (see `setAlreadyDone` for those finished earlier).
+    public init(style: Style, total: Int, output: FileHandle = .standardError) {
         self.style = style
         self.total = total
-        self.done = alreadyDone
+        self.done = 0
         self.output = output
     }
 
@@ -154,7 +155,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     private func emitJSON(_ object: [String: Any]) {
         var object = object
-        object["time"] = ISO8601DateFormatter().string(from: Date())
+        object["time"] = timestamps.string(from: Date())
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         write(String(decoding: data, as: UTF8.self) + "\n")
     }

@@ -80,7 +80,7 @@ public struct TimeEstimate: Sendable {
         let empty = task == .regression ? Split(features: [], values: []) : Split(features: [], labels: [])
         let dataset = Dataset(name: "calibration", featureCount: features, task: task, train: train, test: empty)
         var session = try TrainingSession(configuration: configuration, dataset: dataset)
-        let indices = Array(0..<min(batch, rows))
+        let indices = Array(0..<min(batch, rows))[...]
         session.step(on: indices)  // warm-up: first touches of the buffers
         let steps = 8
         let started = Date()

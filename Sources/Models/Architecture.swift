@@ -37,9 +37,4 @@ public struct Architecture: Hashable, Sendable {
         }
         return ParameterLayout(tensors)
     }
-
-    /// Multiply-adds of one forward pass per example (the matrix products only).
-    public var multiplyAddsPerExample: Int {
-        (0..<layerCount).reduce(0) { $0 + widths[$1] * widths[$1 + 1] }
-    }
 }

@@ -37,11 +37,6 @@ public struct ParameterLayout: Hashable, Sendable {
         self.count = offset
     }
 
-    /// The entry with this name, if any.
-    public func entry(named name: String) -> Entry? {
-        entries.first { $0.name == name }
-    }
-
     /// The ranges of the vector that have one of the given roles, merged where adjacent.
     public func ranges(withRoles roles: Set<Role>) -> [Range<Int>] {
         var ranges: [Range<Int>] = []

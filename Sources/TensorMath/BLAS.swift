@@ -36,9 +36,6 @@ public enum BLAS {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
-    /// The number of threads OpenBLAS currently uses.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
-
     /// The kernel family OpenBLAS selected (for example "Haswell"); recorded with every result.
     public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }

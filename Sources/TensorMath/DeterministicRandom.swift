@@ -28,11 +28,6 @@ public struct DeterministicRandom: RandomNumberGenerator, Sendable {
         return result
     }
 
-    /// A uniform Float in [0, 1) with 24 random bits.
-    public mutating func nextUnitFloat() -> Float {
-        Float(next() >> 40) * 0x1p-24
-    }
-
     /// A uniform Double in [0, 1) with 53 random bits.
     public mutating func nextUnitDouble() -> Double {
         Double(next() >> 11) * 0x1p-53

@@ -3,19 +3,6 @@
 /// They take buffer pointers rather than arrays so that callers can work in place on
 /// preallocated storage without copy-on-write checks or allocation per batch.
 public enum Kernels {
-    /// y ← y + a·x
-    @inlinable
-    public static func axpy(_ a: Float, _ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) {
-        precondition(x.count == y.count)
-        for i in 0..<x.count { y[i] += a * x[i] }
-    }
-
-    /// x ← a·x
-    @inlinable
-    public static func scale(_ a: Float, _ x: UnsafeMutableBufferPointer<Float>) {
-        for i in 0..<x.count { x[i] *= a }
-    }
-
     /// Σ x[i]² accumulated in Double, so norms of large vectors keep their digits.
     @inlinable
     public static func sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Double {

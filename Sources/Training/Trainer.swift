@@ -27,30 +27,24 @@ public enum Trainer {
                              message: "\(error)", epochs: [], parameters: [], layout: ParameterLayout([]),
                              effectiveLambda: configuration.regularization.lambda, seconds: 0)
         }
-        let order = BatchOrder(count: dataset.train.count, batchSize: configuration.training.batchSize,
-                               seed: configuration.streamSeed)
         var records: [EpochRecord] = []
         var status = RunStatus.finished
         var message: String?
 
         training: for epoch in 0..<configuration.training.epochs {
             let epochStarted = ContinuousClock.now
-            let permutation = order.indices(epoch: epoch)
-            var start = 0
-            while start < permutation.count {
+            for batch in session.batchOrder.batches(epoch: epoch) {
                 if shouldStop() {
                     status = .interrupted
                     message = "interrupted at epoch \(epoch + 1), step \(session.step)"
                     break training
                 }
-                let end = min(start + session.batchSize, permutation.count)
-                let loss = session.step(on: permutation[start..<end])
+                let loss = session.step(on: batch)
                 if !loss.isFinite {
                     status = .diverged
-                    message = "non-finite training loss (\(loss.isNaN ? "NaN" : "\(loss)")) at epoch \(epoch + 1), step \(session.step)"
+                    message = "non-finite training loss (\(describe(loss))) at epoch \(epoch + 1), step \(session.step)"
                     break training
                 }
-                start = end
             }
             let trainSeconds = (ContinuousClock.now - epochStarted).seconds
             guard session.parametersAreFinite else {
@@ -62,7 +56,7 @@ public enum Trainer {
             let test = session.evaluate(dataset.test)
             guard train.loss.isFinite else {
                 status = .diverged
-                message = "non-finite training loss (\(train.loss.isNaN ? "NaN" : "\(train.loss)")) after epoch \(epoch + 1)"
+                message = "non-finite training loss (\(describe(train.loss))) after epoch \(epoch + 1)"
                 break
             }
             let record = EpochRecord(
@@ -76,6 +70,11 @@ public enum Trainer {
                          epochs: records, parameters: session.parameters, layout: session.network.layout,
                          effectiveLambda: session.lambda(atStep: 0), seconds: (ContinuousClock.now - started).seconds)
     }
+}
+
+/// A non-finite number as a person writes it ("NaN", "inf"), not as Swift prints NaN ("-nan").
+private func describe(_ value: Double) -> String {
+    value.isNaN ? "NaN" : "\(value)"
 }
 
 extension Duration {

@@ -15,9 +15,11 @@ public struct TrainingSession: Sendable {
     public let network: DenseNetwork
     public let chain: UpdateChain
     public let schedule: LearningRateSchedule
-    /// Points per step (the whole training split when full-batch).
+    /// Points per step (the whole training split when full-batch, never more than it).
     public let batchSize: Int
-    public let stepsPerEpoch: Int
+    /// Which training points each step of each epoch visits.
+    public let batchOrder: BatchOrder
+    public var stepsPerEpoch: Int { batchOrder.stepsPerEpoch }
 
     public private(set) var parameters: [Float]
     public private(set) var optimizerState: UpdateState
@@ -45,7 +47,7 @@ public struct TrainingSession: Sendable {
             throw ConfigurationError(field: "training.batch_size", "must be at least 1 or \"full\", got \(size)")
         }
         let batchSize = min(training.batchSize ?? trainCount, trainCount)
-        let stepsPerEpoch = (trainCount + batchSize - 1) / batchSize
+        let batchOrder = BatchOrder(count: trainCount, batchSize: training.batchSize, seed: configuration.streamSeed)
 
         let layout = network.layout
         let regularizedRoles: Set<ParameterLayout.Role> = configuration.regularization.includeBiases ? [.weight, .bias] : [.weight]
@@ -67,9 +69,9 @@ public struct TrainingSession: Sendable {
         self.dataset = dataset
         self.network = network
         self.chain = chain
-        self.schedule = LearningRateSchedule(spec: configuration.schedule, epochs: training.epochs, stepsPerEpoch: stepsPerEpoch)
+        self.schedule = LearningRateSchedule(spec: configuration.schedule, epochs: training.epochs, stepsPerEpoch: batchOrder.stepsPerEpoch)
         self.batchSize = batchSize
-        self.stepsPerEpoch = stepsPerEpoch
+        self.batchOrder = batchOrder
         self.optimizerState = chain.makeState(parameterCount: layout.count)
         self.gradient = [Float](repeating: 0, count: layout.count)
         // Evaluation runs in chunks of at least 1024 rows: fewer, larger sgemm calls.
@@ -92,13 +94,20 @@ public struct TrainingSession: Sendable {
     ///
     /// - Returns: the batch's mean data loss before the step (non-finite when diverging).
     @discardableResult
-    public mutating func step<Indices: Collection>(on indices: Indices) -> Double where Indices.Element == Int {
+    public mutating func step(on indices: ArraySlice<Int>) -> Double {
         let rows = indices.count
         precondition(rows >= 1 && rows <= batchSize, "a batch holds 1...\(batchSize) rows, got \(rows)")
-        gatherBatch(indices)
-        let context = StepContext(multiplier: schedule.multiplier(atStep: step), lambda: lambda(atStep: step))
         let features = dataset.featureCount
-        let isClassification = !dataset.train.labels.isEmpty
+        let isClassification = dataset.task != .regression
+        let train = dataset.train
+        batchFeatures.withUnsafeMutableBufferPointer { batch in
+            if isClassification {
+                batchLabels.withUnsafeMutableBufferPointer { train.gather(rows: indices, featureCount: features, into: batch, labels: $0) }
+            } else {
+                batchValues.withUnsafeMutableBufferPointer { train.gather(rows: indices, featureCount: features, into: batch, values: $0) }
+            }
+        }
+        let context = StepContext(multiplier: schedule.multiplier(atStep: step), lambda: lambda(atStep: step))
         let network = self.network, chain = self.chain
         let loss = parameters.withUnsafeMutableBufferPointer { parameters in
             gradient.withUnsafeMutableBufferPointer { gradient in
@@ -160,25 +169,5 @@ public struct TrainingSession: Sendable {
     /// Whether every parameter is finite.
     public var parametersAreFinite: Bool {
         parameters.withUnsafeBufferPointer { Kernels.allFinite($0) }
-    }
-
-    // MARK: - Batches
-
-    private mutating func gatherBatch<Indices: Collection>(_ indices: Indices) where Indices.Element == Int {
-        let features = dataset.featureCount
-        let train = dataset.train
-        train.features.withUnsafeBufferPointer { source in
-            batchFeatures.withUnsafeMutableBufferPointer { destination in
-                for (row, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < train.count, "batch index \(index) outside the training split")
-                    (destination.baseAddress! + row * features).update(from: source.baseAddress! + index * features, count: features)
-                }
-            }
-        }
-        if !train.labels.isEmpty {
-            for (row, index) in indices.enumerated() { batchLabels[row] = train.labels[index] }
-        } else {
-            for (row, index) in indices.enumerated() { batchValues[row] = train.values[index] }
-        }
     }
 }

@@ -47,7 +47,7 @@ extension DecayBench {
         func run() throws {
             let plan = try GridLoading.plan(path: grid)
             let style = ProgressReporter.automaticStyle(quiet: quiet, json: logFormat == .json)
-            let progress = ProgressReporter(style: style, total: plan.runs.count, alreadyDone: 0)
+            let progress = ProgressReporter(style: style, total: plan.runs.count)
             if let note = RepeatedRuns(plan).note { progress.note(note) }
             let runner = GridRunner(
                 plan: plan,

@@ -56,8 +56,8 @@ final class TrainerTests: XCTestCase {
                 configuration: configuration(regularization: RegularizationSpec(penalty: .decoupled, lambda: 0.5, includeBiases: includeBiases),
                                              epochs: 1, batchSize: nil),
                 dataset: dataset)
-            session.step(on: Array(0..<dataset.train.count))
-            session.step(on: Array(0..<dataset.train.count))
+            session.step(on: Array(0..<dataset.train.count)[...])
+            session.step(on: Array(0..<dataset.train.count)[...])
             return (session.parameters, session.network.layout)
         }
         let (weightsOnly, layout) = try oneStep(includeBiases: false)
