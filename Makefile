@@ -6,7 +6,8 @@ SWIFT ?= swift
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist
-PIP_PACKAGES := h5py pandas xarray h5netcdf pytest
+# matplotlib is pinned: `decaybench report` draws its figures with it (experiments/report/make_report.py).
+PIP_PACKAGES := h5py pandas xarray h5netcdf pytest matplotlib==3.11.2
 DECAYBENCH := .build/release/decaybench
 
 .PHONY: run test setup system-packages python-packages build release swift-test interop-test clean
@@ -27,7 +28,7 @@ system-packages:
 	fi
 
 python-packages:
-	@$(PYTHON) -c "import h5py, pandas, xarray, h5netcdf, pytest" 2>/dev/null || \
+	@$(PYTHON) -c "import h5py, pandas, xarray, h5netcdf, pytest, matplotlib; assert matplotlib.__version__ == '3.11.2'" 2>/dev/null || \
 		$(PYTHON) -m pip install --quiet --disable-pip-version-check $(PIP_PACKAGES)
 
 build:

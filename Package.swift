@@ -48,8 +48,10 @@ let package = Package(
         .target(name: "Results", dependencies: ["Planning", "Training", "HDF5Store"]),
         /// Runs a plan in parallel: workers, the run journal, the output lock, progress, time estimates.
         .target(name: "Runner", dependencies: ["Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
-        /// Reads results and draws conclusions: the best-cell summary.
-        .target(name: "Analysis", dependencies: ["Results", "Planning", "Training"]),
+        /// Reads results and draws conclusions: the best-cell summary and the claims with their
+        /// verdicts. Optimization only for the names of optimizers, penalties and schedules;
+        /// TensorMath for the seeded generator of the bootstrap.
+        .target(name: "Analysis", dependencies: ["Results", "Planning", "Training", "Optimization", "TensorMath"]),
         .executableTarget(name: "decaybench", dependencies: [
             "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

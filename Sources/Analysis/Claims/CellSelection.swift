@@ -1,0 +1,56 @@
+import Foundation
+import Results
+import Optimization
+import Training
+
+/// How every claim chooses: which epochs count as results, which split chooses, and which
+/// cell is best. The one place a claim's selection is decided.
+///
+/// Cells are chosen on the mean over seeds of the validation error and report the test error
+/// at that choice. A file without a validation split chooses on the test split, and every
+/// claim read from it says so.
+enum CellSelection {
+    /// The split that chooses, for runs with this configuration.
+    static func split(of configuration: RunConfiguration) -> SplitName {
+        .test
+    }
+
+    enum SplitName: String, Sendable {
+        case validation, test
+    }
+
+    /// Epoch `number` (from 1) of a finished run, or its last epoch when `number` is nil.
+    /// Diverged, failed and pending runs have none: they are counted, never averaged in.
+    static func epoch(of record: RunRecord, number: Int? = nil) -> EpochRecord? {
+        guard record.status == .finished, !record.epochs.isEmpty else { return nil }
+        guard let number else { return record.epochs.last }
+        guard number >= 1, number <= record.epochs.count else { return nil }
+        return record.epochs[number - 1]
+    }
+
+    /// The error an epoch is chosen by.
+    static func selectionError(of epoch: EpochRecord, configuration: RunConfiguration) -> Double {
+        switch split(of: configuration) {
+        case .validation: return epoch.testError
+        case .test: return epoch.testError
+        }
+    }
+
+    /// The selection-split error of a finished run at epoch `number` (nil: its last).
+    static func selectionError(of record: RunRecord, epoch number: Int? = nil) -> Double? {
+        epoch(of: record, number: number).map { selectionError(of: $0, configuration: record.run.configuration) }
+    }
+
+    /// The best of `cells` on the seeds `sample` (a multiset, as a bootstrap draws it), at
+    /// epoch `number` (nil: each run's last): a cell with fewer diverged seeds beats one with
+    /// more, then the lower mean selection error wins; ties go to the earlier cell.
+    static func best(_ cells: [Cell], on sample: [UInt64], epoch number: Int? = nil) -> Cell? {
+        var best: (cell: Cell, diverged: Int, error: Double)?
+        for cell in cells {
+            guard let error = cell.mean(on: sample, { selectionError(of: $0, epoch: number) }) else { continue }
+            if let current = best, (current.diverged, current.error) <= (cell.divergedSeeds, error) { continue }
+            best = (cell, cell.divergedSeeds, error)
+        }
+        return best?.cell
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import TensorMath
+
+/// The few statistics the claims need, written out so their definitions are in one place.
+enum Statistics {
+    static func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
+    static func standardDeviation(_ values: [Double]) -> Double? {
+        guard values.count > 1, let mean = mean(values) else { return nil }
+        return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    }
+
+    /// The two-sided 95% Student t interval of the mean (nil for fewer than two values).
+    static func tInterval(_ values: [Double]) -> Interval? {
+        guard values.count > 1, let mean = mean(values), let sd = standardDeviation(values) else { return nil }
+        let half = tQuantile975(degreesOfFreedom: values.count - 1) * sd / Double(values.count).squareRoot()
+        return Interval(lower: mean - half, upper: mean + half)
+    }
+
+    /// The 97.5% quantile of Student's t distribution (tabulated; 1.96 beyond 30 degrees of freedom).
+    static func tQuantile975(degreesOfFreedom: Int) -> Double {
+        let table: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                               2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+        guard degreesOfFreedom >= 1 else { return .nan }
+        return degreesOfFreedom <= table.count ? table[degreesOfFreedom - 1] : 1.96
+    }
+
+    /// The value at fraction `q` of `sorted` (linear interpolation between order statistics).
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        guard sorted.count > 1 else { return sorted.first ?? .nan }
+        let position = q * Double(sorted.count - 1)
+        let below = Int(position.rounded(.down)), above = min(below + 1, sorted.count - 1)
+        let fraction = position - Double(below)
+        return sorted[below] + fraction * (sorted[above] - sorted[below])
+    }
+
+    /// Least-squares slope of y on x (nil for fewer than two distinct x).
+    static func slope(x: [Double], y: [Double]) -> Double? {
+        guard x.count == y.count, x.count >= 2, let mx = mean(x), let my = mean(y) else { return nil }
+        let sxx = x.map { ($0 - mx) * ($0 - mx) }.reduce(0, +)
+        guard sxx > 0 else { return nil }
+        return zip(x, y).map { ($0 - mx) * ($1 - my) }.reduce(0, +) / sxx
+    }
+
+    /// Spearman's rank correlation (ties get their mean rank); nil for fewer than three pairs
+    /// or a constant variable.
+    static func spearman(_ x: [Double], _ y: [Double]) -> Double? {
+        guard x.count == y.count, x.count >= 3 else { return nil }
+        let rx = ranks(x), ry = ranks(y)
+        guard let mx = mean(rx), let my = mean(ry) else { return nil }
+        let sxy = zip(rx, ry).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+        let sxx = rx.map { ($0 - mx) * ($0 - mx) }.reduce(0, +), syy = ry.map { ($0 - my) * ($0 - my) }.reduce(0, +)
+        guard sxx > 0, syy > 0 else { return nil }
+        return sxy / (sxx * syy).squareRoot()
+    }
+
+    static func ranks(_ values: [Double]) -> [Double] {
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        var ranks = [Double](repeating: 0, count: values.count)
+        var start = 0
+        while start < order.count {
+            var end = start
+            while end + 1 < order.count, values[order[end + 1]] == values[order[start]] { end += 1 }
+            let rank = Double(start + end) / 2 + 1
+            for position in start...end { ranks[order[position]] = rank }
+            start = end + 1
+        }
+        return ranks
+    }
+
+    /// The share of a complete rows × columns table's variance that an additive model
+    /// f(row) + g(column) explains (two-way analysis of variance without interaction).
+    /// Nil for fewer than two rows or columns, or a constant table.
+    static func additiveShare(_ table: [[Double]]) -> Double? {
+        guard table.count >= 2, let width = table.first?.count, width >= 2, table.allSatisfy({ $0.count == width }) else { return nil }
+        let all = table.flatMap { $0 }
+        guard let grand = mean(all) else { return nil }
+        let rowMeans = table.map { mean($0)! }
+        let columnMeans = (0..<width).map { column in mean(table.map { $0[column] })! }
+        var residual = 0.0, total = 0.0
+        for (r, row) in table.enumerated() {
+            for (c, value) in row.enumerated() {
+                let fitted = rowMeans[r] + columnMeans[c] - grand
+                residual += (value - fitted) * (value - fitted)
+                total += (value - grand) * (value - grand)
+            }
+        }
+        guard total > 0 else { return nil }
+        return 1 - residual / total
+    }
+}
+
+/// Resamples seeds with replacement, so the interval of a statistic that selects a best cell
+/// includes the noise of that selection.
+struct SeedBootstrap {
+    /// Fixed so a claims table is the same every time it is computed from the same files.
+    static let generatorSeed: UInt64 = 20_190_506
+    static let replicates = 2000
+
+    let seeds: [UInt64]
+
+    /// The statistic on the seeds as run, and the 2.5–97.5 percentile interval over
+    /// resamples; nil interval when fewer than two seeds or when the statistic is undefined
+    /// on more than a tenth of the resamples.
+    func estimate(_ statistic: ([UInt64]) -> Double?) -> (value: Double?, interval: Interval?) {
+        let value = statistic(seeds)
+        guard seeds.count > 1 else { return (value, nil) }
+        var generator = DeterministicRandom(seed: Self.generatorSeed, stream: "seed-bootstrap")
+        var values: [Double] = []
+        values.reserveCapacity(Self.replicates)
+        for _ in 0..<Self.replicates {
+            let sample = seeds.indices.map { _ in seeds[generator.nextIndex(below: seeds.count)] }
+            if let v = statistic(sample), v.isFinite { values.append(v) }
+        }
+        guard values.count * 10 >= Self.replicates * 9 else { return (value, nil) }
+        values.sort()
+        return (value, Interval(lower: Statistics.quantile(values, 0.025), upper: Statistics.quantile(values, 0.975)))
+    }
+}

@@ -1,0 +1,223 @@
+import Analysis
+import Foundation
+import Optimization
+import Results
+import XCTest
+
+/// Each claim's verdict on constructed results files whose answer is known, both ways.
+final class ClaimsTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("decaybench-claims-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    let rates = [1e-4, 1e-3, 1e-2]
+    let lambdas = [1e-4, 1e-3, 1e-2, 1e-1, 1]
+
+    /// Best λ = 1e-2 at every lr: a separable surface.
+    func separable(_ lr: Double, _ lambda: Double) -> Double {
+        0.1 + 0.01 * abs(log10(lr) + 3) + 0.01 * abs(log10(lambda) + 2)
+    }
+
+    /// Best λ = 1e-4 / lr: a diagonal basin.
+    func diagonal(_ lr: Double, _ lambda: Double) -> Double {
+        0.1 + 0.02 * abs(log10(lambda) + log10(lr) + 4) + 0.005 * abs(log10(lr) + 3)
+    }
+
+    func addSurface(_ fixture: inout ClaimsFixture, penalty: RegularizationSpec.Penalty, _ surface: (Double, Double) -> Double) {
+        for lr in rates {
+            for lambda in lambdas {
+                let error = surface(lr, lambda)
+                fixture.add(penalty: penalty, lambda: lambda, lr: lr) { error + ClaimsFixture.jitter($0) }
+            }
+        }
+    }
+
+    func testASeparableAdamWGridAndADiagonalAdamL2GridReproduceClaim2() throws {
+        var fixture = ClaimsFixture()
+        addSurface(&fixture, penalty: .decoupled, separable)
+        addSurface(&fixture, penalty: .l2, diagonal)
+        let claims = try fixture.claims(in: directory)
+
+        XCTAssertEqual(claims.verdicts("separability-adamw-paper"), [.reproduced])
+        XCTAssertEqual(claims.results("separability-adamw-paper")[0].finding!.value!, 0, accuracy: 1e-9)
+        XCTAssertEqual(claims.verdicts("diagonal-adam-l2"), [.reproduced])
+        XCTAssertEqual(claims.results("diagonal-adam-l2")[0].finding!.value!, -1, accuracy: 1e-9)
+        XCTAssertEqual(claims.verdicts("separability-additive-adam"), [.reproduced])
+    }
+
+    func testADiagonalAdamWGridAndASeparableAdamL2GridRefuteClaim2() throws {
+        var fixture = ClaimsFixture()
+        addSurface(&fixture, penalty: .decoupled, diagonal)
+        addSurface(&fixture, penalty: .l2, separable)
+        let claims = try fixture.claims(in: directory)
+
+        XCTAssertEqual(claims.verdicts("separability-adamw-paper"), [.notReproduced])
+        XCTAssertEqual(claims.verdicts("diagonal-adam-l2"), [.notReproduced])
+        XCTAssertEqual(claims.verdicts("separability-additive-adam"), [.notReproduced])
+    }
+
+    /// Adam+L2 (λ = 0 and λ > 0) and AdamW over two learning rates; AdamW's errors are
+    /// `advantage` lower than Adam+L2's at the matching cell.
+    func generalizationFixture(advantage: Double) -> ClaimsFixture {
+        var fixture = ClaimsFixture()
+        for lr in [1e-3, 3e-3] {
+            let base = lr == 1e-3 ? 0.15 : 0.16
+            fixture.add(penalty: .l2, lambda: 0, lr: lr) { base + 0.002 + ClaimsFixture.jitter($0) }
+            for (lambda, offset) in [(1e-5, 0.001), (1e-4, 0.0), (1e-3, 0.01)] {
+                fixture.add(penalty: .l2, lambda: lambda, lr: lr) { base + offset + ClaimsFixture.jitter($0) }
+            }
+            for (lambda, offset) in [(1e-3, 0.003), (1e-2, 0.0), (1e-1, 0.02)] {
+                fixture.add(penalty: .decoupled, lambda: lambda, lr: lr) { base + offset - advantage + ClaimsFixture.jitter($0) }
+            }
+        }
+        return fixture
+    }
+
+    func testUnequalFamiliesReproduceTheGeneralizationClaim() throws {
+        let claims = try generalizationFixture(advantage: 0.02).claims(in: directory)
+        XCTAssertEqual(claims.verdicts("generalization-adamw"), [.reproduced])
+        let finding = claims.results("generalization-adamw")[0].finding!
+        XCTAssertEqual(finding.value!, 0.02, accuracy: 1e-6)
+        XCTAssertEqual(finding.seeds, 3)
+        // λ = 0 is 0.002 worse than the best λ > 0: "Adam gains little from L2" holds.
+        XCTAssertEqual(claims.verdicts("adam-l2-gains-little"), [.reproduced])
+        XCTAssertEqual(claims.results("adam-l2-gains-little")[0].finding!.value!, 0.002, accuracy: 1e-6)
+    }
+
+    func testEqualFamiliesDoNotReproduceTheGeneralizationClaim() throws {
+        let claims = try generalizationFixture(advantage: 0).claims(in: directory)
+        XCTAssertEqual(claims.verdicts("generalization-adamw"), [.notReproduced])
+        XCTAssertEqual(claims.results("generalization-adamw")[0].finding!.value!, 0, accuracy: 1e-6)
+    }
+
+    func testADivergedCellIsCountedNotChosenAndNotAveragedIn() throws {
+        var fixture = generalizationFixture(advantage: 0.02)
+        // The lowest error of all, but seed 1 diverged: the cell must lose to cells without a divergence.
+        fixture.add(penalty: .decoupled, lambda: 3e-2, lr: 1e-3, status: { $0 == 1 ? .diverged : .finished }) { _ in 0.01 }
+        let claims = try fixture.claims(in: directory)
+        let result = claims.results("generalization-adamw")[0]
+        XCTAssertEqual(result.finding!.value!, 0.02, accuracy: 1e-6)
+        XCTAssertTrue(result.finding!.notes.contains { $0.contains("1 diverged runs counted, not averaged in") }, "\(result.finding!.notes)")
+        XCTAssertTrue(result.finding!.notes.contains { $0.contains("best AdamW: λ=0.01 lr=0.001") }, "\(result.finding!.notes)")
+        XCTAssertEqual(result.verdict, .reproduced)
+    }
+
+    /// Raw λ and λ_norm over budgets; the best raw λ doubles per budget, the best λ_norm
+    /// does too when `normalizedDrifts`.
+    func normalizedFixture(normalizedDrifts: Bool) -> ClaimsFixture {
+        var fixture = ClaimsFixture()
+        let raw = [1e-3, 2e-3, 4e-3, 8e-3], normalized = [0.02, 0.04, 0.08, 0.16]
+        for (budgetIndex, epochs) in [10, 40, 160].enumerated() {
+            for (index, lambda) in raw.enumerated() {
+                let error = 0.1 + 0.01 * Double(abs(index - budgetIndex))
+                fixture.add(penalty: .decoupled, lambda: lambda, lr: 1e-3, epochs: epochs) { error + ClaimsFixture.jitter($0) }
+            }
+            for (index, lambda) in normalized.enumerated() {
+                let best = normalizedDrifts ? budgetIndex : 1
+                let error = 0.1 + 0.01 * Double(abs(index - best))
+                fixture.add(penalty: .decoupled, lambda: lambda, lr: 1e-3, normalized: true, epochs: epochs) { error + ClaimsFixture.jitter($0) }
+            }
+        }
+        return fixture
+    }
+
+    func testAStableLambdaNormAgainstADriftingRawLambdaReproducesClaim5() throws {
+        let claims = try normalizedFixture(normalizedDrifts: false).claims(in: directory)
+        XCTAssertEqual(claims.verdicts("normalized-decay"), [.reproduced])
+        XCTAssertEqual(claims.results("normalized-decay")[0].finding!.value!, log10(4), accuracy: 1e-9)
+    }
+
+    func testADriftingLambdaNormDoesNotReproduceClaim5() throws {
+        let claims = try normalizedFixture(normalizedDrifts: true).claims(in: directory)
+        XCTAssertEqual(claims.verdicts("normalized-decay"), [.notReproduced], "\(claims.results("normalized-decay").map { ($0.finding?.value, $0.finding?.interval, $0.finding?.notes) })")
+    }
+
+    func tensors(_ scale: Float) -> [RunRecord.NamedTensor] {
+        [RunRecord.NamedTensor(name: "layer0.weight", shape: [2, 3], values: [1, -2, 3, -4, 5, -6].map { $0 * scale }),
+         RunRecord.NamedTensor(name: "layer0.bias", shape: [2], values: [0.5, -0.5])]
+    }
+
+    func testEqualWeightsReproduceSGDEquivalenceAndDifferentOnesReproduceAdamsDifference() throws {
+        var fixture = ClaimsFixture()
+        fixture.add(optimizer: .sgd, penalty: .l2, lambda: 1e-2, lr: 0.1, parameters: { _ in self.tensors(1) }) { _ in 0.2 }
+        fixture.add(optimizer: .sgd, penalty: .decoupled, lambda: 1e-3, lr: 0.1, parameters: { _ in self.tensors(1.000_000_1) }) { _ in 0.2 }
+        fixture.add(optimizer: .adam, penalty: .l2, lambda: 1e-2, lr: 1e-3, parameters: { _ in self.tensors(1) }) { _ in 0.2 }
+        fixture.add(optimizer: .adam, penalty: .decoupled, lambda: 1e-5, lr: 1e-3, parameters: { seed in self.tensors(1.1 + Float(seed) / 100) }) { _ in 0.2 }
+        let claims = try fixture.claims(in: directory)
+        XCTAssertEqual(claims.verdicts("equivalence-sgd"), [.reproduced])
+        XCTAssertEqual(claims.verdicts("equivalence-adam-momentum"), [.reproduced])
+        XCTAssertEqual(claims.results("equivalence-adam-momentum")[0].finding!.value!, 0.11, accuracy: 1e-4)
+    }
+
+    func testDifferentWeightsRefuteSGDEquivalence() throws {
+        var fixture = ClaimsFixture()
+        fixture.add(optimizer: .sgd, penalty: .l2, lambda: 1e-2, lr: 0.1, parameters: { _ in self.tensors(1) }) { _ in 0.2 }
+        fixture.add(optimizer: .sgd, penalty: .decoupled, lambda: 1e-3, lr: 0.1, parameters: { _ in self.tensors(1.05) }) { _ in 0.2 }
+        let claims = try fixture.claims(in: directory)
+        XCTAssertEqual(claims.verdicts("equivalence-sgd"), [.notReproduced])
+        XCTAssertEqual(claims.verdicts("equivalence-adam-momentum"), [.notRun])
+    }
+
+    func testWeightNormFallingWithLambdaReproducesAndRisingRefutes() throws {
+        for falling in [true, false] {
+            var fixture = ClaimsFixture()
+            for (index, lambda) in [0, 1e-4, 1e-3, 1e-2].enumerated() {
+                let norm = falling ? 10 - Double(index) : 1 + Double(index)
+                fixture.add(penalty: .l2, lambda: lambda, lr: 1e-3, weightNorm: norm, trainError: 0.01 * Double(index)) { 0.2 + ClaimsFixture.jitter($0) }
+            }
+            let claims = try fixture.claims(in: directory, name: "norm-\(falling).h5")
+            XCTAssertEqual(claims.verdicts("weight-norm-falls"), [falling ? .reproduced : .notReproduced])
+            // Training error rises by 3 points from λ = 0 to the largest λ either way.
+            XCTAssertEqual(claims.verdicts("large-lambda-underfits"), [.reproduced])
+        }
+    }
+
+    func testWarmRestartsAgainstCosineAtEachPeriodEnd() throws {
+        var fixture = ClaimsFixture()
+        let restarts = ScheduleSpec(kind: .warmRestarts, t0: 1, tMult: 2)
+        // Periods end at epochs 1 and 3. Warm restarts: 0.20 at epoch 1, 0.10 at epoch 3.
+        fixture.add(penalty: .decoupled, lambda: 1e-2, lr: 1e-3, epochs: 3, schedule: restarts,
+                    curve: { seed, epoch in [0.20, 0.30, 0.10][epoch - 1] + ClaimsFixture.jitter(seed) }) { _ in 0.10 }
+        // A 3-epoch cosine run is still at 0.40 after epoch 1 and ends at 0.10; a 1-epoch one ends at 0.21.
+        fixture.add(penalty: .decoupled, lambda: 1e-2, lr: 1e-3, epochs: 3,
+                    curve: { seed, epoch in [0.40, 0.20, 0.10][epoch - 1] + ClaimsFixture.jitter(seed) }) { _ in 0.10 }
+        fixture.add(penalty: .decoupled, lambda: 1e-2, lr: 1e-3, epochs: 1,
+                    curve: { seed, _ in 0.21 + ClaimsFixture.jitter(seed) }) { _ in 0.21 }
+        let claims = try fixture.claims(in: directory)
+        XCTAssertEqual(claims.results("warm-restarts-anytime")[0].finding!.value!, 0.20, accuracy: 1e-6)
+        XCTAssertEqual(claims.verdicts("warm-restarts-anytime"), [.reproduced])
+        // (0.20 − 0.21 + 0.10 − 0.10) / 2
+        XCTAssertEqual(claims.results("warm-restarts-match-budgets")[0].finding!.value!, -0.005, accuracy: 1e-6)
+        XCTAssertEqual(claims.verdicts("warm-restarts-match-budgets"), [.reproduced])
+    }
+
+    func testClaimsNoFileSpeaksToAreListedAsNotRunAndTheTablesSaySo() throws {
+        let claims = try generalizationFixture(advantage: 0.02).claims(in: directory)
+        let notRun = claims.results.filter { $0.verdict == .notRun }
+        XCTAssertTrue(notRun.contains { $0.claim.id == "equivalence-sgd" })
+        XCTAssertTrue(notRun.contains { $0.claim.id == "warm-restarts-anytime" })
+        XCTAssertTrue(notRun.allSatisfy { $0.file == nil && $0.finding == nil })
+        // Every claim of the catalog appears, run or not.
+        XCTAssertEqual(Set(claims.results.map(\.claim.id)), Set(Claim.catalog.map(\.id)))
+        XCTAssertTrue(claims.text.contains("not run"))
+        XCTAssertTrue(claims.markdown.contains("- not run: no file given has these runs"))
+        let json = try JSONSerialization.jsonObject(with: claims.json) as! [String: Any]
+        let entries = json["claims"] as! [[String: Any]]
+        XCTAssertEqual(entries.first { $0["id"] as? String == "equivalence-sgd" }?["verdict"] as? String, "not run")
+    }
+
+    func testAFileWithoutAValidationSplitSaysItSelectedOnTheTestSplit() throws {
+        let claims = try generalizationFixture(advantage: 0.02).claims(in: directory)
+        let run = claims.results.filter { $0.verdict != .notRun }
+        XCTAssertFalse(run.isEmpty)
+        XCTAssertTrue(run.allSatisfy(\.selectedOnTestSplit))
+        XCTAssertTrue(claims.text.contains("(selected on the test split)"))
+    }
+}
