@@ -58,7 +58,7 @@ def test_report_renders_with_real_images_of_the_stated_size(decaybench, small_re
     run(decaybench, "report", small_results, "--out", str(out))
     figures = json.load(open(out / "figures.json"))
     names = {figure["name"] for figure in figures}
-    assert {"small-heatmaps-0", "small-curves", "small-lambda"} <= names, names
+    assert {"small-heatmaps-test-0", "small-curves", "small-lambda"} <= names, names
     for figure in figures:
         assert png_size(out / figure["png"]) == (figure["width"], figure["height"])
         assert figure["width"] >= 400 and figure["height"] >= 300

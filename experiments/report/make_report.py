@@ -10,8 +10,8 @@ Reads the results files with h5py (the layout in the README), selects cells exac
 claims do (mean over seeds of the final validation error, or of the test error when a file has
 no validation split; diverged runs counted, never averaged in) and writes:
 
-- <file>-heatmaps-<n>.{png,svg}: α × λ heatmaps of validation and test error per optimizer ×
-  penalty (the paper's Fig. 2 layout), the best cell of each outlined;
+- <file>-heatmaps-<split>-<n>.{png,svg}: α × λ heatmaps of validation and of test error, one row
+  per optimizer and one column per penalty (the paper's Fig. 2 layout), the best cell outlined;
 - <file>-curves.{png,svg}: learning curves of each family's best cell, band = min–max over seeds;
 - <file>-lambda.{png,svg}: final error and weight norm against λ at each family's best lr;
 - <file>-anytime.{png,svg}: warm restarts against cosine runs (when the file has both);
@@ -186,53 +186,69 @@ class Figures:
 
 
 def heatmaps(figures, stem, cells, selection):
+    """The paper's Fig. 2 layout: one row per optimizer, one column per penalty (L2, decoupled
+    in each convention), one figure per split."""
     groups = contexts(cells, "regularization", "optimizer", "training.seed")
     labels = context_label([without(g[0].config, "regularization", "optimizer", "training.seed") for g in groups])
+    # Without a validation split the selection figure would repeat the test figure.
+    metrics = [selection + "_error", "test_error"] if selection != "test" else ["test_error"]
     for number, (group, label) in enumerate(zip(groups, labels)):
         families = OrderedDict()
         for cell in group:
-            families.setdefault(family(cell.config), []).append(cell)
+            name = family(cell.config)
+            families.setdefault((cell.config["optimizer"]["kind"], name.split(" × ", 1)[1]), []).append(cell)
         families = OrderedDict((k, v) for k, v in families.items()
                                if len({c.lr for c in v}) >= 2 and len({c.lam for c in v}) >= 2)
         if not families:
             continue
-        columns = len(families)
-        # Without a validation split the selection row would repeat the test row.
-        metrics = [selection + "_error", "test_error"] if selection != "test" else ["test_error"]
-        fig, axes = plt.subplots(len(metrics), columns, figsize=(PANEL[0] * columns, PANEL[1] * len(metrics) + 0.6), squeeze=False)
-        for column, (name, members) in enumerate(families.items()):
-            rates = sorted({c.lr for c in members})
-            lambdas = sorted({c.lam for c in members})
-            chosen = best(members, selection)
-            for row, metric in enumerate(metrics):
-                grid = np.full((len(lambdas), len(rates)), np.nan)
-                for cell in members:
-                    value = cell.mean(metric)
-                    if value is not None and cell.diverged == 0:
-                        grid[lambdas.index(cell.lam), rates.index(cell.lr)] = value
-                ax = axes[row][column]
-                finite = grid[np.isfinite(grid)]
-                vmax = np.quantile(finite, 0.8) if finite.size else 1
-                image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis_r",
-                                  vmin=finite.min() if finite.size else 0, vmax=vmax)
-                fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-                ax.set_xticks(range(len(rates)), [f"{r:g}" for r in rates], rotation=45, fontsize=7)
-                ax.set_yticks(range(len(lambdas)), [f"{l:g}" for l in lambdas], fontsize=7)
-                ax.set_xlabel("learning rate α", fontsize=8)
-                ax.set_ylabel("λ", fontsize=8)
-                ax.set_title(f"{name}\n{metric.replace('_', ' ')}", fontsize=8)
-                if chosen is not None:
-                    ax.add_patch(plt.Rectangle((rates.index(chosen.lr) - 0.5, lambdas.index(chosen.lam) - 0.5), 1, 1,
-                                               fill=False, edgecolor="red", linewidth=2))
-                for (y, x), value in np.ndenumerate(grid):
-                    if not np.isfinite(value):
-                        ax.text(x, y, "×", ha="center", va="center", fontsize=7, color="gray")
-        fig.suptitle(f"{stem}: final error over α × λ (mean over seeds; red: best on {selection}; ×: diverged or missing)"
-                     + (f"\n{label}" if label else ""), fontsize=9)
-        fig.tight_layout()
-        figures.save(fig, f"{stem}-heatmaps-{number}", f"{stem}: α × λ heatmaps" + (f" ({label})" if label else ""),
-                     f"Mean final {selection} and test error per optimizer × penalty, as in the paper's Fig. 2; the red square is the "
-                     f"cell chosen on {selection} error; × marks cells with diverged runs or no result.")
+        optimizers = list(OrderedDict.fromkeys(k[0] for k in families))
+        variants = list(OrderedDict.fromkeys(k[1] for k in families))
+        for metric in metrics:
+            fig, axes = plt.subplots(len(optimizers), len(variants), squeeze=False,
+                                     figsize=(PANEL[0] * len(variants), PANEL[1] * len(optimizers) + 0.6))
+            for row, optimizer in enumerate(optimizers):
+                for column, variant in enumerate(variants):
+                    ax = axes[row][column]
+                    members = families.get((optimizer, variant))
+                    if not members:
+                        ax.axis("off")
+                        continue
+                    draw_heatmap(fig, ax, members, metric, selection, f"{optimizer} × {variant}")
+            split = metric.split("_")[0]
+            fig.suptitle(f"{stem}: final {split} error over α × λ (mean over seeds; red: best on {selection}; ×: diverged or missing)"
+                         + (f"\n{label}" if label else ""), fontsize=9)
+            fig.tight_layout()
+            figures.save(fig, f"{stem}-heatmaps-{split}-{number}",
+                         f"{stem}: α × λ heatmaps of {split} error" + (f" ({label})" if label else ""),
+                         f"Mean final {split} error per optimizer (rows) × penalty (columns), as in the paper's Fig. 2; the red "
+                         f"square is the cell chosen on {selection} error; × marks cells with diverged runs or no result.")
+
+
+def draw_heatmap(fig, ax, members, metric, selection, title):
+    rates = sorted({c.lr for c in members})
+    lambdas = sorted({c.lam for c in members})
+    chosen = best(members, selection)
+    grid = np.full((len(lambdas), len(rates)), np.nan)
+    for cell in members:
+        value = cell.mean(metric)
+        if value is not None and cell.diverged == 0:
+            grid[lambdas.index(cell.lam), rates.index(cell.lr)] = value
+    finite = grid[np.isfinite(grid)]
+    # The top fifth of errors (diverging corners) would wash out the basin: clip the colour scale there.
+    image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis_r",
+                      vmin=finite.min() if finite.size else 0, vmax=np.quantile(finite, 0.8) if finite.size else 1)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    ax.set_xticks(range(len(rates)), [f"{r:g}" for r in rates], rotation=45, fontsize=7)
+    ax.set_yticks(range(len(lambdas)), [f"{l:g}" for l in lambdas], fontsize=7)
+    ax.set_xlabel("learning rate α", fontsize=8)
+    ax.set_ylabel("λ", fontsize=8)
+    ax.set_title(title, fontsize=8)
+    if chosen is not None:
+        ax.add_patch(plt.Rectangle((rates.index(chosen.lr) - 0.5, lambdas.index(chosen.lam) - 0.5), 1, 1,
+                                   fill=False, edgecolor="red", linewidth=2))
+    for (y, x), value in np.ndenumerate(grid):
+        if not np.isfinite(value):
+            ax.text(x, y, "×", ha="center", va="center", fontsize=7, color="gray")
 
 
 def family_bests(cells, selection):

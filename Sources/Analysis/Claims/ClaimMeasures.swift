@@ -24,7 +24,8 @@ enum ClaimMeasures {
     /// (first − second), with a seed-bootstrap interval that reselects on every resample.
     static func bestAgainstBest(_ first: [Cell], _ second: [Cell], seeds: [UInt64], epoch: Int? = nil,
                                 scope: String, names: (String, String)) -> Finding? {
-        guard !first.isEmpty, !second.isEmpty else { return nil }
+        // A best cell means something only where a search chose it: at least two learning rates.
+        guard Set(first.map(\.learningRate)).count >= 2, Set(second.map(\.learningRate)).count >= 2 else { return nil }
         let metric: (RunRecord) -> Double? = { CellSelection.epoch(of: $0, number: epoch)?.testError }
         let statistic: ([UInt64]) -> Double? = { sample in
             guard let a = CellSelection.best(first, on: sample, epoch: epoch),

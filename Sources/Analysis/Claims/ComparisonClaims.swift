@@ -11,11 +11,12 @@ extension Claim {
         source: "paper §4.2–4.3, Fig. 2–3, abstract",
         statistic: "test error of the best Adam+L2 cell minus that of the best AdamW cell (each chosen on the selection split), paired over seeds; seed bootstrap",
         rule: .above(0),
-        needs: "adam × l2 and adam × decoupled cells sharing data, model, schedule and budget",
+        needs: "adam × l2 and adam × decoupled cells over ≥ 2 lr × ≥ 2 λ each, sharing data, model, schedule and budget",
         evaluate: { evidence in
             comparisonFindings(evidence, contextFields: [.lambda, .learningRate, .penalty]) { cells in
                 let l2 = cells.filter { Family(.adam, .l2).contains($0.configuration) }
                 let decoupled = cells.filter { Family(.adam, .decoupled).contains($0.configuration) }
+                guard Set(l2.map(\.lambda)).count >= 2, Set(decoupled.map(\.lambda)).count >= 2 else { return [] }
                 return [(l2, decoupled, "", ("Adam+L2", "AdamW"))]
             }
         })
@@ -27,7 +28,7 @@ extension Claim {
         source: "paper §4.2, Fig. 2",
         statistic: "test error of the best Adam cell with λ = 0 minus that of the best Adam+L2 cell with λ > 0 (each chosen on the selection split), paired over seeds; seed bootstrap",
         rule: .below(0.005),
-        needs: "adam × l2 cells with λ = 0 and λ > 0",
+        needs: "adam × l2 cells with λ = 0 and λ > 0, each over ≥ 2 lr",
         evaluate: { evidence in
             comparisonFindings(evidence, contextFields: [.lambda, .learningRate, .penalty]) { cells in
                 let l2 = cells.filter { Family(.adam, .l2).contains($0.configuration) }
@@ -43,7 +44,7 @@ extension Claim {
             source: "paper §4.1, Fig. 1",
             statistic: "test error of the best \(other.rawValue) cell minus that of the best cosine cell of the same optimizer × penalty (chosen on the selection split), paired over seeds; seed bootstrap",
             rule: .above(0),
-            needs: "cells with schedule cosine and \(other.rawValue) for the same optimizer × penalty",
+            needs: "cells with schedule cosine and \(other.rawValue) for the same optimizer × penalty, each over ≥ 2 lr",
             evaluate: { evidence in
                 comparisonFindings(evidence, contextFields: [.lambda, .learningRate, .schedule, .penalty, .optimizer]) { cells in
                     let families = orderedFamilies(cells)
@@ -63,7 +64,7 @@ extension Claim {
         source: "seeds 000, 001, 002",
         statistic: "test error of the best cell with biases included minus that with weights only (same optimizer × penalty, each chosen on the selection split), paired over seeds; seed bootstrap",
         rule: .within(-0.005, 0.005),
-        needs: "cells with include_biases true and false for the same optimizer × penalty",
+        needs: "cells with include_biases true and false for the same optimizer × penalty, each over ≥ 2 lr",
         evaluate: { evidence in
             comparisonFindings(evidence, contextFields: [.lambda, .learningRate, .includeBiases, .penalty, .optimizer]) { cells in
                 orderedFamilies(cells).filter { $0.penalty != .none }.map { family in
