@@ -38,7 +38,7 @@ let package = Package(
 
         /// A grid as a plan of runs (axes, labels, configurations): the vocabulary shared by
         /// grid files, the runner, the results file and the analysis.
-        .target(name: "Planning", dependencies: ["Training"]),
+        .target(name: "Planning", dependencies: ["Training", "Datasets", "Models"]),
         /// The grid-file language: YAML in, a plan of runs out; the only module that imports Yams.
         .target(name: "GridFiles", dependencies: [
             "Planning", "Training", "Datasets", "Models", "Optimization",
