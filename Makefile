@@ -5,7 +5,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist
+# slurm-wlm and munge: Tests/Interop/test_slurm.py starts a single-node Slurm (Tests/Slurm/start.sh).
+APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist slurm-wlm munge
 PIP_PACKAGES := h5py pandas xarray h5netcdf pytest
 DECAYBENCH := .build/release/decaybench
 
