@@ -12,6 +12,11 @@ from conftest import SMALL_GRID, run, write_grid
 SAME_RESULTS = os.path.join(os.path.dirname(__file__), "..", "Tools", "same_results.py")
 
 
+def text(value):
+    """An HDF5 string attribute or cell as str (h5py gives fixed-length strings as bytes)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def same_results(a, b):
     result = subprocess.run([sys.executable, SAME_RESULTS, a, b], capture_output=True, text=True)
     return result.returncode, result.stdout
@@ -43,10 +48,10 @@ def test_merged_shards_equal_a_single_machine_run(decaybench, sharded):
 def test_shards_hold_every_run_once(sharded):
     _, _, whole, shards = sharded
     keys = []
-    for path in shards.values():
+    for index, path in shards.items():
         with h5py.File(path) as f:
-            assert f.attrs["shard"].decode() if isinstance(f.attrs["shard"], bytes) else f.attrs["shard"]
-            keys += [k.decode() for k in f["runs"]["key"]]
+            assert text(f.attrs["shard"]) == f"{index}/3"
+            keys += [text(k) for k in f["runs"]["key"]]
     with h5py.File(whole) as f:
         assert sorted(keys) == sorted(k.decode() for k in f["runs"]["key"])
 
@@ -55,9 +60,8 @@ def test_every_run_says_where_it_was_computed(sharded):
     _, _, whole, _ = sharded
     with h5py.File(whole) as f:
         runs = f["runs"][()]
-        for column in ("host", "blas_core", "cpu", "git_commit"):
-            assert all(value for value in runs[column]), column
-        assert set(runs["host"]) == {f.attrs["host"] if isinstance(f.attrs["host"], bytes) else f.attrs["host"].encode()}
+        for column, attribute in (("host", "host"), ("blas_core", "blas_core"), ("cpu", "cpu"), ("git_commit", "git_commit")):
+            assert {text(value) for value in runs[column]} == {text(f.attrs[attribute])}, column
 
 
 def test_a_partial_merge_writes_the_missing_runs_pending_and_says_so(decaybench, sharded, tmp_path):
@@ -120,3 +124,29 @@ def test_bad_shard_specifications_are_refused_by_name(decaybench, tmp_path):
     result = run(decaybench, "run", grid, "--shard", "5/4", "--out", str(tmp_path / "x.h5"), check=False)
     assert result.returncode != 0
     assert "--shard" in result.stderr and "numbered 1 to 4" in result.stderr
+
+
+def test_slurm_writes_an_array_and_a_merge_with_the_options_asked(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    sweep = str(tmp_path / "sweep")
+    result = run(decaybench, "slurm", grid, "--shards", "3", "--out", sweep, "--partition", "short",
+                 "--time", "1:00:00", "--cpus-per-task", "2", "--mem", "1G")
+    assert "sbatch --dependency=afterok:" in result.stdout
+    array = open(os.path.join(sweep, "shards.sbatch")).read()
+    merge = open(os.path.join(sweep, "merge.sbatch")).read()
+    for line in ("#SBATCH --array=1-3", "#SBATCH --cpus-per-task=2", "#SBATCH --partition=short",
+                 "#SBATCH --time=1:00:00", "#SBATCH --mem=1G", '--shard "${SLURM_ARRAY_TASK_ID}/3"',
+                 '--jobs "${SLURM_CPUS_PER_TASK:-1}" --resume'):
+        assert line in array, line
+    for index in (1, 2, 3):
+        assert os.path.join(sweep, f"shard-{index}.h5") in merge
+    assert "--out " + os.path.join(sweep, "merged.h5") in merge
+    for script in (array, merge):
+        assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0
+    assert open(os.path.join(sweep, "grid.yaml")).read() == open(grid).read()
+
+    other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 3"), name="other.yaml")
+    refused = run(decaybench, "slurm", other, "--shards", "3", "--out", sweep, check=False)
+    assert refused.returncode != 0 and "holds another grid" in refused.stderr
+    too_many = run(decaybench, "slurm", grid, "--shards", "17", "--out", str(tmp_path / "x"), check=False)
+    assert too_many.returncode != 0 and "more than the grid's 16 runs" in too_many.stderr
