@@ -50,6 +50,10 @@ extension DecayBench {
             }
             let directory = URL(fileURLWithPath: out).standardizedFileURL.path
             let layout = SweepLayout(directory: directory)
+            if let existing = SweepStatus.shardCount(in: layout), existing != shards {
+                throw CommandFailure("\(directory) already holds shards of a \(existing)-shard sweep; "
+                                     + "use --shards \(existing) to continue it, or choose another --out")
+            }
             let manager = FileManager.default
             try manager.createDirectory(atPath: layout.logsDirectory, withIntermediateDirectories: true)
             try copyGrid(plan: plan, to: layout)

@@ -38,7 +38,9 @@ struct SlurmScripts {
         return header(
             comment: "# Joins the shards of '\(gridName)' into merged.h5 once every array task has succeeded.",
             options: ["--job-name=decaybench-\(gridName)-merge", "--cpus-per-task=1",
-                      "--output=\(layout.logsDirectory)/merge.out", "--open-mode=append"])
+                      "--output=\(layout.logsDirectory)/merge.out", "--open-mode=append",
+                      // When a shard fails, afterok can never be met: leave the queue rather than wait forever.
+                      "--kill-on-invalid-dep=yes"])
             + """
             exec \(Self.quote(executable)) merge \(inputs) \\
               --out \(Self.quote(layout.mergedPath)) --overwrite

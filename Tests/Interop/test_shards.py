@@ -141,6 +141,7 @@ def test_slurm_writes_an_array_and_a_merge_with_the_options_asked(decaybench, tm
     for index in (1, 2, 3):
         assert os.path.join(sweep, f"shard-{index}.h5") in merge
     assert "--out " + os.path.join(sweep, "merged.h5") in merge
+    assert "#SBATCH --kill-on-invalid-dep=yes" in merge
     for script in (array, merge):
         assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0
     assert open(os.path.join(sweep, "grid.yaml")).read() == open(grid).read()
@@ -150,3 +151,13 @@ def test_slurm_writes_an_array_and_a_merge_with_the_options_asked(decaybench, tm
     assert refused.returncode != 0 and "holds another grid" in refused.stderr
     too_many = run(decaybench, "slurm", grid, "--shards", "17", "--out", str(tmp_path / "x"), check=False)
     assert too_many.returncode != 0 and "more than the grid's 16 runs" in too_many.stderr
+
+
+def test_slurm_refuses_to_cut_a_started_sweep_differently(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    sweep = tmp_path / "sweep"
+    run(decaybench, "slurm", grid, "--shards", "4", "--out", str(sweep))
+    run(decaybench, "run", str(sweep / "grid.yaml"), "--shard", "1/4", "--out", str(sweep / "shard-1.h5"), "--quiet")
+    refused = run(decaybench, "slurm", grid, "--shards", "3", "--out", str(sweep), check=False)
+    assert refused.returncode != 0 and "4-shard sweep" in refused.stderr
+    run(decaybench, "slurm", grid, "--shards", "4", "--out", str(sweep))

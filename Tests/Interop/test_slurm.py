@@ -97,3 +97,37 @@ def test_an_interrupted_shard_resubmitted_alone_resumes(decaybench, slurm, tmp_p
     status = run(decaybench, "status", sweep).stdout
     assert re.search(r"2/2\s+6\s+6\s+0\s+0\s+0\s+done", status), status
     assert re.search(r"1/2\s+6\s+0\s+0\s+0\s+6\s+not started", status), status
+
+
+def sbatch(environment, *arguments):
+    submitted = subprocess.run(["sbatch", "--parsable", *arguments], capture_output=True, text=True, env=environment)
+    assert submitted.returncode == 0, submitted.stderr
+    return submitted.stdout.strip().split(";")[0]
+
+
+def test_after_a_failed_array_the_merge_leaves_the_queue_and_a_resubmission_completes(decaybench, slurm, tmp_path):
+    environment = dict(os.environ, SLURM_CONF=slurm)
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    local = str(tmp_path / "local.h5")
+    run(decaybench, "run", grid, "--out", local, "--jobs", "2", "--quiet")
+    sweep = str(tmp_path / "sweep")
+    run(decaybench, "slurm", grid, "--shards", "2", "--out", sweep, env=environment)
+    copy = os.path.join(sweep, "grid.yaml")
+    kept = open(copy).read()
+    with open(copy, "w") as handle:  # every task fails on an unreadable grid
+        handle.write("name: [broken\n")
+    array = sbatch(environment, os.path.join(sweep, "shards.sbatch"))
+    merge = sbatch(environment, f"--dependency=afterok:{array}", os.path.join(sweep, "merge.sbatch"))
+    wait_for_jobs([array, merge], environment)  # returns only if the merge left the queue too
+    assert not os.path.exists(os.path.join(sweep, "merged.h5"))
+    for index in (1, 2):
+        assert "YAML syntax error" in open(os.path.join(sweep, "logs", f"shard-{index}.out")).read()
+
+    with open(copy, "w") as handle:
+        handle.write(kept)
+    array = sbatch(environment, os.path.join(sweep, "shards.sbatch"))
+    merge = sbatch(environment, f"--dependency=afterok:{array}", os.path.join(sweep, "merge.sbatch"))
+    wait_for_jobs([array, merge], environment)
+    compared = subprocess.run([sys.executable, SAME_RESULTS, local, os.path.join(sweep, "merged.h5")],
+                              capture_output=True, text=True)
+    assert compared.returncode == 0, compared.stdout
