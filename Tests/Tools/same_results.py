@@ -6,8 +6,7 @@
 Every dataset (values, shape, dtype; NaN equals NaN at the same place) and every attribute is
 compared. Timing fields are skipped: root attributes started_utc, finished_utc, command_line,
 jobs, and the datasets and columns that hold seconds (/curves/epoch_seconds, /grid/seconds,
-the `seconds` column of /runs). HDF5's dimension-scale references (DIMENSION_LIST,
-REFERENCE_LIST attributes) point into each file and are skipped. Exit status 0 when the files match, 1 with a list of
+the `seconds` column of /runs). Exit status 0 when the files match, 1 with a list of
 differences otherwise.
 """
 import argparse
@@ -19,9 +18,6 @@ import numpy as np
 TIMING_ATTRIBUTES = {"started_utc", "finished_utc", "command_line", "jobs"}
 TIMING_DATASETS = {"/curves/epoch_seconds", "/grid/seconds"}
 TIMING_COLUMNS = {"seconds"}
-# HDF5's dimension-scale bookkeeping: object references into each file, never equal across
-# files; the scales and datasets they link are compared themselves.
-SCALE_ATTRIBUTES = {"DIMENSION_LIST", "REFERENCE_LIST"}
 
 
 def same_array(a, b):
@@ -30,9 +26,20 @@ def same_array(a, b):
     if a.dtype.names:  # compound table: compare column by column
         return all(same_array(a[name], b[name]) for name in a.dtype.names if name not in TIMING_COLUMNS)
     if a.dtype.kind == "f":
-        # Bitwise, NaN included; numpy views only contiguous 1-D data (not scalars, not table columns) as bytes.
+        # Bitwise, NaN included; reshaped because a 0-d array (a scalar attribute) cannot be viewed.
         return np.array_equal(np.ascontiguousarray(a).reshape(-1).view(np.uint8), np.ascontiguousarray(b).reshape(-1).view(np.uint8))
     return np.array_equal(a, b)
+
+
+# Dimension-scale bookkeeping holds object references, which are addresses inside one file:
+# they are compared by the names of the objects they point to.
+REFERENCE_ATTRIBUTES = {"DIMENSION_LIST", "REFERENCE_LIST"}
+
+
+def referenced_names(file, key, value):
+    if key == "DIMENSION_LIST":
+        return [[file[ref].name for ref in dimension] for dimension in value]
+    return sorted((file[ref].name, int(dimension)) for ref, dimension in value)
 
 
 def differences(path_a, path_b, ignored):
@@ -40,10 +47,13 @@ def differences(path_a, path_b, ignored):
     with h5py.File(path_a, "r") as a, h5py.File(path_b, "r") as b:
         def attributes(name, x, y):
             for key in sorted(set(x.attrs) | set(y.attrs)):
-                if key in ignored or key in SCALE_ATTRIBUTES or (name == "/" and key in TIMING_ATTRIBUTES):
+                if key in ignored or (name == "/" and key in TIMING_ATTRIBUTES):
                     continue
                 if key not in x.attrs or key not in y.attrs:
                     found.append(f"{name} attribute {key}: only in one file")
+                elif key in REFERENCE_ATTRIBUTES:
+                    if referenced_names(a, key, x.attrs[key]) != referenced_names(b, key, y.attrs[key]):
+                        found.append(f"{name} attribute {key}: attached to different dimension scales")
                 elif not same_array(np.asarray(x.attrs[key]), np.asarray(y.attrs[key])):
                     found.append(f"{name} attribute {key}: {x.attrs[key]!r} vs {y.attrs[key]!r}")
 
