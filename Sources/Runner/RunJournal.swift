@@ -11,7 +11,7 @@ import Results
 public struct RunJournal: Sendable {
     public let directory: String
     private var manifestPath: String { directory + "/grid.canonical" }
-    private var shardPath: String { directory + "/shard" }
+    private var shardMarkerPath: String { directory + "/shard" }
 
     public init(resultsPath: String) {
         directory = resultsPath + ".parts"
@@ -22,13 +22,13 @@ public struct RunJournal: Sendable {
     /// Creates the directory for a new grid, or for one shard of it ("I/N"; empty for the whole grid).
     public func create(canonicalText: String, shard: String = "") throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try AtomicFile.write(Data(shard.utf8), to: shardPath)
+        try AtomicFile.write(Data(shard.utf8), to: shardMarkerPath)
         try AtomicFile.write(Data(canonicalText.utf8), to: manifestPath)
     }
 
     /// The shard the journal was started for ("I/N"), empty for a whole grid.
     public func shard() -> String {
-        (try? String(contentsOfFile: shardPath, encoding: .utf8)) ?? ""
+        (try? String(contentsOfFile: shardMarkerPath, encoding: .utf8)) ?? ""
     }
 
     /// The canonical grid the journal was started with.

@@ -1,13 +1,14 @@
 """Shards of a grid: run out of order and merged, they equal a single-machine run; partial
 merges, duplicates, other grids and a shard resumed as another are refused or reported."""
 import os
+import signal
 import subprocess
 import sys
 
 import h5py
 import pytest
 
-from conftest import SMALL_GRID, run, write_grid
+from conftest import SLOW_GRID, SMALL_GRID, run, wait_for_shards, write_grid
 
 SAME_RESULTS = os.path.join(os.path.dirname(__file__), "..", "Tools", "same_results.py")
 
@@ -107,6 +108,21 @@ def test_a_shard_output_cannot_be_resumed_as_another_shard(decaybench, sharded):
     result = run(decaybench, "run", grid, "--shard", "2/3", "--out", shards[1], "--resume", check=False)
     assert result.returncode != 0
     assert "holds shard 1/3, this run is shard 2/3" in result.stderr
+
+
+def test_an_interrupted_shard_cannot_be_resumed_as_another(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "shard-1.h5")
+    process = subprocess.Popen([decaybench, "run", grid, "--shard", "1/2", "--out", out, "--jobs", "1", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_shards(out + ".parts", 1, process)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=120) == 130
+    refused = run(decaybench, "run", grid, "--shard", "2/2", "--out", out, "--resume", check=False)
+    assert refused.returncode != 0
+    assert "holds shard 1/2, this run is shard 2/2" in refused.stderr
+    whole = run(decaybench, "run", grid, "--out", out, "--resume", check=False)
+    assert "holds shard 1/2, this run is the whole grid" in whole.stderr
 
 
 def test_status_shows_each_shards_progress(decaybench, tmp_path):
