@@ -177,3 +177,17 @@ def test_slurm_refuses_to_cut_a_started_sweep_differently(decaybench, tmp_path):
     refused = run(decaybench, "slurm", grid, "--shards", "3", "--out", str(sweep), check=False)
     assert refused.returncode != 0 and "4-shard sweep" in refused.stderr
     run(decaybench, "slurm", grid, "--shards", "4", "--out", str(sweep))
+
+
+def test_files_from_before_runs_kept_their_provenance_still_read(decaybench, sharded, tmp_path):
+    _, _, whole, _ = sharded
+    old = str(tmp_path / "old.h5")
+    with open(whole, "rb") as source, open(old, "wb") as target:
+        target.write(source.read())
+    with h5py.File(old, "r+") as f:
+        runs = f["runs"][()]
+        kept = [name for name in runs.dtype.names if name not in ("host", "blas_core", "cpu", "git_commit")]
+        del f["runs"]
+        f.create_dataset("runs", data=runs[kept].copy())
+    result = run(decaybench, "compare", old, whole)
+    assert "Runs matched by key: 16." in result.stdout and "No regression." in result.stdout
