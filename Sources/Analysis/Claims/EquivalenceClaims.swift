@@ -10,7 +10,7 @@ extension Claim {
         id: "equivalence-sgd",
         statement: "For plain SGD, L2 with λ' and decoupled decay with λ = α·λ' (paper convention; λ = λ' in PyTorch's) give the same weights",
         source: "paper §2, Proposition 1",
-        statistic: "max |θ_L2 − θ_decoupled| / max |θ_L2| over all final tensors, worst pair per seed, mean over seeds (t interval)",
+        statistic: "‖θ_L2 − θ_decoupled‖∞ / ‖θ_L2‖∞ over all final tensors, worst pair per seed, mean over seeds (t interval)",
         rule: .below(1e-3),
         needs: "sgd runs with penalty l2 (λ' > 0) and decoupled at the matching λ, same seeds, store: {params: final}",
         evaluate: { equivalenceFindings($0, optimizers: [.sgd], worstPair: true) })
@@ -20,7 +20,7 @@ extension Claim {
         id: "equivalence-adam-momentum",
         statement: "For Adam (and SGD with momentum) L2 and decoupled decay at the λ that matches them for SGD give different weights",
         source: "paper §2–3, Proposition 2; seed 004",
-        statistic: "max |θ_L2 − θ_decoupled| / max |θ_L2| over all final tensors, closest pair per seed, mean over seeds (t interval)",
+        statistic: "‖θ_L2 − θ_decoupled‖∞ / ‖θ_L2‖∞ over all final tensors, closest pair per seed, mean over seeds (t interval)",
         rule: .above(1e-2),
         needs: "adam, amsgrad, sgd-momentum or sgd-nesterov runs with penalty l2 (λ' > 0) and decoupled at the matching λ, store: {params: final}",
         evaluate: { equivalenceFindings($0, optimizers: [.adam, .amsgrad, .sgdMomentum, .sgdNesterov], worstPair: false) })
@@ -57,7 +57,7 @@ extension Claim {
         return findings
     }
 
-    /// max |a − b| / max |a| over all tensors; nil when the tensors do not line up.
+    /// ‖a − b‖∞ / ‖a‖∞ over all tensors; nil when the tensors do not line up.
     static func relativeDifference(_ a: [RunRecord.NamedTensor], _ b: [RunRecord.NamedTensor]) -> Double? {
         guard a.count == b.count, zip(a, b).allSatisfy({ $0.name == $1.name && $0.values.count == $1.values.count }) else { return nil }
         var largest: Float = 0, difference: Float = 0

@@ -59,7 +59,7 @@ extension Claim {
         id: "l1-sparsity",
         statement: "An L1 penalty leaves many weights at or near zero where L2 does not (best cells of each, so at similar validation error)",
         source: "seed 000",
-        statistic: "share of weights with |w| < 1e-3 in the best L1 cell minus that in the best L2 cell (same optimizer, chosen on the selection split), paired over seeds; seed bootstrap",
+        statistic: "share of weights of magnitude below 1e-3 in the best L1 cell minus that in the best L2 cell (same optimizer, chosen on the selection split), paired over seeds; seed bootstrap",
         rule: .above(0.1),
         needs: "l1 and l2 cells with λ > 0 for the same optimizer, store: {params: final}",
         evaluate: { evidence in
