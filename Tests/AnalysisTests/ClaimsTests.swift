@@ -179,6 +179,20 @@ final class ClaimsTests: XCTestCase {
         }
     }
 
+    func testAFamilyWithoutItsOwnLambdaZeroBorrowsTheSameComputationFromAnother() throws {
+        var fixture = ClaimsFixture()
+        fixture.add(penalty: .l2, lambda: 0, lr: 1e-3, weightNorm: 10, trainError: 0) { 0.2 + ClaimsFixture.jitter($0) }
+        fixture.add(penalty: .l2, lambda: 1e-4, lr: 1e-3, weightNorm: 9) { 0.2 + ClaimsFixture.jitter($0) }
+        for (index, lambda) in [1e-3, 1e-2, 1e-1].enumerated() {
+            fixture.add(penalty: .decoupled, lambda: lambda, lr: 1e-3, weightNorm: 5 - Double(index), trainError: 0.05) { 0.2 + ClaimsFixture.jitter($0) }
+        }
+        let claims = try fixture.claims(in: directory)
+        let decoupled = claims.results("large-lambda-underfits").filter { $0.finding?.scope.contains("decoupled") == true }
+        XCTAssertEqual(decoupled.map(\.verdict), [.reproduced])
+        XCTAssertEqual(decoupled[0].finding!.value!, 0.05, accuracy: 1e-6)
+        XCTAssertTrue(decoupled[0].finding!.notes.contains("λ = 0 from the l2 runs (the same computation)"))
+    }
+
     func testWarmRestartsAgainstCosineAtEachPeriodEnd() throws {
         var fixture = ClaimsFixture()
         let restarts = ScheduleSpec(kind: .warmRestarts, t0: 1, tMult: 2)

@@ -36,13 +36,24 @@ extension Claim {
         let sweeping = evidence.cells.filter { [.l2, .l1, .decoupled].contains($0.configuration.regularization.penalty) || $0.lambda == 0 }
         let contexts = ContextFields([.lambda, .learningRate]).contexts(of: sweeping)
         let labels = ClaimMeasures.labels(forContextKeys: contexts.map(\.key))
+        // λ = 0 computes the same under every penalty, so a family without its own borrows another's.
+        let sameButPenalty = ContextFields([.lambda, .learningRate, .penalty])
+        let zeros = evidence.cells.filter { $0.lambda == 0 && $0.divergedSeeds == 0 }
         var findings: [Finding] = []
         for (context, label) in zip(contexts, labels) {
             guard let best = CellSelection.best(context.cells, on: evidence.seeds) else { continue }
-            let atRate = context.cells.filter { $0.learningRate == best.learningRate && $0.divergedSeeds == 0 }.sorted { $0.lambda < $1.lambda }
+            var atRate = context.cells.filter { $0.learningRate == best.learningRate && $0.divergedSeeds == 0 }
+            var notes: [String] = []
+            if !atRate.contains(where: { $0.lambda == 0 }), let zero = zeros.first(where: {
+                $0.learningRate == best.learningRate && sameButPenalty.key(of: $0.configuration) == sameButPenalty.key(of: best.configuration)
+            }) {
+                atRate.append(zero)
+                notes.append("λ = 0 from the \(zero.configuration.regularization.penalty.rawValue) runs (the same computation)")
+            }
+            atRate.sort { $0.lambda < $1.lambda }
             guard atRate.count >= 4, atRate.contains(where: { $0.lambda == 0 }) else { continue }
             let (value, interval) = SeedBootstrap(seeds: evidence.seeds).estimate { statistic(atRate, $0) }
-            var notes = ["lr \(ClaimMeasures.format(best.learningRate)), λ " + atRate.map { ClaimMeasures.format($0.lambda) }.joined(separator: ", ")]
+            notes.insert("lr \(ClaimMeasures.format(best.learningRate)), λ " + atRate.map { ClaimMeasures.format($0.lambda) }.joined(separator: ", "), at: 0)
             let diverged = context.cells.filter { $0.learningRate == best.learningRate }.filter { $0.divergedSeeds > 0 }.count
             if diverged > 0 { notes.append("\(diverged) cells with diverged runs left out") }
             findings.append(Finding(scope: ClaimMeasures.scope(Family(of: best.configuration).description, label),
