@@ -166,8 +166,13 @@ def context_label(group_keys):
         flats.append(flat)
     # What a family name already says is left out.
     named = {"optimizer.kind", "regularization.penalty", "regularization.decayConvention", "regularization.normalized"}
-    keys = sorted({k for flat in flats for k in flat
-                   if k not in named and len({json.dumps(f.get(k)) for f in flats}) > 1})
+    keys = {k for flat in flats for k in flat
+            if k not in named and len({json.dumps(f.get(k)) for f in flats}) > 1}
+    # Where a section's kind differs (a schedule), its kind says enough.
+    for kind in [k for k in keys if k.endswith(".kind")]:
+        section = kind[: -len("kind")]
+        keys = {k for k in keys if not k.startswith(section) or k == kind}
+    keys = sorted(keys)
     return [" ".join(f"{k.split('.')[-1]}={flat.get(k)}" for k in keys) for flat in flats]
 
 

@@ -75,10 +75,17 @@ enum ClaimMeasures {
     /// Labels for contexts: the settings (as `section.key=value`) in which they differ.
     static func labels(forContextKeys keys: [String]) -> [String] {
         let flattened = keys.map { flatten(json: $0) }
-        let differing = Set(flattened.flatMap(\.keys)).filter { key in
+        var differing = Set(flattened.flatMap(\.keys)).filter { key in
             !namedByFamily.contains(key) && Set(flattened.map { $0[key] ?? "" }).count > 1
-        }.sorted()
-        return flattened.map { fields in differing.map { "\($0)=\(fields[$0] ?? "—")" }.joined(separator: " ") }
+        }
+        // Where a section's kind differs (a schedule), its kind says enough: its other settings
+        // differ only because each kind has its own.
+        for kind in differing where kind.hasSuffix(".kind") {
+            let section = String(kind.dropLast("kind".count))
+            differing = differing.filter { !$0.hasPrefix(section) || $0 == kind }
+        }
+        let ordered = differing.sorted()
+        return flattened.map { fields in ordered.map { "\($0)=\(fields[$0] ?? "—")" }.joined(separator: " ") }
     }
 
     static func flatten(json: String) -> [String: String] {
