@@ -10,6 +10,11 @@ extension ResultsFile {
         return try file.root.stringAttribute("grid_canonical")
     }
 
+    /// Whether the file says every planned run has a result (its `complete` attribute).
+    public static func isComplete(at path: String) throws -> Bool {
+        try HDF5File.open(at: path).root.int64Attribute("complete") == 1
+    }
+
     /// Every run in a results file, with its metrics, curves and parameters.
     ///
     /// Runs are identified by key; `plan` supplies each run's place in the grid, and runs of
