@@ -43,9 +43,9 @@ extension GridRunner {
         }
         guard options.resume else {
             var existing: [String] = []
-            if fileExists { existing.append("\(path) exists") }
-            if state == .journal { existing.append("\(journal.directory) holds unfinished runs") }
-            if state == .remnant { existing.append("\(journal.directory) (a journal left part-way through its removal) exists") }
+            if fileExists { existing.append("\(path) already exists") }
+            if state == .journal { existing.append("\(journal.directory) (the unfinished runs of \(path)) already exists") }
+            if state == .remnant { existing.append("\(journal.directory) (a journal left part-way through its removal) already exists") }
             guard existing.isEmpty else {
                 throw RunnerError(existing.joined(separator: " and ")
                                    + "; add --resume to finish it, --overwrite to replace it, or choose another --out")

@@ -26,8 +26,20 @@ def same_array(a, b):
     if a.dtype.names:  # compound table: compare column by column
         return all(same_array(a[name], b[name]) for name in a.dtype.names if name not in TIMING_COLUMNS)
     if a.dtype.kind == "f":
-        return np.array_equal(a.view(np.uint8), b.view(np.uint8))  # bitwise, NaN included
+        # Bitwise, NaN included; reshaped because a 0-d array (a scalar attribute) cannot be viewed.
+        return np.array_equal(np.ascontiguousarray(a).reshape(-1).view(np.uint8), np.ascontiguousarray(b).reshape(-1).view(np.uint8))
     return np.array_equal(a, b)
+
+
+# Dimension-scale bookkeeping holds object references, which are addresses inside one file:
+# they are compared by the names of the objects they point to.
+REFERENCE_ATTRIBUTES = {"DIMENSION_LIST", "REFERENCE_LIST"}
+
+
+def referenced_names(file, key, value):
+    if key == "DIMENSION_LIST":
+        return [[file[ref].name for ref in dimension] for dimension in value]
+    return sorted((file[ref].name, int(dimension)) for ref, dimension in value)
 
 
 def differences(path_a, path_b, ignored):
@@ -39,6 +51,9 @@ def differences(path_a, path_b, ignored):
                     continue
                 if key not in x.attrs or key not in y.attrs:
                     found.append(f"{name} attribute {key}: only in one file")
+                elif key in REFERENCE_ATTRIBUTES:
+                    if referenced_names(a, key, x.attrs[key]) != referenced_names(b, key, y.attrs[key]):
+                        found.append(f"{name} attribute {key}: attached to different dimension scales")
                 elif not same_array(np.asarray(x.attrs[key]), np.asarray(y.attrs[key])):
                     found.append(f"{name} attribute {key}: {x.attrs[key]!r} vs {y.attrs[key]!r}")
 
