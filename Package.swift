@@ -44,10 +44,13 @@ let package = Package(
             "Planning", "Training", "Datasets", "Models", "Optimization",
             .product(name: "Yams", package: "Yams"),
         ]),
+        /// Facts fixed at build time: the source tree's git commit (written by the SourceCommit plugin).
+        .target(name: "BuildInfo", plugins: ["SourceCommit"]),
+        .plugin(name: "SourceCommit", capability: .buildTool()),
         /// The results file, the HDF5 contract with every reader: write, read, validate, schema version.
-        .target(name: "Results", dependencies: ["Planning", "Training", "HDF5Store"]),
+        .target(name: "Results", dependencies: ["Planning", "Training", "Datasets", "HDF5Store"]),
         /// Runs a plan in parallel: workers, the run journal, the output lock, progress, time estimates.
-        .target(name: "Runner", dependencies: ["Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
+        .target(name: "Runner", dependencies: ["BuildInfo", "Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
         /// Reads results and draws conclusions: the best-cell summary.
         .target(name: "Analysis", dependencies: ["Results", "Planning", "Training"]),
         .executableTarget(name: "decaybench", dependencies: [

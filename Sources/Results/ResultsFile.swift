@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import HDF5Store
 import Planning
@@ -32,6 +33,8 @@ public enum ResultsFile {
         public var complete: Bool
         /// Where and with what the results were computed.
         public var provenance: Provenance
+        /// The files each data set was read from, fingerprinted when the session began.
+        public var dataFiles: [DataSpec: [DataFileFingerprint]] = [:]
 
         public init(kind: String, commandLine: String, jobs: Int, blasThreads: Int,
                     startedUTC: Date, finishedUTC: Date, complete: Bool, provenance: Provenance) {
@@ -70,7 +73,9 @@ public enum ResultsFile {
         try file.root.writeTable("runs", RunsTable.table(records))
         try describe(file.root.dataset("runs"), "one row per run, in grid order; see the README for the columns", units: "")
         try writeCurves(file.root.createGroup("curves"), records)
+        try CurveCoordinates.write(file.root.group("curves"), records: records, plan: plan)
         try writeConfigurations(file.root.createGroup("config"), records)
+        try writeReproductionFacts(file.root, records: records, metadata: metadata)
         if let plan { try GridArrays.write(file.root.createGroup("grid"), plan: plan, records: records) }
         let withParameters = records.filter { !$0.parameters.isEmpty }
         if !withParameters.isEmpty { try writeParameters(file.root.createGroup("params"), withParameters) }

@@ -87,6 +87,7 @@ public final class GridRunner: @unchecked Sendable {
         let recorded = Set(start.finished.map(\.run.key))
         let pendingRuns = plan.runs.filter { !recorded.contains($0.key) }
         let datasets = try loadDatasets(for: pendingRuns)
+        let dataFiles = try fingerprintDataFiles()
 
         try begin(journal, from: start)
         if journalLock == nil { journalLock = try journal.lock() }
@@ -138,9 +139,10 @@ public final class GridRunner: @unchecked Sendable {
             records = keepingResultsAlreadyAt(path, records)
         }
         let complete = records.allSatisfy { $0.status != .pending }
-        let metadata = ResultsFile.Metadata(
+        var metadata = ResultsFile.Metadata(
             kind: "grid", commandLine: options.commandLine, jobs: options.jobs, blasThreads: blasThreads,
             startedUTC: startedUTC, finishedUTC: Date(), complete: complete, provenance: provenance)
+        metadata.dataFiles = dataFiles
         let notSaved = failures.messages.isEmpty ? "" : "\nthese runs were computed but could not be saved:\n"
             + failures.messages.map { "  " + $0 }.joined(separator: "\n")
         do {
@@ -205,6 +207,19 @@ public final class GridRunner: @unchecked Sendable {
                 return RunRecord.pending(run)
             }
         }
+    }
+
+    /// The files every distinct data set of the plan reads, with their checksums.
+    private func fingerprintDataFiles() throws -> [DataSpec: [DataFileFingerprint]] {
+        var files: [DataSpec: [DataFileFingerprint]] = [:]
+        for run in plan.runs where files[run.configuration.data] == nil {
+            do {
+                files[run.configuration.data] = try DataFileFingerprint.files(of: run.configuration.data)
+            } catch {
+                throw RunnerError("cannot read the data files of run \(run.index) to record their checksums: \(error)")
+            }
+        }
+        return files
     }
 
     /// Loads every distinct data set once, before any worker starts.
