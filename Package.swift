@@ -53,8 +53,10 @@ let package = Package(
         .target(name: "Runner", dependencies: ["BuildInfo", "Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
         /// Reads results and draws conclusions: the best-cell summary.
         .target(name: "Analysis", dependencies: ["Results", "Planning", "Training"]),
+        /// Reruns stored runs from a results file alone and compares them bit for bit.
+        .target(name: "Reproduction", dependencies: ["Results", "Training", "Datasets", "TensorMath"]),
         .executableTarget(name: "decaybench", dependencies: [
-            "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
+            "Reproduction", "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Planning", "Training", "HDF5Store", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "ReproductionTests", dependencies: ["Reproduction", "Results", "Runner", "Planning", "Training", "Datasets", "Models", "Optimization", "HDF5Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
     ],
     swiftLanguageModes: [.v6]
