@@ -26,34 +26,31 @@ def same_array(a, b):
     if a.dtype.names:  # compound table: compare column by column
         return all(same_array(a[name], b[name]) for name in a.dtype.names if name not in TIMING_COLUMNS)
     if a.dtype.kind == "f":
-        # Bitwise, NaN included; reshaped because a 0-d array (a scalar attribute) cannot be viewed.
-        return np.array_equal(np.ascontiguousarray(a).reshape(-1).view(np.uint8), np.ascontiguousarray(b).reshape(-1).view(np.uint8))
+        return a.tobytes() == b.tobytes()  # bitwise, NaN included
     return np.array_equal(a, b)
 
 
-# Dimension-scale bookkeeping holds object references, which are addresses inside one file:
-# they are compared by the names of the objects they point to.
-REFERENCE_ATTRIBUTES = {"DIMENSION_LIST", "REFERENCE_LIST"}
-
-
-def referenced_names(file, key, value):
-    if key == "DIMENSION_LIST":
-        return [[file[ref].name for ref in dimension] for dimension in value]
-    return sorted((file[ref].name, int(dimension)) for ref, dimension in value)
+def scale_names(file, obj):
+    """The names of the dimension scales attached to each dimension of a dataset (object
+    references differ between files; the names they point to must not)."""
+    if not isinstance(obj, h5py.Dataset):
+        return []
+    return [[file[ref].name for ref in dimension] for dimension in obj.attrs.get("DIMENSION_LIST", [])]
 
 
 def differences(path_a, path_b, ignored):
     found = []
     with h5py.File(path_a, "r") as a, h5py.File(path_b, "r") as b:
         def attributes(name, x, y):
+            if scale_names(a, x) != scale_names(b, y):
+                found.append(f"{name}: dimension scales differ")
             for key in sorted(set(x.attrs) | set(y.attrs)):
                 if key in ignored or (name == "/" and key in TIMING_ATTRIBUTES):
                     continue
+                if key in ("DIMENSION_LIST", "REFERENCE_LIST"):
+                    continue  # references: compared by name above
                 if key not in x.attrs or key not in y.attrs:
                     found.append(f"{name} attribute {key}: only in one file")
-                elif key in REFERENCE_ATTRIBUTES:
-                    if referenced_names(a, key, x.attrs[key]) != referenced_names(b, key, y.attrs[key]):
-                        found.append(f"{name} attribute {key}: attached to different dimension scales")
                 elif not same_array(np.asarray(x.attrs[key]), np.asarray(y.attrs[key])):
                     found.append(f"{name} attribute {key}: {x.attrs[key]!r} vs {y.attrs[key]!r}")
 
