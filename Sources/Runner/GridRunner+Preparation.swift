@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Planning
 import Results
@@ -136,6 +137,23 @@ extension GridRunner {
             }
         }
         return records
+    }
+
+    /// Refuses to finish a grid whose earlier runs read other data files than this session
+    /// would: their results and the new ones would not belong together.
+    func checkDataUnchanged(since start: Start, journal: RunJournal, now: [DataSpec: [DataFileFingerprint]]) throws {
+        guard start.point != .fresh else { return }
+        let path = options.resultsPath
+        let shards = journal.recordedKeys()
+        for record in start.finished {
+            let source = shards.contains(record.run.key) ? journal.shardPath(forKey: record.run.key) : path
+            guard let recorded = try? ResultsFile.dataFiles(at: source, key: record.run.key),
+                  let current = now[record.run.configuration.data], recorded != current else { continue }
+            let changed = zip(recorded, current).filter { $0 != $1 }.map { "\($0.0.path) (sha256 \($0.0.sha256.prefix(12))… then, \($0.1.sha256.prefix(12))… now)" }
+            throw RunnerError("cannot resume \(path): the data files of run \(record.run.index) (\(record.run.key)) have changed since it was computed: "
+                               + (changed.isEmpty ? "\(recorded.map(\.path)) then, \(current.map(\.path)) now" : changed.joined(separator: ", "))
+                               + "\nrestore them, or start afresh with --overwrite")
+        }
     }
 
     /// Every run's configuration values, checked before anything starts.

@@ -89,8 +89,13 @@ public final class GridRunner: @unchecked Sendable {
         let datasets = try loadDatasets(for: pendingRuns)
         let dataFiles = try fingerprintDataFiles()
 
+        try checkDataUnchanged(since: start, journal: journal, now: dataFiles)
         try begin(journal, from: start)
-        if journalLock == nil { journalLock = try journal.lock() }
+        if start.point == .fresh || journalLock == nil {
+            // A fresh start may have replaced the directory that was locked: lock the new one.
+            journalLock?.release()
+            journalLock = try journal.lock()
+        }
         BLAS.setThreadCount(blasThreads)
         let reporter = progress ?? ProgressReporter(style: .quiet, total: plan.runs.count)
         reporter.setAlreadyDone(recorded.count)
@@ -98,6 +103,11 @@ public final class GridRunner: @unchecked Sendable {
             reporter.note("resuming: \(recorded.count) of \(plan.runs.count) runs already finished")
         }
         let provenance = Provenance.current()
+        let shardMetadata = {
+            var metadata = ResultsFile.Metadata.shard(commandLine: options.commandLine, provenance: provenance)
+            metadata.dataFiles = dataFiles
+            return metadata
+        }()
         let writer = DispatchQueue(label: "decaybench.results-writer")
         let queue = WorkQueue(pendingRuns)
         let failures = FailureList()
@@ -115,7 +125,7 @@ public final class GridRunner: @unchecked Sendable {
                 if record.status != .pending {
                     writer.sync {
                         do {
-                            try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine, provenance: provenance),
+                            try ResultsFile.write(records: [record], plan: nil, metadata: shardMetadata,
                                                   to: journal.shardPath(forKey: run.key))
                         } catch {
                             // A result that cannot be saved stops the grid: carrying on would compute

@@ -231,3 +231,40 @@ def test_resume_of_a_finished_grid_leaves_the_file_unchanged(decaybench, tmp_pat
     assert checksum(out) == before
     with h5py.File(out) as f:
         assert {k: f.attrs[k] for k in session} == session
+
+
+def test_train_out_on_a_full_disk_says_so_without_crashing(decaybench, small_tmpfs):
+    filler = small_tmpfs / "filler"
+    with open(filler, "wb") as handle:
+        try:
+            handle.write(b"\0" * 290_000)
+        except OSError:
+            pass
+    out = str(small_tmpfs / "train.h5")
+    result = run(decaybench, "train", "--dataset", "synthetic-classification", "--model", "mlp", "--hidden", "64",
+                 "--epochs", "1", "--quiet", "--out", out, check=False)
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
+    assert f"cannot write {out}: No space left on device" in result.stderr
+    assert sorted(os.listdir(small_tmpfs)) == ["filler"]
+
+
+def test_resume_refuses_when_the_data_changed_since_runs_were_computed(decaybench, tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("a,b,label\n" + "\n".join(f"{i % 7},{i % 5},{i % 2}" for i in range(100)) + "\n")
+    grid = write_grid(str(tmp_path), f"""
+        name: csv-grid
+        dataset: {{name: csv, path: {data}, task: classification}}
+        model: {{kind: softmax}}
+        optimizer: {{kind: sgd}}
+        training: {{epochs: 2, batch_size: 10}}
+        grid:
+          lr: [0.01, 0.1]
+        """)
+    out = str(tmp_path / "r.h5")
+    process = paused_run(decaybench, grid, out, "final-write")
+    process.kill()
+    process.wait()
+    data.write_text(data.read_text().replace("\n0,0,0\n", "\n0,0,1\n"))
+    result = run(decaybench, "run", grid, "--out", out, "--resume", check=False)
+    assert result.returncode != 0
+    assert "have changed since it was computed" in result.stderr and str(data) in result.stderr
