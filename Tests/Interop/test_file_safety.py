@@ -38,6 +38,15 @@ def small_tmpfs(tmp_path):
         subprocess.run(["umount", str(mount_point)], check=False)
 
 
+def fill(directory, size):
+    """Writes a file named "filler" of up to `size` bytes, as much as fits."""
+    with open(directory / "filler", "wb") as handle:
+        try:
+            handle.write(b"\0" * size)
+        except OSError:
+            pass
+
+
 # 36 runs whose part files (about 60 KB each with their parameters) overflow 300 KB.
 FILLING_GRID = """
     name: filling
@@ -74,12 +83,7 @@ def test_a_full_disk_is_reported_in_words_and_loses_no_reported_run(decaybench, 
 
 def test_a_disk_full_from_the_start_is_said_in_words_and_leaves_nothing(decaybench, tmp_path, small_tmpfs):
     grid = write_grid(str(tmp_path), FILLING_GRID)
-    filler = small_tmpfs / "filler"
-    with open(filler, "wb") as handle:
-        try:
-            handle.write(b"\0" * 400_000)
-        except OSError:
-            pass
+    fill(small_tmpfs, 400_000)
     out = str(small_tmpfs / "r.h5")
     result = run(decaybench, "run", grid, "--out", out, "--quiet", check=False)
     assert result.returncode == 1, result.stderr[-2000:]
@@ -234,12 +238,7 @@ def test_resume_of_a_finished_grid_leaves_the_file_unchanged(decaybench, tmp_pat
 
 
 def test_train_out_on_a_full_disk_says_so_without_crashing(decaybench, small_tmpfs):
-    filler = small_tmpfs / "filler"
-    with open(filler, "wb") as handle:
-        try:
-            handle.write(b"\0" * 290_000)
-        except OSError:
-            pass
+    fill(small_tmpfs, 290_000)
     out = str(small_tmpfs / "train.h5")
     result = run(decaybench, "train", "--dataset", "synthetic-classification", "--model", "mlp", "--hidden", "64",
                  "--epochs", "1", "--quiet", "--out", out, check=False)
