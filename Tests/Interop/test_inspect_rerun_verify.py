@@ -145,3 +145,19 @@ def test_the_file_records_what_a_rerun_needs(decaybench, tmp_path):
     data.write_text(data.read_text().replace("0,0,0", "0,0,1"))
     result = run(decaybench, "rerun", out, "--key", key, check=False)
     assert "data file csv" in result.stdout
+
+
+def test_the_commit_is_compiled_into_the_binary(decaybench, tmp_path):
+    # Recorded at build time, not looked up at run time: a copy of the binary with no source
+    # tree beside it reports the same commit, and the commit's text is in the binary itself.
+    copy = tmp_path / "elsewhere" / "decaybench"
+    copy.parent.mkdir()
+    shutil.copy(decaybench, copy)
+    out = str(tmp_path / "run.h5")
+    run(str(copy), "train", "--dataset", "synthetic-regression", "--model", "linear", "--epochs", "1", "--quiet",
+        "--out", out, cwd=str(tmp_path))
+    with h5py.File(out) as f:
+        commit = f.attrs["git_commit"]
+        commit = commit.decode() if isinstance(commit, bytes) else commit
+    assert commit == "unknown" or len(commit.split("-")[0]) == 40, commit
+    assert commit.encode() in copy.read_bytes()
