@@ -18,7 +18,13 @@ public struct EnvironmentDrift: Sendable {
     /// Compares `stored`'s provenance and data files with `current` and the files its data
     /// specification names now.
     public init(stored: StoredRun, current: Provenance) {
-        let recorded = stored.provenance
+        var recorded = stored.provenance
+        // A run keeps where it was computed (a merged file's runs come from several hosts);
+        // that beats the provenance of the process that wrote the file.
+        let computedBy = stored.record.computedBy
+        if !computedBy.gitCommit.isEmpty { recorded.gitCommit = computedBy.gitCommit }
+        if !computedBy.blasCore.isEmpty { recorded.blasCoreName = computedBy.blasCore }
+        if !computedBy.cpu.isEmpty { recorded.cpu = computedBy.cpu }
         facts = [
             Fact(name: "decaybench version", recorded: recorded.harnessVersion, current: current.harnessVersion),
             Fact(name: "git commit", recorded: Self.commit(recorded.gitCommit), current: Self.commit(current.gitCommit)),

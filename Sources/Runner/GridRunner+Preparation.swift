@@ -64,6 +64,7 @@ extension GridRunner {
                                    + differences.map { "  " + $0 }.joined(separator: "\n")
                                    + "\nuse another --out, or replace it with --overwrite")
             }
+            try checkShard(stored: try ResultsFile.shardText(at: path), in: path)
             for record in try ResultsFile.readRecords(at: path, plan: plan) where record.status != .pending {
                 finished[record.run.key] = record
             }
@@ -82,6 +83,7 @@ extension GridRunner {
                                    + differences.map { "  " + $0 }.joined(separator: "\n")
                                    + "\nrestore the original grid, or start afresh with --overwrite")
             }
+            try checkShard(stored: journal.shard(), in: journal.directory)
         }
         if state == .journal || state == .remnant {
             // A shard is named by its run's key, the hash of the run's whole configuration, so
@@ -98,6 +100,16 @@ extension GridRunner {
         return Start(point: point, finished: records, needsManifest: state != .journal)
     }
 
+    /// Refuses to resume one shard's output as another shard, or as the whole grid.
+    func checkShard(stored: String, in place: String) throws {
+        let current = plan.shard?.description ?? ""
+        guard stored == current else {
+            func name(_ shard: String) -> String { shard.isEmpty ? "the whole grid" : "shard \(shard)" }
+            throw RunnerError("cannot resume \(options.resultsPath): \(place) holds \(name(stored)), this run is \(name(current)); "
+                               + "give each shard its own --out")
+        }
+    }
+
     /// Readies the journal for `start`: the only step that changes files before training.
     func begin(_ journal: RunJournal, from start: Start) throws {
         if start.point == .fresh && journal.exists {
@@ -110,7 +122,7 @@ extension GridRunner {
             }
         }
         if start.needsManifest {
-            try journal.create(canonicalText: plan.canonicalText)
+            try journal.create(canonicalText: plan.canonicalText, shard: plan.shard?.description ?? "")
         }
         if start.point == .resultsFile {
             // Keep the runs of the results file in the journal too, so the journal alone

@@ -12,7 +12,10 @@ import Results
 public struct RunJournal: Sendable {
     public let directory: String
     static let manifestName = "grid.canonical"
+    /// Which shard of the grid the journal is for ("I/N"); empty for the whole grid.
+    static let shardMarkerName = "shard"
     private var manifestPath: String { directory + "/" + Self.manifestName }
+    private var shardMarkerPath: String { directory + "/" + Self.shardMarkerName }
 
     public init(resultsPath: String) {
         directory = resultsPath + ".parts"
@@ -51,14 +54,15 @@ public struct RunJournal: Sendable {
         if let range = name.range(of: ".tmp-"), name[range.upperBound...].allSatisfy(\.isNumber), range.upperBound < name.endIndex {
             base = name[..<range.lowerBound]
         }
-        if base == manifestName { return true }
+        if base == manifestName || base == shardMarkerName { return true }
         guard base.hasSuffix(".h5") else { return false }
         let key = base.dropLast(3)
         return key.count == 16 && key.allSatisfy(\.isHexDigit)
     }
 
-    /// Creates the directory for a new grid; if it cannot be completed, nothing is left behind.
-    public func create(canonicalText: String) throws {
+    /// Creates the directory for a new grid, or for one shard of it ("I/N"; empty for the
+    /// whole grid); if it cannot be completed, nothing is left behind.
+    public func create(canonicalText: String, shard: String = "") throws {
         var created = false
         if state == .absent {
             guard mkdir(directory, 0o755) == 0 else {
@@ -67,11 +71,21 @@ public struct RunJournal: Sendable {
             created = true
         }
         do {
+            // The manifest last: a directory with it is a complete journal.
+            try AtomicFile.write(Data(shard.utf8), to: shardMarkerPath)
             try AtomicFile.write(Data(canonicalText.utf8), to: manifestPath)
         } catch {
-            if created { rmdir(directory) }
+            if created {
+                unlink(shardMarkerPath)
+                rmdir(directory)
+            }
             throw RunnerError("cannot start the journal of finished runs: \(error)")
         }
+    }
+
+    /// The shard the journal was started for ("I/N"), empty for a whole grid.
+    public func shard() -> String {
+        (try? String(contentsOfFile: shardMarkerPath, encoding: .utf8)) ?? ""
     }
 
     /// The canonical grid the journal was started with.
@@ -101,8 +115,10 @@ public struct RunJournal: Sendable {
             unlink(shardPath(forKey: key))
         }
         StaleTemporaries.remove(in: directory, where: { Self.isJournalEntry($0) })
-        let remaining = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0 != Self.manifestName }
+        let remaining = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0 != Self.manifestName && $0 != Self.shardMarkerName }
         guard remaining.isEmpty else { return remaining.sorted() }
+        unlink(shardMarkerPath)
         unlink(manifestPath)
         rmdir(directory)
         return []
