@@ -66,6 +66,8 @@ def test_random_kills_then_resume_end_identical_to_an_uninterrupted_run(decayben
     hit_cleanup = kill_when_paused(start(decaybench, grid, out, "cleanup"), "cleanup")
     result = run(decaybench, "run", grid, "--out", out, "--resume", "--quiet")
 
+    print(f"uninterrupted run {duration:.1f} s; {len(kills)} kills at {kills} s, the last in the final write; "
+          f"one during the journal's removal")
     assert kills, "at least one run was killed"
     assert hit_final_write, f"a kill landed in the final write (kills at {kills} s)"
     assert hit_cleanup, "killed while the journal was being removed"
