@@ -28,12 +28,12 @@ extension GridRunner {
                 do {
                     stored = try journal.canonicalText()
                 } catch {
-                    throw HarnessError("cannot resume \(path): \(journal.directory) lacks its grid description; "
+                    throw HarnessError.input("cannot resume \(path): \(journal.directory) lacks its grid description; "
                                        + "remove that directory to start afresh, or use --overwrite")
                 }
                 let differences = GridDifference.between(stored: stored, current: plan.canonicalText)
                 guard differences.isEmpty else {
-                    throw HarnessError("cannot resume \(path): the grid file has changed since the run started:\n"
+                    throw HarnessError.input("cannot resume \(path): the grid file has changed since the run started:\n"
                                        + differences.map { "  " + $0 }.joined(separator: "\n")
                                        + "\nrestore the original grid, or start afresh with --overwrite")
                 }
@@ -43,7 +43,7 @@ extension GridRunner {
                 let stored = try ResultsFile.canonicalGridText(at: path)
                 let differences = GridDifference.between(stored: stored, current: plan.canonicalText)
                 guard differences.isEmpty else {
-                    throw HarnessError("cannot resume \(path): it holds a different grid:\n"
+                    throw HarnessError.input("cannot resume \(path): it holds a different grid:\n"
                                        + differences.map { "  " + $0 }.joined(separator: "\n")
                                        + "\nuse another --out, or replace it with --overwrite")
                 }
@@ -53,7 +53,7 @@ extension GridRunner {
             return Start(point: .fresh, finished: [])
         }
         if fileExists || journal.exists {
-            throw HarnessError("\(path) already exists\(journal.exists ? " (with unfinished runs in \(journal.directory))" : ""); "
+            throw HarnessError.input("\(path) already exists\(journal.exists ? " (with unfinished runs in \(journal.directory))" : ""); "
                                + "add --resume to finish it, --overwrite to replace it, or choose another --out")
         }
         return Start(point: .fresh, finished: [])
@@ -106,7 +106,7 @@ extension GridRunner {
         }
         guard problems.isEmpty else {
             let shown = problems.prefix(20).joined(separator: "\n")
-            throw HarnessError("the grid has invalid settings:\n\(shown)" + (problems.count > 20 ? "\n… and \(problems.count - 20) more" : ""))
+            throw HarnessError.input("the grid has invalid settings:\n\(shown)" + (problems.count > 20 ? "\n… and \(problems.count - 20) more" : ""))
         }
     }
 }

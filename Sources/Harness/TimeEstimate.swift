@@ -47,24 +47,17 @@ public struct TimeEstimate: Sendable {
 
     /// Training and test points, features and outputs of a data specification, without loading it.
     static func pointCounts(_ data: DataSpec) throws -> (train: Int, test: Int, features: Int, outputs: Int) {
-        switch data.source {
-        case .fashionMNIST, .mnist:
-            return (data.trainSubset ?? 60_000, data.testSubset ?? 10_000, 784, 10)
-        case .syntheticRegression, .syntheticClassification:
-            let test = Int((Double(data.samples) * data.testFraction).rounded())
-            let outputs = data.source == .syntheticRegression ? 1 : data.classes
-            return (data.trainSubset ?? data.samples - test, data.testSubset ?? test, data.features, outputs)
-        case .csv, .hdf5:
-            // The shape is in the file: load it (once per grid, and small by nature).
-            let dataset = try DatasetLoader.load(data)
-            return (dataset.train.count, dataset.test.count, dataset.featureCount, dataset.task.outputCount)
-        }
+        // CSV and HDF5 files hold their shape: load them (once per grid, checked for size first).
+        let shape = try data.shapeWithoutReading ?? DataShape(DatasetLoader.load(data))
+        return (shape.trainPoints, shape.testPoints, shape.features, shape.outputs)
     }
 
     /// Seconds per training point per epoch for this configuration's model.
     static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int, trainingPoints: Int) throws -> Double {
         // A batch never exceeds the training set; calibrate with what a step will really see.
-        let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096)
+        // At most about 4 million feature values: very wide inputs calibrate on fewer rows.
+        let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096,
+                        max(1, 4_000_000 / max(features, 1)))
         let rows = batch
         var random = DeterministicRandom(seed: 1, stream: "calibration")
         let x = (0..<(rows * features)).map { _ in Float(random.nextNormal()) }
