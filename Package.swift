@@ -47,14 +47,17 @@ let package = Package(
 
         // MARK: - Tests
 
+        /// Deterministic input mutation for the fuzz tests of the readers and the grid parser.
+        .target(name: "FuzzSupport", dependencies: ["TensorMath"], path: "Tests/FuzzSupport"),
+
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "TensorMath"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store", "FuzzSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Training", "HDF5Store"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Training", "HDF5Store", "FuzzSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,10 +7,31 @@ import HDF5Store
 /// The usual way to hand DecayBench data from Python:
 /// `h5py.File(p, "w").update(X=X.astype("float32"), y=y)`.
 public enum HDF5MatrixReader {
+    /// Reads X and y from `path`.
+    ///
+    /// The read is tried first in a child process (`CrashIsolation`): HDF5 1.10 crashes on
+    /// some damaged files, and such a file must give an error, not end the program.
+    /// - Throws: `DataError` naming the file, the dataset and what is wrong with it.
     public static func read(path: String, featuresDataset: String, targetsDataset: String, task: TaskKind) throws -> FileTable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError.unreadable(path: path, reason: "no such file")
         }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        // Generous: a read that ends in-process ends in the child at the same speed.
+        let timeout = 60 + Double(size) / 20e6
+        let outcome = CrashIsolation.probe(timeout: timeout) {
+            _ = try? readInProcess(path: path, featuresDataset: featuresDataset, targetsDataset: targetsDataset, task: task)
+        }
+        if case .crashed(let signal) = outcome {
+            throw DataError.unreadable(
+                path: path, reason: "the HDF5 library crashed (signal \(signal)) reading '\(featuresDataset)' and "
+                    + "'\(targetsDataset)': the file is damaged; write it again (h5py: h5py.File(p, \"w\").update(X=X, y=y))")
+        }
+        return try readInProcess(path: path, featuresDataset: featuresDataset, targetsDataset: targetsDataset, task: task)
+    }
+
+    private static func readInProcess(path: String, featuresDataset: String, targetsDataset: String,
+                                      task: TaskKind) throws -> FileTable {
         do {
             let file = try HDF5File.open(at: path)
             let featureData = try file.root.dataset(featuresDataset)
