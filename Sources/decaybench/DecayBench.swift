@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Harness
+import Results
 
 @main
 struct DecayBench: ParsableCommand {
@@ -9,11 +9,11 @@ struct DecayBench: ParsableCommand {
         abstract: "Experiments on weight decay: L2 penalty versus decoupled decay (SGDW, AdamW).",
         discussion: """
         Exit status: 0 done; 1 a failure while working (a write, the disk); 2 the input is wrong \
-        (a flag, a grid file, a setting, a data file, an output path); 3 some runs failed; \
-        130 interrupted.
+        (a flag, a grid file, a setting, a data file, an output path); 3 the work ran but its \
+        outcome is bad (runs failed or missing, a regression); 130 interrupted.
         """,
         version: Provenance.harnessVersion,
-        subcommands: [Train.self, Plan.self, Run.self]
+        subcommands: [Train.self, Plan.self, Run.self, Merge.self, Status.self, Slurm.self, Compare.self]
     )
 
     /// ArgumentParser's own `main`, with the exit statuses of `ExitStatus` in place of its

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Datasets
-import Foundation
-import Harness
+import GridFiles
+import Planning
+import Runner
 import Training
 
 /// The exit statuses of every command, one meaning each, so scripts and nightly jobs can
@@ -12,12 +13,13 @@ import Training
 /// | 0 | done (diverged runs are results, not failures) |
 /// | 1 | a failure while working: a write, the disk, the system; nothing the input could fix |
 /// | 2 | the input is wrong: a flag, a grid file, a setting, a data file, an output path; nothing was trained |
-/// | 3 | the work ran, but some runs failed (`run`), or the run failed (`train`) |
+/// | 3 | the work ran but its outcome is bad: runs failed (`run`, `train`) or are missing (`merge`), a regression (`compare`) |
 /// | 130 | interrupted (Ctrl-C or SIGTERM); `run --resume` continues |
 enum ExitStatus {
     static let done: Int32 = 0
     static let failure: Int32 = 1
     static let badInput: Int32 = 2
+    /// Runs failed or are missing, or `compare` found a regression.
     static let runsFailed: Int32 = 3
     static let interrupted: Int32 = 130
 
@@ -27,9 +29,11 @@ enum ExitStatus {
         switch error {
         case let code as ExitCode:
             return code.rawValue
-        case let error as HarnessError:
+        case let error as RunnerError:
             return error.kind == .input ? badInput : failure
-        case is GridFileError, is ConfigurationError, is DataError:
+        case let error as CommandFailure:
+            return error.isInputProblem ? badInput : failure
+        case is GridFileError, is ConfigurationError, is DataError, is ShardError:
             return badInput
         default:
             return parserStatus == .validationFailure ? badInput : parserStatus.rawValue

@@ -1,4 +1,5 @@
-import Harness
+import GridFiles
+import Planning
 
 /// Reads a grid file for `plan` and `run`, turning its problems into one clear message.
 ///
@@ -7,9 +8,18 @@ import Harness
 enum GridLoading {
     static func plan(path: String, allowingLargeGrids: Bool) throws -> GridPlan {
         do {
-            return GridPlan(try GridFile.load(path: path, allowingLargeGrids: allowingLargeGrids))
+            return try GridFile.load(path: path, allowingLargeGrids: allowingLargeGrids)
         } catch let error as GridFileError {
-            throw HarnessError.input("\(path) has \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)")
+            throw CommandFailure.input("\(path) has \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)")
+        }
+    }
+
+    /// A grid stored in a results file (`source` names the file in messages).
+    static func plan(text: String, source: String) throws -> GridPlan {
+        do {
+            return try GridFile.parse(text: text, fileName: source, allowingLargeGrids: true)
+        } catch let error as GridFileError {
+            throw CommandFailure("the grid stored in \(source) has \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)")
         }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import GridFiles
 import Foundation
-import Harness
+import Planning
+import Runner
 
 extension DecayBench {
     struct Plan: ParsableCommand {

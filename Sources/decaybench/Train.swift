@@ -1,7 +1,9 @@
 import ArgumentParser
 import Datasets
 import Foundation
-import Harness
+import Planning
+import Results
+import Runner
 import TensorMath
 import Training
 
@@ -39,12 +41,12 @@ extension DecayBench {
             do {
                 dataset = try DatasetLoader.load(configuration.data)
             } catch {
-                throw HarnessError.input("cannot load the data set: \(error)")
+                throw CommandFailure.input("cannot load the data set: \(error)")
             }
             // What only the loaded data can tell (the task, a file's shape), all at once.
             let problems = configuration.problems(on: dataset)
             if !problems.isEmpty {
-                throw HarnessError.input(problems.map { "--\(ConfigurationOptions.flag(for: $0.field)): \($0.message)" }
+                throw CommandFailure.input(problems.map { "--\(ConfigurationOptions.flag(for: $0.field)): \($0.message)" }
                     .joined(separator: "\n"))
             }
             BLAS.setThreadCount(configuration.training.blasThreads)
@@ -63,7 +65,8 @@ extension DecayBench {
                 let record = RunRecord(run: run, result: result, keepParameters: true)
                 let metadata = ResultsFile.Metadata(
                     kind: "train", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
-                    blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true)
+                    blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true,
+                    provenance: .current())
                 try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: out)
                 print("wrote \(out)")
             }
