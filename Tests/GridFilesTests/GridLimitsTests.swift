@@ -102,7 +102,7 @@ final class GridLimitsTests: XCTestCase {
     }
 
     /// 20,000 values on one axis parse (the duplicate check was quadratic: 39 s in a release
-    /// build); the time is measured by `GridParsingBenchmark`, not asserted here.
+    /// build); the time is measured by `Tests/Tools/grid_axis_benchmark.py`, not asserted here.
     func testAnAxisOfTwentyThousandValuesParses() throws {
         let grid = try GridFile.parse(text: Self.grid("  lambda: \(Self.values(20_000))"), fileName: "long.yaml")
         XCTAssertEqual(grid.runs.count, 20_000)
