@@ -10,10 +10,11 @@ struct DecayBench: ParsableCommand {
         discussion: """
         Exit status: 0 done; 1 a failure while working (a write, the disk); 2 the input is wrong \
         (a flag, a grid file, a setting, a data file, an output path); 3 the work ran but its \
-        outcome is bad (runs failed or missing, a regression); 130 interrupted.
+        outcome is bad (runs failed or missing, a rerun differs, a regression); 130 interrupted.
         """,
         version: Provenance.harnessVersion,
-        subcommands: [Train.self, Plan.self, Run.self, Merge.self, Status.self, Slurm.self, Compare.self]
+        subcommands: [Train.self, Plan.self, Run.self, Merge.self, Status.self, Slurm.self, Compare.self,
+                      Inspect.self, Rerun.self, Verify.self]
     )
 
     /// ArgumentParser's own `main`, with the exit statuses of `ExitStatus` in place of its

@@ -13,14 +13,15 @@ import Training
 /// | 0 | done (diverged runs are results, not failures) |
 /// | 1 | a failure while working: a write, the disk, the system; nothing the input could fix |
 /// | 2 | the input is wrong: a flag, a grid file, a setting, a data file, an output path; nothing was trained |
-/// | 3 | the work ran but its outcome is bad: runs failed (`run`, `train`) or are missing (`merge`), a regression (`compare`) |
+/// | 3 | the work ran but its outcome is bad: runs failed (`run`, `train`) or are missing (`merge`), a rerun differs (`rerun`, `verify`), a regression (`compare`) |
 /// | 130 | interrupted (Ctrl-C or SIGTERM); `run --resume` continues |
 enum ExitStatus {
     static let done: Int32 = 0
     static let failure: Int32 = 1
     static let badInput: Int32 = 2
-    /// Runs failed or are missing, or `compare` found a regression.
-    static let runsFailed: Int32 = 3
+    /// The work ran but its outcome is bad: runs failed or are missing, a rerun differs, a
+    /// regression.
+    static let badOutcome: Int32 = 3
     static let interrupted: Int32 = 130
 
     /// The status for an error that ended a command; `parserStatus` is what ArgumentParser
