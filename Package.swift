@@ -45,6 +45,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // MARK: - Benchmarks (release builds; they print timings, nothing asserts them)
+
+        /// ns per parameter per step of the update chain on the MLP 784-256-256-10.
+        .executableTarget(name: "UpdateChainBenchmark", dependencies: ["Optimization", "TensorMath"],
+                          path: "Benchmarks/UpdateChainBenchmark"),
+
         // MARK: - Tests
 
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
