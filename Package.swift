@@ -17,6 +17,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        /// Element-wise float math Swift cannot vectorise on Linux (a square root without errno).
+        .target(name: "CFloatMath"),
 
         // MARK: - Engine
 
@@ -25,7 +27,7 @@ let package = Package(
         /// Linear, softmax and MLP models: forward, backward, losses.
         .target(name: "Models", dependencies: ["TensorMath"]),
         /// Update chains (SGD, Adam, penalties vs decoupled decay), schedules, masks.
-        .target(name: "Optimization", dependencies: ["TensorMath"]),
+        .target(name: "Optimization", dependencies: ["TensorMath", "CFloatMath"]),
         /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
         .target(name: "HDF5Store", dependencies: ["CHDF5"]),
         /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order.
