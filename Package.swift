@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "TensorMath"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
