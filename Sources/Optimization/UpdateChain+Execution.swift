@@ -19,8 +19,8 @@ extension UpdateChain {
     ) {
         let count = parameters.count
         precondition(count == gradient.count, "gradient and parameters differ in length")
-        precondition(state.vectors.count == count * stages.reduce(0) { $0 + $1.stateVectors.count },
-                     "the optimizer state was made for another number of parameters")
+        precondition(state.parameterCount == count, "the optimizer state was made for \(state.parameterCount) parameters, not \(count)")
+        precondition(state.vectorStarts.count == stages.count, "the optimizer state was made for another chain")
         precondition((sortedRegularizedRanges.last?.upperBound ?? 0) <= count, "a regularized range ends past the parameters")
         state.step += 1
         let step = UpdateStep(count: state.step, multiplier: context.multiplier, lambda: context.lambda)

@@ -9,6 +9,8 @@ public struct UpdateState: Sendable, Equatable {
     var vectors: [Float]
     /// For each stage, where its first vector starts in `vectors`.
     let vectorStarts: [Int]
+    /// The length of each vector.
+    let parameterCount: Int
 
     init(parameterCount: Int, stages: [any UpdateStage]) {
         var starts: [Int] = [], total = 0
@@ -19,5 +21,6 @@ public struct UpdateState: Sendable, Equatable {
         step = 0
         vectors = [Float](repeating: 0, count: total * parameterCount)
         vectorStarts = starts
+        self.parameterCount = parameterCount
     }
 }
