@@ -37,7 +37,9 @@ struct UpdateChainBenchmark {
             ("adamw (paper)", OptimizerSpec(kind: .adam), RegularizationSpec(penalty: .decoupled, lambda: 1e-5, decayConvention: .paper)),
             ("amsgrad + l1", OptimizerSpec(kind: .amsgrad), RegularizationSpec(penalty: .l1, lambda: 1e-5)),
         ]
-        let contenders = allContenders.filter { filter == nil || $0.0.contains(filter!) }
+        // A filter picks the contender of that exact name, else every name containing it.
+        let exact = allContenders.filter { $0.0 == filter }
+        let contenders = !exact.isEmpty ? exact : allContenders.filter { filter == nil || $0.0.contains(filter!) }
 
         var random = DeterministicRandom(seed: 1, stream: "benchmark")
         let initialParameters = (0..<parameterCount).map { _ in Float(random.nextNormal() * 0.05) }

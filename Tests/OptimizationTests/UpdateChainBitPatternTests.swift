@@ -11,6 +11,8 @@ import XCTest
 /// reassociates, a contracted multiply-add, a different bias correction) changes a hash:
 /// the test prints the new one. Correctness of the formulas themselves is checked against
 /// hand-written rules in `UpdateChainTests`; this test guards that they never drift.
+/// To record new values (only for a change of numbers that is intended and explained in its
+/// commit), empty `expected` and run the test: it prints the table to paste here.
 final class UpdateChainBitPatternTests: XCTestCase {
     /// Long enough to span several blocks of any block size up to 2048, with a remainder;
     /// the regularized ranges start and end off any power-of-two boundary, and one is out of order.
