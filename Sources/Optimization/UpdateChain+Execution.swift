@@ -36,12 +36,12 @@ extension UpdateChain {
                 forEachBlock(count: count) { range, isRegularized in
                     let u = UnsafeMutableBufferPointer(rebasing: gradient[range])
                     let theta = UnsafeMutableBufferPointer(rebasing: parameters[range])
-                    for (index, stage) in stages.enumerated() {
+                    for index in stages.indices {
                         let block = UpdateBlock(
                             update: u, parameters: UnsafeBufferPointer(theta), isRegularized: isRegularized,
                             stateStart: vectors.baseAddress.map { $0 + vectorStarts[index] + range.lowerBound },
                             stateStride: count)
-                        stage.update(block, constantsIn: slots + index * Self.constantsSlotSize)
+                        stages[index].update(block, constantsIn: slots + index * Self.constantsSlotSize)
                     }
                     for i in 0..<theta.count { theta[i] -= u[i] }
                 }
