@@ -40,20 +40,25 @@ let package = Package(
 
         /// A grid as a plan of runs (axes, labels, configurations): the vocabulary shared by
         /// grid files, the runner, the results file and the analysis.
-        .target(name: "Planning", dependencies: ["Training"]),
+        .target(name: "Planning", dependencies: ["Training", "Datasets", "Models"]),
         /// The grid-file language: YAML in, a plan of runs out; the only module that imports Yams.
         .target(name: "GridFiles", dependencies: [
             "Planning", "Training", "Datasets", "Models", "Optimization",
             .product(name: "Yams", package: "Yams"),
         ]),
+        /// Facts fixed at build time: the source tree's git commit (written by the SourceCommit plugin).
+        .target(name: "BuildInfo", plugins: ["SourceCommit"]),
+        .plugin(name: "SourceCommit", capability: .buildTool()),
         /// The results file, the HDF5 contract with every reader: write, read, validate, schema version.
-        .target(name: "Results", dependencies: ["Planning", "Training", "HDF5Store"]),
+        .target(name: "Results", dependencies: ["Planning", "Training", "Datasets", "HDF5Store"]),
         /// Runs a plan in parallel: workers, the run journal, the output lock, progress, time estimates.
-        .target(name: "Runner", dependencies: ["Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
+        .target(name: "Runner", dependencies: ["BuildInfo", "Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
         /// Reads results and draws conclusions: the best-cell summary.
         .target(name: "Analysis", dependencies: ["Results", "Planning", "Training"]),
+        /// Reruns stored runs from a results file alone and compares them bit for bit.
+        .target(name: "Reproduction", dependencies: ["Results", "Training", "Datasets", "TensorMath"]),
         .executableTarget(name: "decaybench", dependencies: [
-            "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
+            "Reproduction", "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -72,9 +77,11 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Training", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Planning", "Training", "HDF5Store", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "ReproductionTests", dependencies: ["Reproduction", "Results", "Runner", "Planning", "Training", "Datasets", "Models", "Optimization", "HDF5Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,6 +13,8 @@ public struct RunRecord: Sendable {
     /// λ used at the first step (λ_norm rescaled when normalized).
     public var effectiveLambda: Double
     public var seconds: Double
+    /// Where the run was computed; `.unknown` for a pending run.
+    public var computedBy: RunProvenance
 
     public enum RecordStatus: String, Sendable, CaseIterable {
         case finished, diverged, failed
@@ -33,7 +35,7 @@ public struct RunRecord: Sendable {
     }
 
     public init(run: PlannedRun, status: RecordStatus, message: String, epochs: [EpochRecord],
-                parameters: [NamedTensor], effectiveLambda: Double, seconds: Double) {
+                parameters: [NamedTensor], effectiveLambda: Double, seconds: Double, computedBy: RunProvenance = .unknown) {
         self.run = run
         self.status = status
         self.message = message
@@ -41,6 +43,7 @@ public struct RunRecord: Sendable {
         self.parameters = parameters
         self.effectiveLambda = effectiveLambda
         self.seconds = seconds
+        self.computedBy = computedBy
     }
 
     /// A record of a run that has not been computed.
@@ -50,7 +53,7 @@ public struct RunRecord: Sendable {
     }
 
     /// The record of a training result.
-    public init(run: PlannedRun, result: RunResult, keepParameters: Bool) {
+    public init(run: PlannedRun, result: RunResult, keepParameters: Bool, computedBy: RunProvenance = .unknown) {
         let status: RecordStatus
         switch result.status {
         case .finished: status = .finished
@@ -60,7 +63,8 @@ public struct RunRecord: Sendable {
         }
         self.init(run: run, status: status, message: result.message ?? "", epochs: result.epochs,
                   parameters: keepParameters ? result.namedParameters.map { NamedTensor(name: $0.name, shape: $0.shape, values: $0.values) } : [],
-                  effectiveLambda: result.effectiveLambda, seconds: result.seconds)
+                  effectiveLambda: result.effectiveLambda, seconds: result.seconds,
+                  computedBy: status == .pending ? .unknown : computedBy)
     }
 
     /// The last epoch's metrics, if any epoch finished.

@@ -6,7 +6,9 @@ import Training
 ///
 /// "final_*" are the last epoch's metrics; "best_*" are the metrics at `best_epoch`, the
 /// epoch with the lowest test error (the earliest on ties). Runs without a finished epoch
-/// have NaN metrics and best_epoch 0.
+/// have NaN metrics and best_epoch 0. "host", "blas_core", "cpu" and "git_commit" say where
+/// each run was computed (empty for a pending run), so a file merged from shards run on
+/// several machines still says where each number came from.
 enum RunsTable {
     static func table(_ records: [RunRecord]) -> HDF5Table {
         func metric(_ value: (RunRecord) -> Double?) -> [Double] { records.map { value($0) ?? .nan } }
@@ -37,6 +39,10 @@ enum RunsTable {
             .float64("effective_lambda", records.map(\.effectiveLambda)),
             .float64("seconds", records.map(\.seconds)),
             .strings("message", records.map(\.message)),
+            .strings("host", records.map(\.computedBy.host)),
+            .strings("blas_core", records.map(\.computedBy.blasCore)),
+            .strings("cpu", records.map(\.computedBy.cpu)),
+            .strings("git_commit", records.map(\.computedBy.gitCommit)),
         ])
     }
 }

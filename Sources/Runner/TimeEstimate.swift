@@ -46,20 +46,12 @@ public struct TimeEstimate: Sendable {
                             calibrationSeconds: Date().timeIntervalSince(started))
     }
 
-    /// Training and test points, features and outputs of a data specification, without loading it.
+    /// Training and test points, features and outputs of a data specification; CSV and HDF5 files are read.
     static func pointCounts(_ data: DataSpec) throws -> (train: Int, test: Int, features: Int, outputs: Int) {
-        switch data.source {
-        case .fashionMNIST, .mnist:
-            return (data.trainSubset ?? 60_000, data.testSubset ?? 10_000, 784, 10)
-        case .syntheticRegression, .syntheticClassification:
-            let test = Int((Double(data.samples) * data.testFraction).rounded())
-            let outputs = data.source == .syntheticRegression ? 1 : data.classes
-            return (data.trainSubset ?? data.samples - test, data.testSubset ?? test, data.features, outputs)
-        case .csv, .hdf5:
-            // The shape is in the file: load it (once per grid, and small by nature).
-            let dataset = try DatasetLoader.load(data)
-            return (dataset.train.count, dataset.test.count, dataset.featureCount, dataset.task.outputCount)
-        }
+        if let shape = RunCost.dataShape(data) { return shape }
+        // The shape is in the file: load it (once per grid, and small by nature).
+        let dataset = try DatasetLoader.load(data)
+        return (dataset.train.count, dataset.test.count, dataset.featureCount, dataset.task.outputCount)
     }
 
     /// Seconds per training point per epoch for this configuration's model.
