@@ -209,8 +209,9 @@ def heatmaps(figures, stem, cells, selection):
         optimizers = list(OrderedDict.fromkeys(k[0] for k in families))
         variants = list(OrderedDict.fromkeys(k[1] for k in families))
         for metric in metrics:
+            # At least 7 inches wide, so the title fits above a single column.
             fig, axes = plt.subplots(len(optimizers), len(variants), squeeze=False,
-                                     figsize=(PANEL[0] * len(variants), PANEL[1] * len(optimizers) + 0.6))
+                                     figsize=(max(7.0, PANEL[0] * len(variants)), PANEL[1] * len(optimizers) + 0.8))
             for row, optimizer in enumerate(optimizers):
                 for column, variant in enumerate(variants):
                     ax = axes[row][column]
@@ -220,7 +221,7 @@ def heatmaps(figures, stem, cells, selection):
                         continue
                     draw_heatmap(fig, ax, members, metric, selection, f"{optimizer} × {variant}")
             split = metric.split("_")[0]
-            fig.suptitle(f"{stem}: final {split} error over α × λ (mean over seeds; red: best on {selection}; ×: diverged or missing)"
+            fig.suptitle(f"{stem}: final {split} error over α × λ, mean over seeds\n(red: best on {selection}; ×: diverged or missing)"
                          + (f"\n{label}" if label else ""), fontsize=9)
             fig.tight_layout()
             figures.save(fig, f"{stem}-heatmaps-{split}-{number}",
