@@ -35,6 +35,9 @@ extension DecayBench {
             print(table.text)
             let written = try ClaimsOutput.write(table, to: out)
             let claims = written.first { $0.hasSuffix(".json") }!
+            // The script writes to the same terminal or file: what was printed must come first
+            // (nil flushes every stream; Swift 6 rejects the global `stdout`).
+            fflush(nil)
             let status = try ReportScript.run(python: python, script: scriptPath,
                                               arguments: ["--claims", claims, "--out", out] + results)
             guard status == 0 else { throw CommandFailure("\(scriptPath) failed (exit status \(status)); its message is above") }
