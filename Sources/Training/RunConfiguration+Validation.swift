@@ -71,7 +71,7 @@ extension RunConfiguration {
         }
         if let size = data.validationSize { require(size >= 1, "data.validation_size", "must be at least 1, got \(size)") }
         require(!(data.validationFraction != nil && data.validationSize != nil), "data.validation_size",
-                "set validation_fraction or validation_size, not both")
+                "give a validation fraction or a validation size, not both")
         if data.source == .syntheticRegression || data.source == .syntheticClassification {
             require(data.samples >= 2, "data.samples", "must be at least 2, got \(data.samples)")
             require(data.features >= 1, "data.features", "must be at least 1, got \(data.features)")

@@ -22,6 +22,10 @@ struct ConfigurationOptions: ParsableArguments {
     var standardize = false
     @Option(help: "Seed of the data subset, split and synthetic generation.")
     var dataSeed: UInt64 = 0
+    @Option(help: "Hold out this fraction of the training split for validation (drawn with --data-seed, before --train-subset).")
+    var validationFraction: Double?
+    @Option(help: "Hold out this many training points for validation instead.")
+    var validationSize: Int?
     @Option(help: "Synthetic data: points generated.")
     var samples: Int = 1000
     @Option(help: "Synthetic data: features.")
@@ -48,7 +52,7 @@ struct ConfigurationOptions: ParsableArguments {
     var hidden: WidthsArgument = WidthsArgument(argument: "256,256")!
     @Option(help: "Hidden activation.")
     var activation: ModelSpec.Activation = .relu
-    @Option(name: .customLong("init"), help: "Weight initialisation (biases start at zero).")
+    @Option(name: .customLong("init"), help: "Initialisation: he, glorot or zeros (biases at zero), or torch (nn.Linear's: weights and biases uniform in ±1/√fan_in).")
     var initialization: ModelSpec.Initialization = .he
 
     // MARK: Optimizer
@@ -72,7 +76,7 @@ struct ConfigurationOptions: ParsableArguments {
     var lambda: Double = 0
     @Option(help: "Decoupled decay: paper (θ −= η_t·λ·θ) or torch (θ −= α·η_t·λ·θ).")
     var decayConvention: RegularizationSpec.DecayConvention = .torch
-    @Flag(help: "Read λ as λ_norm: λ = λ_norm·√(b/(B·T)) (paper App. B.1).")
+    @Flag(help: "Read λ as the paper's λ_norm: λ = λ_norm·√(b/(B·T)) (App. B.1), divided by α under --decay-convention torch.")
     var normalizedDecay = false
     @Flag(help: "Penalise and decay biases too.")
     var includeBiases = false
@@ -111,7 +115,8 @@ struct ConfigurationOptions: ParsableArguments {
                 source: dataset, path: dataPath, trainSubset: trainSubset, testSubset: testSubset,
                 testFraction: testFraction, standardize: standardize, seed: dataSeed, samples: samples,
                 features: features, classes: classes, noise: noise, targetColumn: targetColumn,
-                header: !noHeader, task: task, featuresDataset: featuresDataset, targetsDataset: targetsDataset),
+                header: !noHeader, task: task, featuresDataset: featuresDataset, targetsDataset: targetsDataset,
+                validationFraction: validationFraction, validationSize: validationSize),
             model: ModelSpec(kind: model, hidden: model == .mlp ? hidden.widths : [], activation: activation, initialization: initialization),
             optimizer: OptimizerSpec(kind: optimizer, learningRate: lr, momentum: momentum, beta1: beta1, beta2: beta2, epsilon: epsilon),
             regularization: RegularizationSpec(penalty: penalty, lambda: lambda, decayConvention: decayConvention,
