@@ -26,7 +26,7 @@ public struct TimeEstimate: Sendable {
         let started = Date()
         BLAS.setThreadCount(1)
         var secondsPerPointEpoch: [String: Double] = [:]  // by model shape
-        var countsByData: [DataSpec: (train: Int, test: Int, features: Int, outputs: Int)] = [:]
+        var countsByData: [DataSpec: (train: Int, heldOut: Int, features: Int, outputs: Int)] = [:]
         var total = 0.0
         for run in plan.runs {
             let configuration = run.configuration
@@ -37,27 +37,36 @@ public struct TimeEstimate: Sendable {
                 secondsPerPointEpoch[shape] = try calibrate(configuration, features: counts.features, outputs: counts.outputs,
                                                             trainingPoints: counts.train)
             }
-            // A training step costs about three forward passes; evaluating train and test one each.
+            // A training step costs about three forward passes; evaluating every split one each.
             let cost = secondsPerPointEpoch[shape]!
-            total += Double(configuration.training.epochs) * cost * (Double(counts.train) + Double(counts.train + counts.test) / 3)
+            total += Double(configuration.training.epochs) * cost * (Double(counts.train) + Double(counts.train + counts.heldOut) / 3)
         }
         return TimeEstimate(totalSeconds: total, jobs: max(1, min(jobs, plan.runs.count)),
                             calibrationSeconds: Date().timeIntervalSince(started))
     }
 
-    /// Training and test points, features and outputs of a data specification, without loading it.
-    static func pointCounts(_ data: DataSpec) throws -> (train: Int, test: Int, features: Int, outputs: Int) {
+    /// Training points, held-out points (validation and test, evaluated every epoch), features
+    /// and outputs of a data specification, without loading it.
+    static func pointCounts(_ data: DataSpec) throws -> (train: Int, heldOut: Int, features: Int, outputs: Int) {
+        func split(trainSplit: Int, test: Int) -> (train: Int, heldOut: Int) {
+            let validation = data.validationSize
+                ?? data.validationFraction.map { RandomSelection.testCount(of: trainSplit, fraction: $0) } ?? 0
+            return (data.trainSubset ?? trainSplit - validation, (data.testSubset ?? test) + validation)
+        }
         switch data.source {
         case .fashionMNIST, .mnist:
-            return (data.trainSubset ?? 60_000, data.testSubset ?? 10_000, 784, 10)
+            let counts = split(trainSplit: 60_000, test: 10_000)
+            return (counts.train, counts.heldOut, 784, 10)
         case .syntheticRegression, .syntheticClassification:
-            let test = Int((Double(data.samples) * data.testFraction).rounded())
+            let test = RandomSelection.testCount(of: data.samples, fraction: data.testFraction)
             let outputs = data.source == .syntheticRegression ? 1 : data.classes
-            return (data.trainSubset ?? data.samples - test, data.testSubset ?? test, data.features, outputs)
+            let counts = split(trainSplit: data.samples - test, test: test)
+            return (counts.train, counts.heldOut, data.features, outputs)
         case .csv, .hdf5:
             // The shape is in the file: load it (once per grid, and small by nature).
             let dataset = try DatasetLoader.load(data)
-            return (dataset.train.count, dataset.test.count, dataset.featureCount, dataset.task.outputCount)
+            return (dataset.train.count, dataset.test.count + (dataset.validation?.count ?? 0), dataset.featureCount,
+                    dataset.task.outputCount)
         }
     }
 
