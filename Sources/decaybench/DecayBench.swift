@@ -1,5 +1,5 @@
 import ArgumentParser
-import Harness
+import Results
 
 @main
 struct DecayBench: ParsableCommand {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import Harness
+import Analysis
+import Planning
+import Runner
 
 extension DecayBench {
     struct Run: ParsableCommand {
@@ -70,7 +72,8 @@ extension DecayBench {
             defer { sources.forEach { $0.cancel() } }
 
             let outcome = try runner.run()
-            print(outcome.summary.text)
+            let summary = SummaryTable(records: outcome.records)
+            print(summary.text)
             if outcome.interrupted {
                 print("interrupted: \(out) holds the runs finished so far; continue with --resume")
                 throw ExitCode(130)
@@ -78,7 +81,7 @@ extension DecayBench {
             print("wrote \(out)")
             // A nightly sweep must not pass silently with broken runs: failed runs (not
             // diverged ones, which are results) make the exit status 2.
-            if outcome.summary.failed > 0 { throw ExitCode(2) }
+            if summary.failed > 0 { throw ExitCode(2) }
         }
     }
 }

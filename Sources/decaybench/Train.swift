@@ -1,7 +1,9 @@
 import ArgumentParser
 import Datasets
 import Foundation
-import Harness
+import Planning
+import Results
+import Runner
 import TensorMath
 import Training
 
@@ -39,12 +41,12 @@ extension DecayBench {
             do {
                 dataset = try DatasetLoader.load(configuration.data)
             } catch {
-                throw HarnessError("cannot load the data set: \(error)")
+                throw CommandFailure("cannot load the data set: \(error)")
             }
             do {
                 _ = try ModelFactory.architecture(for: configuration.model, dataset: dataset)
             } catch let error as ConfigurationError {
-                throw HarnessError("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
+                throw CommandFailure("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
             }
             BLAS.setThreadCount(configuration.training.blasThreads)
             let started = Date()
@@ -62,7 +64,8 @@ extension DecayBench {
                 let record = RunRecord(run: run, result: result, keepParameters: true)
                 let metadata = ResultsFile.Metadata(
                     kind: "train", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
-                    blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true)
+                    blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true,
+                    provenance: .current())
                 try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: out)
                 print("wrote \(out)")
             }
