@@ -1,4 +1,5 @@
-import Harness
+import GridFiles
+import Planning
 import Models
 import Training
 import XCTest
@@ -30,7 +31,7 @@ final class GridFileSelectionFieldsTests: XCTestCase {
               validation_size: [none, 100]
             """, fileName: "grid.yaml")
         XCTAssertEqual(grid.runs.map(\.configuration.data.validationSize), [nil, 100])
-        XCTAssertEqual(grid.runs.map { $0.coordinates["validation_size"] }, ["none", "100"])
+        XCTAssertEqual(grid.runs.map { $0.label(on: "validation_size") }, ["none", "100"])
         XCTAssertNotEqual(grid.runs[0].key, grid.runs[1].key)
     }
 

@@ -54,7 +54,7 @@ final class ResultsSelectionTests: XCTestCase {
         let path = directory.appendingPathComponent(name).path
         try ResultsFile.write(records: records, plan: plan,
                               metadata: .init(kind: "grid", commandLine: "", jobs: 1, blasThreads: 1, startedUTC: Date(),
-                                              finishedUTC: Date(), complete: true),
+                                              finishedUTC: Date(), complete: true, provenance: .fixture),
                               to: path)
         return path
     }
