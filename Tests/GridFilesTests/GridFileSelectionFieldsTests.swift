@@ -56,4 +56,20 @@ final class GridFileSelectionFieldsTests: XCTestCase {
             "grid.yaml:2:75: dataset.validation_size: set validation_fraction or validation_size, not both",
         ])
     }
+
+    func testAGridStoredBeforeTheValidationFieldsExistedStillResumes() throws {
+        let grid = try GridFile.parse(text: GridFileTests.example, fileName: "grid.yaml")
+        // Earlier builds wrote no validation keys; unset, the new fields are null.
+        let stored = grid.canonicalText
+            .replacingOccurrences(of: #","validation_fraction":null"#, with: "")
+            .replacingOccurrences(of: #","validation_size":null"#, with: "")
+        XCTAssertFalse(stored.contains("validation"), stored)
+        XCTAssertNotEqual(stored, grid.canonicalText)
+        XCTAssertEqual(grid.differences(fromStored: stored), [])
+        // Set, a new field is a difference like any other.
+        let validated = try GridFile.parse(
+            text: GridFileTests.example.replacingOccurrences(of: "train_subset: 10000", with: "train_subset: 10000, validation_size: 500"),
+            fileName: "grid.yaml")
+        XCTAssertEqual(validated.differences(fromStored: stored), ["dataset.validation_size: absent in the stored grid, 500 now"])
+    }
 }
