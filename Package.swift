@@ -38,7 +38,7 @@ let package = Package(
 
         /// A grid as a plan of runs (axes, labels, configurations): the vocabulary shared by
         /// grid files, the runner, the results file and the analysis.
-        .target(name: "Planning", dependencies: ["Training"]),
+        .target(name: "Planning", dependencies: ["Training", "Datasets", "Models"]),
         /// The grid-file language: YAML in, a plan of runs out; the only module that imports Yams.
         .target(name: "GridFiles", dependencies: [
             "Planning", "Training", "Datasets", "Models", "Optimization",
@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Training", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Planning", "Training", "HDF5Store", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),

@@ -11,6 +11,8 @@ public struct GridPlan: Sendable {
     public var runs: [PlannedRun]
     /// Whether final parameters are stored for every run.
     public var storesParameters: Bool
+    /// The share of the grid `runs` holds, or nil for the whole grid.
+    public var shard: Shard? = nil
 
     /// One axis: its name and its labels in order; numeric axes also keep their values.
     public struct Axis: Sendable, Equatable {

@@ -1,4 +1,3 @@
-import Foundation
 import Training
 
 /// One cell of a grid to run: its position, its labels on the grid's axes, its configuration.

@@ -10,6 +10,18 @@ extension ResultsFile {
         return try file.root.stringAttribute("grid_canonical")
     }
 
+    /// The grid file's text a results file was written for, verbatim.
+    public static func gridText(at path: String) throws -> String {
+        let file = try HDF5File.open(at: path)
+        return try file.root.stringAttribute("grid_text")
+    }
+
+    /// The shard a results file holds ("I/N"), empty for a whole grid or a file from before shards.
+    public static func shardText(at path: String) throws -> String {
+        let file = try HDF5File.open(at: path)
+        return try file.root.hasAttribute("shard") ? file.root.stringAttribute("shard") : ""
+    }
+
     /// Every run in a results file, with its metrics, curves and parameters.
     ///
     /// Runs are identified by key; `plan` supplies each run's place in the grid, and runs of
@@ -56,7 +68,14 @@ extension ResultsFile {
         }
         let keys = try strings("key"), statuses = try strings("status"), messages = try strings("message")
         let epochsDone = try integers("epochs_done"), seconds = try doubles("seconds")
-        guard statuses.count == keys.count, messages.count == keys.count, epochsDone.count == keys.count, seconds.count == keys.count else {
+        // Files written before runs kept their provenance lack these columns: unknown.
+        func optionalStrings(_ name: String) throws -> [String] {
+            table.column(named: name) == nil ? [String](repeating: "", count: keys.count) : try strings(name)
+        }
+        let hosts = try optionalStrings("host"), blasCores = try optionalStrings("blas_core")
+        let cpus = try optionalStrings("cpu"), commits = try optionalStrings("git_commit")
+        guard statuses.count == keys.count, messages.count == keys.count, epochsDone.count == keys.count, seconds.count == keys.count,
+              [hosts, blasCores, cpus, commits].allSatisfy({ $0.count == keys.count }) else {
             throw ResultsFileError("\(path): the columns of /runs differ in length; the file is damaged")
         }
 
@@ -113,7 +132,8 @@ extension ResultsFile {
             let appliedLambdas = version < 2 ? [appliedLambda] : try group.doublesAttribute("applied_lambdas")
             records.append(RunRecord(
                 run: run, status: status, message: messages[row], epochs: epochs, parameters: parameters,
-                effectiveLambda: appliedLambda, appliedLambdas: appliedLambdas, seconds: seconds[row]))
+                effectiveLambda: appliedLambda, appliedLambdas: appliedLambdas, seconds: seconds[row],
+                computedBy: RunProvenance(host: hosts[row], blasCore: blasCores[row], cpu: cpus[row], gitCommit: commits[row])))
         }
         return records
     }

@@ -6,9 +6,10 @@ import Training
 /// The results file: the contract between DecayBench and every tool that reads its output.
 ///
 /// Layout (schema 2; README "Results file" documents it for readers):
-/// - root attributes: schema version, kind, grid text and canonical form, provenance,
+/// - root attributes: schema version, kind, grid text and canonical form, the shard ("I/N",
+///   empty for a whole grid), the split that chose best epochs, provenance of the writer,
 ///   jobs, threads, UTC start and end, command line, whether every run is done;
-/// - `/runs`: one compound row per run, fixed-length strings;
+/// - `/runs`: one compound row per run, fixed-length strings, with where each run was computed;
 /// - `/curves/<metric>`: float32 [run, epoch], NaN where a run has no such epoch;
 /// - `/grid/<metric>`: float64 arrays over the grid's axes, with dimension scales;
 /// - `/config/<key>`: every setting of the run as attributes, plus its canonical JSON;
@@ -93,6 +94,7 @@ public enum ResultsFile {
             ("grid_text", .string(plan?.sourceText ?? "")),
             ("grid_canonical", .string(plan?.canonicalText ?? "")),
             ("complete", .int64(metadata.complete ? 1 : 0)),
+            ("shard", .string(plan?.shard?.description ?? "")),
             ("run_count", .int64(Int64(records.count))),
             ("selected_on", .string(selectionSplits(records))),
             ("decaybench_version", .string(provenance.harnessVersion)),

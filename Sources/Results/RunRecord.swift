@@ -15,6 +15,8 @@ public struct RunRecord: Sendable {
     /// Every λ the run applied, in order (one per warm-restart period length when normalized).
     public var appliedLambdas: [Double]
     public var seconds: Double
+    /// Where the run was computed; `.unknown` for a pending run.
+    public var computedBy: RunProvenance
 
     public enum RecordStatus: String, Sendable, CaseIterable {
         case finished, diverged, failed
@@ -35,7 +37,8 @@ public struct RunRecord: Sendable {
     }
 
     public init(run: PlannedRun, status: RecordStatus, message: String, epochs: [EpochRecord],
-                parameters: [NamedTensor], effectiveLambda: Double, appliedLambdas: [Double] = [], seconds: Double) {
+                parameters: [NamedTensor], effectiveLambda: Double, appliedLambdas: [Double] = [], seconds: Double,
+                computedBy: RunProvenance = .unknown) {
         self.run = run
         self.status = status
         self.message = message
@@ -44,6 +47,7 @@ public struct RunRecord: Sendable {
         self.effectiveLambda = effectiveLambda
         self.appliedLambdas = appliedLambdas
         self.seconds = seconds
+        self.computedBy = computedBy
     }
 
     /// A record of a run that has not been computed.
@@ -53,7 +57,7 @@ public struct RunRecord: Sendable {
     }
 
     /// The record of a training result.
-    public init(run: PlannedRun, result: RunResult, keepParameters: Bool) {
+    public init(run: PlannedRun, result: RunResult, keepParameters: Bool, computedBy: RunProvenance = .unknown) {
         let status: RecordStatus
         switch result.status {
         case .finished: status = .finished
@@ -63,7 +67,8 @@ public struct RunRecord: Sendable {
         }
         self.init(run: run, status: status, message: result.message ?? "", epochs: result.epochs,
                   parameters: keepParameters ? result.namedParameters.map { NamedTensor(name: $0.name, shape: $0.shape, values: $0.values) } : [],
-                  effectiveLambda: result.effectiveLambda, appliedLambdas: result.appliedLambdas, seconds: result.seconds)
+                  effectiveLambda: result.effectiveLambda, appliedLambdas: result.appliedLambdas, seconds: result.seconds,
+                  computedBy: status == .pending ? .unknown : computedBy)
     }
 
     /// Final, best and last finite epoch; diverged, failed and pending runs have no final or best.

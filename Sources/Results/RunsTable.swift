@@ -8,7 +8,9 @@ import Training
 /// `best_epoch`, the epoch with the lowest error on `selected_on` (validation, or test
 /// when the data has no validation split; the earliest on ties). A diverged, failed or
 /// pending run is not a result: its final and best metrics are NaN and best_epoch 0; its
-/// last recorded epoch is kept as "last_finite_*".
+/// last recorded epoch is kept as "last_finite_*". "host", "blas_core", "cpu" and
+/// "git_commit" say where each run was computed (empty for a pending run), so a file merged
+/// from shards run on several machines still says where each number came from.
 enum RunsTable {
     /// An epoch's metrics as column suffixes, in column order.
     static let epochMetrics: [(suffix: String, value: @Sendable (EpochRecord) -> Double)] = [
@@ -48,6 +50,10 @@ enum RunsTable {
             .float64("last_finite_weight_norm", metric { $0.outcome.lastFinite?.weightNorm }),
             .float64("seconds", records.map(\.seconds)),
             .strings("message", records.map(\.message)),
+            .strings("host", records.map(\.computedBy.host)),
+            .strings("blas_core", records.map(\.computedBy.blasCore)),
+            .strings("cpu", records.map(\.computedBy.cpu)),
+            .strings("git_commit", records.map(\.computedBy.gitCommit)),
         ])
     }
 }

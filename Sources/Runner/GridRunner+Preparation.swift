@@ -39,6 +39,7 @@ extension GridRunner {
                                        + differences.map { "  " + $0 }.joined(separator: "\n")
                                        + "\nrestore the original grid, or start afresh with --overwrite")
                 }
+                try checkShard(stored: journal.shard(), in: journal.directory)
                 return Start(point: .journal, finished: readableShards(journal))
             }
             if fileExists {
@@ -49,6 +50,7 @@ extension GridRunner {
                                        + differences.map { "  " + $0 }.joined(separator: "\n")
                                        + "\nuse another --out, or replace it with --overwrite")
                 }
+                try checkShard(stored: try ResultsFile.shardText(at: path), in: path)
                 let records = try ResultsFile.readRecords(at: path, plan: plan)
                 return Start(point: .resultsFile, finished: records.filter { $0.status != .pending })
             }
@@ -61,6 +63,16 @@ extension GridRunner {
         return Start(point: .fresh, finished: [])
     }
 
+    /// Refuses to resume one shard's output as another shard, or as the whole grid.
+    func checkShard(stored: String, in place: String) throws {
+        let current = plan.shard?.description ?? ""
+        guard stored == current else {
+            func name(_ shard: String) -> String { shard.isEmpty ? "the whole grid" : "shard \(shard)" }
+            throw RunnerError("cannot resume \(options.resultsPath): \(place) holds \(name(stored)), this run is \(name(current)); "
+                               + "give each shard its own --out")
+        }
+    }
+
     /// Readies the journal for `start`: the only step that changes files before training.
     func begin(_ journal: RunJournal, from start: Start) throws {
         switch start.point {
@@ -70,11 +82,11 @@ extension GridRunner {
             // With --overwrite an old journal goes; an old results file stays until the new
             // one replaces it, so a refused or crashed overwrite loses nothing.
             if journal.exists { try journal.remove() }
-            try journal.create(canonicalText: plan.canonicalText)
+            try journal.create(canonicalText: plan.canonicalText, shard: plan.shard?.description ?? "")
         case .resultsFile:
             // A results file without a journal: rebuild the journal from it so that the runs
             // it holds are kept.
-            try journal.create(canonicalText: plan.canonicalText)
+            try journal.create(canonicalText: plan.canonicalText, shard: plan.shard?.description ?? "")
             for record in start.finished {
                 try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine, provenance: .current()),
                                       to: journal.shardPath(forKey: record.run.key))

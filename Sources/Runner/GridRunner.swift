@@ -93,7 +93,8 @@ public final class GridRunner: @unchecked Sendable {
                 reporter.runStarted(run)
                 let dataset = datasets[run.configuration.data]!
                 let result = Trainer.run(run.configuration, on: dataset, shouldStop: { self.stopRequested.isSet })
-                let record = RunRecord(run: run, result: result, keepParameters: plan.storesParameters)
+                let record = RunRecord(run: run, result: result, keepParameters: plan.storesParameters,
+                                       computedBy: RunProvenance(provenance))
                 if record.status != .pending {
                     writer.sync {
                         do {

@@ -11,6 +11,7 @@ import Results
 public struct RunJournal: Sendable {
     public let directory: String
     private var manifestPath: String { directory + "/grid.canonical" }
+    private var shardMarkerPath: String { directory + "/shard" }
 
     public init(resultsPath: String) {
         directory = resultsPath + ".parts"
@@ -18,10 +19,16 @@ public struct RunJournal: Sendable {
 
     public var exists: Bool { FileManager.default.fileExists(atPath: directory) }
 
-    /// Creates the directory for a new grid.
-    public func create(canonicalText: String) throws {
+    /// Creates the directory for a new grid, or for one shard of it ("I/N"; empty for the whole grid).
+    public func create(canonicalText: String, shard: String = "") throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try AtomicFile.write(Data(shard.utf8), to: shardMarkerPath)
         try AtomicFile.write(Data(canonicalText.utf8), to: manifestPath)
+    }
+
+    /// The shard the journal was started for ("I/N"), empty for a whole grid.
+    public func shard() -> String {
+        (try? String(contentsOfFile: shardMarkerPath, encoding: .utf8)) ?? ""
     }
 
     /// The canonical grid the journal was started with.

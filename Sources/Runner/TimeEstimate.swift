@@ -47,28 +47,15 @@ public struct TimeEstimate: Sendable {
     }
 
     /// Training points, held-out points (validation and test, evaluated every epoch), features
-    /// and outputs of a data specification, without loading it.
+    /// and outputs of a data specification; CSV and HDF5 files are read.
     static func pointCounts(_ data: DataSpec) throws -> (train: Int, heldOut: Int, features: Int, outputs: Int) {
-        func split(trainSplit: Int, test: Int) -> (train: Int, heldOut: Int) {
-            let validation = data.validationSize
-                ?? data.validationFraction.map { RandomSelection.testCount(of: trainSplit, fraction: $0) } ?? 0
-            return (data.trainSubset ?? trainSplit - validation, (data.testSubset ?? test) + validation)
+        if let shape = RunCost.dataShape(data) {
+            return (shape.train, shape.validation + shape.test, shape.features, shape.outputs)
         }
-        switch data.source {
-        case .fashionMNIST, .mnist:
-            let counts = split(trainSplit: 60_000, test: 10_000)
-            return (counts.train, counts.heldOut, 784, 10)
-        case .syntheticRegression, .syntheticClassification:
-            let test = RandomSelection.testCount(of: data.samples, fraction: data.testFraction)
-            let outputs = data.source == .syntheticRegression ? 1 : data.classes
-            let counts = split(trainSplit: data.samples - test, test: test)
-            return (counts.train, counts.heldOut, data.features, outputs)
-        case .csv, .hdf5:
-            // The shape is in the file: load it (once per grid, and small by nature).
-            let dataset = try DatasetLoader.load(data)
-            return (dataset.train.count, dataset.test.count + (dataset.validation?.count ?? 0), dataset.featureCount,
-                    dataset.task.outputCount)
-        }
+        // The shape is in the file: load it (once per grid, and small by nature).
+        let dataset = try DatasetLoader.load(data)
+        return (dataset.train.count, dataset.test.count + (dataset.validation?.count ?? 0), dataset.featureCount,
+                dataset.task.outputCount)
     }
 
     /// Seconds per training point per epoch for this configuration's model.

@@ -26,17 +26,29 @@ def same_array(a, b):
     if a.dtype.names:  # compound table: compare column by column
         return all(same_array(a[name], b[name]) for name in a.dtype.names if name not in TIMING_COLUMNS)
     if a.dtype.kind == "f":
-        return np.array_equal(a.view(np.uint8), b.view(np.uint8))  # bitwise, NaN included
+        return a.tobytes() == b.tobytes()  # bitwise, NaN included
     return np.array_equal(a, b)
+
+
+def scale_names(file, obj):
+    """The names of the dimension scales attached to each dimension of a dataset (object
+    references differ between files; the names they point to must not)."""
+    if not isinstance(obj, h5py.Dataset):
+        return []
+    return [[file[ref].name for ref in dimension] for dimension in obj.attrs.get("DIMENSION_LIST", [])]
 
 
 def differences(path_a, path_b, ignored):
     found = []
     with h5py.File(path_a, "r") as a, h5py.File(path_b, "r") as b:
         def attributes(name, x, y):
+            if scale_names(a, x) != scale_names(b, y):
+                found.append(f"{name}: dimension scales differ")
             for key in sorted(set(x.attrs) | set(y.attrs)):
                 if key in ignored or (name == "/" and key in TIMING_ATTRIBUTES):
                     continue
+                if key in ("DIMENSION_LIST", "REFERENCE_LIST"):
+                    continue  # references: compared by name above
                 if key not in x.attrs or key not in y.attrs:
                     found.append(f"{name} attribute {key}: only in one file")
                 elif not same_array(np.asarray(x.attrs[key]), np.asarray(y.attrs[key])):
