@@ -44,14 +44,19 @@ let package = Package(
             "Planning", "Training", "Datasets", "Models", "Optimization",
             .product(name: "Yams", package: "Yams"),
         ]),
+        /// Facts fixed at build time: the source tree's git commit (written by the SourceCommit plugin).
+        .target(name: "BuildInfo", plugins: ["SourceCommit"]),
+        .plugin(name: "SourceCommit", capability: .buildTool()),
         /// The results file, the HDF5 contract with every reader: write, read, validate, schema version.
-        .target(name: "Results", dependencies: ["Planning", "Training", "HDF5Store"]),
+        .target(name: "Results", dependencies: ["Planning", "Training", "Datasets", "HDF5Store"]),
         /// Runs a plan in parallel: workers, the run journal, the output lock, progress, time estimates.
-        .target(name: "Runner", dependencies: ["Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
+        .target(name: "Runner", dependencies: ["BuildInfo", "Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
         /// Reads results and draws conclusions: the best-cell summary.
         .target(name: "Analysis", dependencies: ["Results", "Planning", "Training"]),
+        /// Reruns stored runs from a results file alone and compares them bit for bit.
+        .target(name: "Reproduction", dependencies: ["Results", "Training", "Datasets", "TensorMath"]),
         .executableTarget(name: "decaybench", dependencies: [
-            "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
+            "Reproduction", "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -68,6 +73,7 @@ let package = Package(
         .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Planning", "Training", "HDF5Store", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "ReproductionTests", dependencies: ["Reproduction", "Results", "Runner", "Planning", "Training", "Datasets", "Models", "Optimization", "HDF5Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,7 @@ struct DecayBench: ParsableCommand {
         commandName: "decaybench",
         abstract: "Experiments on weight decay: L2 penalty versus decoupled decay (SGDW, AdamW).",
         version: Provenance.harnessVersion,
-        subcommands: [Train.self, Plan.self, Run.self, Merge.self, Status.self, Slurm.self, Compare.self]
+        subcommands: [Train.self, Plan.self, Run.self, Merge.self, Status.self, Slurm.self, Compare.self,
+                      Inspect.self, Rerun.self, Verify.self]
     )
 }

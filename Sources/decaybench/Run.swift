@@ -86,7 +86,7 @@ extension DecayBench {
                 print("interrupted: \(out) holds the runs finished so far; continue with --resume")
                 throw ExitCode(130)
             }
-            print("wrote \(out)")
+            print(outcome.wroteFile ? "wrote \(out)" : "\(out) already holds every run; left unchanged")
             // A nightly sweep must not pass silently with broken runs: failed runs (not
             // diverged ones, which are results) make the exit status 2.
             if summary.failed > 0 { throw ExitCode(2) }

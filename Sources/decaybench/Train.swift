@@ -62,11 +62,13 @@ extension DecayBench {
                 let run = PlannedRun(index: 0, block: 0, coordinates: PlannedRun.standardCoordinates(of: configuration),
                                      configuration: configuration)
                 let record = RunRecord(run: run, result: result, keepParameters: true)
-                let metadata = ResultsFile.Metadata(
+                var metadata = ResultsFile.Metadata(
                     kind: "train", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
                     blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true,
                     provenance: .current())
-                try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: out)
+                metadata.dataFiles = [configuration.data: try DataFileFingerprint.files(of: configuration.data)]
+                // A one-cell /grid, so the file has the layout of a grid's.
+                try ResultsFile.write(records: [record], plan: .singleRun(run, name: run.key), metadata: metadata, to: out)
                 print("wrote \(out)")
             }
             if result.status == .failed { throw ExitCode(2) }

@@ -2,6 +2,8 @@
 split that chose, NaN finals for diverged runs with their last finite epoch kept, λ_norm
 and the λ applied, and a summary chosen on validation."""
 import math
+import os
+import subprocess
 
 import h5py
 import numpy as np
@@ -9,7 +11,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from conftest import SELECTION_GRID, decode, run_grid
+from conftest import SELECTION_GRID, decode, run, run_grid, wait_for_shards, write_grid
+from test_command_line import assert_same_content
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +97,41 @@ def test_summary_is_chosen_on_validation_and_counts_divergence(selection):
     line = next(l for l in stdout.splitlines() if l.startswith("sgd"))
     assert f"{finished['final_validation_error'].mean():.4f}" in line
     assert f"{finished['final_test_error'].mean():.4f}" in line
+
+
+# Decoupled decay with λ_norm under the torch convention: its meaning changed in
+# configuration format 2 (λ_norm is now the paper's, divided by α).
+NORMALIZED_TORCH_GRID = """
+    name: normalized-torch
+    dataset: {name: synthetic-classification, samples: 4000, features: 40, classes: 4, noise: 1.0}
+    model: {kind: mlp, hidden: [64, 64]}
+    optimizer: {kind: sgd-momentum}
+    regularization: {penalty: decoupled, normalized: true, decay_convention: torch}
+    training: {epochs: 6, batch_size: 16}
+    grid:
+      lambda: [0.01, 0.05]
+      lr: [0.01, 0.03]
+    seeds: [0]
+    """
+
+
+def test_a_saved_run_of_the_old_normalized_meaning_runs_again_on_resume(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), NORMALIZED_TORCH_GRID)
+    reference = str(tmp_path / "reference.h5")
+    run(decaybench, "run", grid, "--out", reference, "--quiet")
+    out = str(tmp_path / "resumed.h5")
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_shards(out + ".parts", 1, process)
+    process.kill()
+    process.wait()
+    # Make one saved run look as if an earlier build (configuration format 1) computed it.
+    shard = next(os.path.join(out + ".parts", n) for n in sorted(os.listdir(out + ".parts"))
+                 if n.endswith(".h5") and len(n) == len("0123456789abcdef.h5"))
+    key = os.path.basename(shard)[:-3]
+    with h5py.File(shard, "r+") as f:
+        f.attrs["configuration_format"] = np.int64(1)
+        f["config"][key].attrs["configuration_format"] = np.int64(1)
+    result = run(decaybench, "run", grid, "--out", out, "--resume")
+    assert f"discarding saved run {key}, computed before a change of meaning" in result.stderr
+    assert_same_content(out, reference)

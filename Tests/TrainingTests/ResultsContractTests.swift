@@ -184,6 +184,26 @@ final class ResultsContractTests: XCTestCase {
         }
     }
 
+    func testRunsStoredBeforeTheNewMeaningOfLambdaNormAreNotRerunAsIfUnchanged() throws {
+        let normalizedTorch = configuration(regularization: RegularizationSpec(penalty: .decoupled, lambda: 0.05,
+                                                                               decayConvention: .torch, normalized: true))
+        XCTAssertEqual(ConfigurationFormat.current, 2)
+        XCTAssertNotNil(ConfigurationFormat.meaningChange(from: 1, of: normalizedTorch))
+        XCTAssertNil(ConfigurationFormat.meaningChange(from: 2, of: normalizedTorch))
+        XCTAssertThrowsError(try ConfigurationFormat.check(1, configuration: normalizedTorch)) { error in
+            XCTAssertEqual((error as? ConfigurationError)?.field, "configuration_format")
+        }
+        // Everything else of format 1 computes what it did.
+        var paper = normalizedTorch
+        paper.regularization.decayConvention = .paper
+        var raw = normalizedTorch
+        raw.regularization.normalized = false
+        for unchanged in [paper, raw, configuration()] {
+            XCTAssertNil(ConfigurationFormat.meaningChange(from: 1, of: unchanged))
+            XCTAssertNoThrow(try ConfigurationFormat.check(1, configuration: unchanged))
+        }
+    }
+
     func testAppliedLambdasListOneValuePerWarmRestartPeriodLength() throws {
         // Periods of 1 and 2 epochs in a 3-epoch run: T = 1, then T = 2.
         let config = configuration(regularization: RegularizationSpec(penalty: .decoupled, lambda: 0.05,
