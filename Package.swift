@@ -62,15 +62,18 @@ let package = Package(
 
         // MARK: - Tests
 
+        /// Deterministic input mutation for the fuzz tests of the readers and the grid parser.
+        .target(name: "FuzzSupport", dependencies: ["TensorMath"], path: "Tests/FuzzSupport"),
+
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "TensorMath"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store", "FuzzSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Training", "Datasets", "Models", "Optimization"]),
-        .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization", "FuzzSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Planning", "Training", "HDF5Store", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "ReproductionTests", dependencies: ["Reproduction", "Results", "Runner", "Planning", "Training", "Datasets", "Models", "Optimization", "HDF5Store"]),

@@ -86,6 +86,9 @@ public enum DatasetLoader {
                     "a fraction in (0, 1) or none", "\(spec.validationFraction ?? 0)")
         try require(spec.validationSize.map { $0 >= 1 } ?? true, "validationSize", "a positive count or none",
                     "\(spec.validationSize ?? 0)")
+        if let problem = spec.sizeProblems.first {
+            throw DataError.invalidSpec(field: problem.field, expected: "a size DecayBench accepts", found: problem.message)
+        }
         switch spec.source {
         case .fashionMNIST, .mnist:
             break
@@ -124,6 +127,7 @@ public enum DatasetLoader {
         case .fashionMNIST, .mnist:
             return try readIDX(spec, locator: locator)
         case .syntheticRegression:
+            try checkMemory(spec)
             let problem = SyntheticData.regression(samples: spec.samples, features: spec.features,
                                                    noise: spec.noise, seed: spec.seed)
             var parts = try holdOut(problem.rows, name: spec.source.rawValue, featureCount: spec.features,
@@ -132,6 +136,7 @@ public enum DatasetLoader {
             parts.trueBias = problem.bias
             return parts
         case .syntheticClassification:
+            try checkMemory(spec)
             let rows = SyntheticData.classification(samples: spec.samples, features: spec.features,
                                                     classes: spec.classes, noise: spec.noise, seed: spec.seed)
             return try holdOut(rows, name: spec.source.rawValue, featureCount: spec.features,
@@ -150,6 +155,13 @@ public enum DatasetLoader {
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             return try holdOut(table.rows, name: name, featureCount: table.featureCount, task: table.task, spec: spec)
         }
+    }
+
+    /// Synthetic points are made in memory: their size, within the limits, must also fit in it
+    /// (the points, then the training and test copies).
+    private static func checkMemory(_ spec: DataSpec) throws {
+        try DataLimits.check(shape: [spec.samples, spec.features], bytesPerValue: 12,
+                             what: "\(spec.source.rawValue) data (samples × features)")
     }
 
     private static func readIDX(_ spec: DataSpec, locator: DatasetLocator) throws -> Parts {

@@ -10,33 +10,16 @@ public enum RunCost {
     public static func estimate(_ configuration: RunConfiguration) -> Double {
         let data = configuration.data
         // CSV and HDF5 shapes are only known by reading the file: a fixed guess, shared by every run of the grid.
-        let shape = dataShape(data) ?? (train: data.trainSubset ?? 1_000, validation: 0, test: 0, features: 100, outputs: 10)
+        let shape = dataShape(data) ?? (train: data.trainSubset ?? 1_000, test: 0, features: 100, outputs: 10)
         let model = configuration.model
         let widths = [shape.features] + (model.kind == .mlp ? model.hidden : []) + [model.kind == .linear ? 1 : shape.outputs]
         let weights = zip(widths, widths.dropFirst()).reduce(0) { $0 + ($1.0 + 1) * $1.1 }
         return Double(weights) * Double(max(configuration.training.epochs, 1)) * Double(max(shape.train, 1))
     }
 
-    /// Training, validation and test points, features and outputs of a data specification,
-    /// without loading it; nil for CSV and HDF5 files, whose shape is in the file.
-    public static func dataShape(_ data: DataSpec) -> (train: Int, validation: Int, test: Int, features: Int, outputs: Int)? {
-        // The validation split comes out of the training split before train_subset draws.
-        func split(trainSplit: Int, test: Int) -> (train: Int, validation: Int, test: Int) {
-            let validation = data.validationSize
-                ?? data.validationFraction.map { RandomSelection.testCount(of: trainSplit, fraction: $0) } ?? 0
-            return (data.trainSubset ?? trainSplit - validation, validation, data.testSubset ?? test)
-        }
-        switch data.source {
-        case .fashionMNIST, .mnist:
-            let counts = split(trainSplit: 60_000, test: 10_000)
-            return (counts.train, counts.validation, counts.test, 784, 10)
-        case .syntheticRegression, .syntheticClassification:
-            let test = RandomSelection.testCount(of: data.samples, fraction: data.testFraction)
-            let outputs = data.source == .syntheticRegression ? 1 : data.classes
-            let counts = split(trainSplit: data.samples - test, test: test)
-            return (counts.train, counts.validation, counts.test, data.features, outputs)
-        case .csv, .hdf5:
-            return nil
-        }
+    /// Training and test points, features and outputs of a data specification, without
+    /// loading it; nil for CSV and HDF5 files, whose shape is in the file.
+    public static func dataShape(_ data: DataSpec) -> (train: Int, test: Int, features: Int, outputs: Int)? {
+        data.shapeWithoutReading.map { ($0.trainPoints, $0.testPoints, $0.features, $0.outputs) }
     }
 }

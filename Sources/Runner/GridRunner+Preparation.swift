@@ -31,11 +31,11 @@ extension GridRunner {
         let state = journal.state
         switch state {
         case .foreignDirectory(let unknown):
-            throw RunnerError("\(journal.directory) exists but is not a decaybench journal (it holds "
+            throw RunnerError.input("\(journal.directory) exists but is not a decaybench journal (it holds "
                                + unknown.prefix(5).joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
                                + "); decaybench keeps its unfinished runs under that name: move it away or choose another --out")
         case .notADirectory:
-            throw RunnerError("\(journal.directory) exists and is not a directory; decaybench keeps its unfinished runs "
+            throw RunnerError.input("\(journal.directory) exists and is not a directory; decaybench keeps its unfinished runs "
                                + "under that name: move it away or choose another --out")
         case .absent, .journal, .remnant:
             break
@@ -49,7 +49,7 @@ extension GridRunner {
             if state == .journal { existing.append("\(journal.directory) (the unfinished runs of \(path)) already exists") }
             if state == .remnant { existing.append("\(journal.directory) (a journal left part-way through its removal) already exists") }
             guard existing.isEmpty else {
-                throw RunnerError(existing.joined(separator: " and ")
+                throw RunnerError.input(existing.joined(separator: " and ")
                                    + "; add --resume to finish it, --overwrite to replace it, or choose another --out")
             }
             return Start(point: .fresh, finished: [], needsManifest: true)
@@ -61,7 +61,7 @@ extension GridRunner {
             let stored = try ResultsFile.canonicalGridText(at: path)
             let differences = plan.differences(fromStored: stored)
             guard differences.isEmpty else {
-                throw RunnerError("cannot resume \(path): it holds a different grid:\n"
+                throw RunnerError.input("cannot resume \(path): it holds a different grid:\n"
                                    + differences.map { "  " + $0 }.joined(separator: "\n")
                                    + "\nuse another --out, or replace it with --overwrite")
             }
@@ -80,7 +80,7 @@ extension GridRunner {
             }
             let differences = plan.differences(fromStored: stored)
             guard differences.isEmpty else {
-                throw RunnerError("cannot resume \(path): the grid file has changed since the run started:\n"
+                throw RunnerError.input("cannot resume \(path): the grid file has changed since the run started:\n"
                                    + differences.map { "  " + $0 }.joined(separator: "\n")
                                    + "\nrestore the original grid, or start afresh with --overwrite")
             }
@@ -106,7 +106,7 @@ extension GridRunner {
         let current = plan.shard?.description ?? ""
         guard stored == current else {
             func name(_ shard: String) -> String { shard.isEmpty ? "the whole grid" : "shard \(shard)" }
-            throw RunnerError("cannot resume \(options.resultsPath): \(place) holds \(name(stored)), this run is \(name(current)); "
+            throw RunnerError.input("cannot resume \(options.resultsPath): \(place) holds \(name(stored)), this run is \(name(current)); "
                                + "give each shard its own --out")
         }
     }
@@ -172,7 +172,7 @@ extension GridRunner {
             guard let recorded = try? ResultsFile.dataFiles(at: source, key: record.run.key),
                   let current = now[record.run.configuration.data], recorded != current else { continue }
             let changed = zip(recorded, current).filter { $0 != $1 }.map { "\($0.0.path) (sha256 \($0.0.sha256.prefix(12))… then, \($0.1.sha256.prefix(12))… now)" }
-            throw RunnerError("cannot resume \(path): the data files of run \(record.run.index) (\(record.run.key)) have changed since it was computed: "
+            throw RunnerError.input("cannot resume \(path): the data files of run \(record.run.index) (\(record.run.key)) have changed since it was computed: "
                                + (changed.isEmpty ? "\(recorded.map(\.path)) then, \(current.map(\.path)) now" : changed.joined(separator: ", "))
                                + "\nrestore them, or start afresh with --overwrite")
         }
@@ -188,7 +188,7 @@ extension GridRunner {
         }
         guard problems.isEmpty else {
             let shown = problems.prefix(20).joined(separator: "\n")
-            throw RunnerError("the grid has invalid settings:\n\(shown)" + (problems.count > 20 ? "\n… and \(problems.count - 20) more" : ""))
+            throw RunnerError.input("the grid has invalid settings:\n\(shown)" + (problems.count > 20 ? "\n… and \(problems.count - 20) more" : ""))
         }
     }
 }

@@ -70,7 +70,7 @@ public final class GridRunner: @unchecked Sendable {
         try OutputPath.check(path, allowingExisting: true)
         let threads = Set(plan.runs.map(\.configuration.training.blasThreads))
         guard threads.count == 1, let blasThreads = threads.first else {
-            throw RunnerError("all runs of a grid must use the same training.blas_threads (OpenBLAS's thread count is process-wide); found \(threads.sorted())")
+            throw RunnerError.input("all runs of a grid must use the same training.blas_threads (OpenBLAS's thread count is process-wide); found \(threads.sorted())")
         }
         try checkConfigurations()
         let start = try startingPoint(journal)
@@ -240,7 +240,7 @@ public final class GridRunner: @unchecked Sendable {
             do {
                 datasets[run.configuration.data] = try DatasetLoader.load(run.configuration.data)
             } catch {
-                throw RunnerError("cannot load the data set of run \(run.index): \(error)")
+                throw RunnerError.input("cannot load the data set of run \(run.index): \(error)")
             }
         }
         return datasets

@@ -161,6 +161,25 @@ public final class DirectoryLock {
 
 /// A failure to run a grid, with a sentence a user can act on.
 public struct RunnerError: Error, CustomStringConvertible {
+    /// Whose move it is: the command line maps these to different exit statuses.
+    public enum Kind: Sendable {
+        /// What the user gave cannot work (a setting, a data file, an output path); nothing
+        /// was computed.
+        case input
+        /// Something failed while working (a write, the disk, the system).
+        case failure
+    }
+
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public let kind: Kind
+
+    public init(_ description: String, kind: Kind = .failure) {
+        self.description = description
+        self.kind = kind
+    }
+
+    /// A problem with what the user gave.
+    public static func input(_ description: String) -> RunnerError {
+        RunnerError(description, kind: .input)
+    }
 }

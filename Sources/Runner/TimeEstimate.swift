@@ -49,10 +49,10 @@ public struct TimeEstimate: Sendable {
     /// Training points, held-out points (validation and test, evaluated every epoch), features
     /// and outputs of a data specification; CSV and HDF5 files are read.
     static func pointCounts(_ data: DataSpec) throws -> (train: Int, heldOut: Int, features: Int, outputs: Int) {
-        if let shape = RunCost.dataShape(data) {
-            return (shape.train, shape.validation + shape.test, shape.features, shape.outputs)
+        if let shape = data.shapeWithoutReading {
+            return (shape.trainPoints, shape.validationPoints + shape.testPoints, shape.features, shape.outputs)
         }
-        // The shape is in the file: load it (once per grid, and small by nature).
+        // The shape is in the file: load it (once per grid, its size checked before reading).
         let dataset = try DatasetLoader.load(data)
         return (dataset.train.count, dataset.test.count + (dataset.validation?.count ?? 0), dataset.featureCount,
                 dataset.task.outputCount)
@@ -61,7 +61,9 @@ public struct TimeEstimate: Sendable {
     /// Seconds per training point per epoch for this configuration's model.
     static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int, trainingPoints: Int) throws -> Double {
         // A batch never exceeds the training set; calibrate with what a step will really see.
-        let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096)
+        // At most about 4 million feature values: very wide inputs calibrate on fewer rows.
+        let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096,
+                        max(1, 4_000_000 / max(features, 1)))
         let rows = batch
         var random = DeterministicRandom(seed: 1, stream: "calibration")
         let x = (0..<(rows * features)).map { _ in Float(random.nextNormal()) }

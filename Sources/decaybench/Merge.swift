@@ -65,7 +65,7 @@ extension DecayBench {
                     print("  \(run.index)  \(run.key)  " + run.coordinates.map { "\($0.axis)=\($0.label)" }.joined(separator: " "))
                 }
                 if merge.missing.count > 20 { print("  … and \(merge.missing.count - 20) more") }
-                throw ExitCode(2)
+                throw ExitCode(ExitStatus.badOutcome)
             }
         }
     }

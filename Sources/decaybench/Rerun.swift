@@ -51,7 +51,7 @@ extension DecayBench {
                 try ResultsFile.write(records: [rerun], plan: .singleRun(rerun.run, name: rerun.run.key), metadata: metadata, to: out)
                 print("wrote \(out)")
             }
-            if !comparison.identical { throw ExitCode(3) }
+            if !comparison.identical { throw ExitCode(ExitStatus.badOutcome) }
         }
     }
 }

@@ -41,12 +41,13 @@ extension DecayBench {
             do {
                 dataset = try DatasetLoader.load(configuration.data)
             } catch {
-                throw CommandFailure("cannot load the data set: \(error)")
+                throw CommandFailure.input("cannot load the data set: \(error)")
             }
-            do {
-                _ = try ModelFactory.architecture(for: configuration.model, dataset: dataset)
-            } catch let error as ConfigurationError {
-                throw CommandFailure("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
+            // What only the loaded data can tell (the task, a file's shape), all at once.
+            let problems = configuration.problems(on: dataset)
+            if !problems.isEmpty {
+                throw CommandFailure.input(problems.map { "--\(ConfigurationOptions.flag(for: $0.field)): \($0.message)" }
+                    .joined(separator: "\n"))
             }
             BLAS.setThreadCount(configuration.training.blasThreads)
             let started = Date()
@@ -71,7 +72,7 @@ extension DecayBench {
                 try ResultsFile.write(records: [record], plan: .singleRun(run, name: run.key), metadata: metadata, to: out)
                 print("wrote \(out)")
             }
-            if result.status == .failed { throw ExitCode(2) }
+            if result.status == .failed { throw ExitCode(ExitStatus.badOutcome) }
         }
     }
 }

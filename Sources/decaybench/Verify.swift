@@ -53,7 +53,7 @@ extension DecayBench {
                 print(DriftReport.text(EnvironmentDrift(stored: first, current: .current()), identical: failures == 0))
             }
             print(failures == 0 ? "all \(chosen.count) reproduced bit for bit" : "\(failures) of \(chosen.count) did not reproduce")
-            if failures > 0 { throw ExitCode(3) }
+            if failures > 0 { throw ExitCode(ExitStatus.badOutcome) }
         }
     }
 }
