@@ -17,6 +17,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        /// Element-wise float math Swift cannot vectorise on Linux (a square root without errno).
+        .target(name: "CFloatMath"),
 
         // MARK: - Engine
 
@@ -25,7 +27,7 @@ let package = Package(
         /// Linear, softmax and MLP models: forward, backward, losses.
         .target(name: "Models", dependencies: ["TensorMath"]),
         /// Update chains (SGD, Adam, penalties vs decoupled decay), schedules, masks.
-        .target(name: "Optimization", dependencies: ["TensorMath"]),
+        .target(name: "Optimization", dependencies: ["TensorMath", "CFloatMath"]),
         /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
         .target(name: "HDF5Store", dependencies: ["CHDF5"]),
         /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order.
@@ -60,6 +62,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // MARK: - Benchmarks (release builds; they print timings, nothing asserts them)
+
+        /// ns per parameter per step of the update chain on the MLP 784-256-256-10.
+        .executableTarget(name: "UpdateChainBenchmark", dependencies: ["Optimization", "TensorMath"],
+                          path: "Benchmarks/UpdateChainBenchmark"),
+
         // MARK: - Tests
 
         /// Deterministic input mutation for the fuzz tests of the readers and the grid parser.
@@ -68,7 +76,7 @@ let package = Package(
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "TensorMath"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store", "FuzzSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
