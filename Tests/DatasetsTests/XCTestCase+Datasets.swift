@@ -1,7 +1,7 @@
 import Datasets
 import XCTest
 
-/// Helpers the data-set tests share.
+/// Files and assertions the data-set tests share.
 extension XCTestCase {
     /// A CSV file of `rows` points whose first feature is the point's original index (the
     /// second is half of it, the label the index mod 3), so a test can tell which points
