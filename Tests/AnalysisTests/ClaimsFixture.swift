@@ -12,6 +12,9 @@ import XCTest
 struct ClaimsFixture {
     var records: [RunRecord] = []
     var seeds: [UInt64] = [0, 1, 2]
+    /// With a validation split, runs choose on `error` (validation) and report `error + testOffset(error)`.
+    var validationSplit = false
+    var testOffset: (Double) -> Double = { _ in 0 }
 
     /// Adds one run per seed of a cell whose final selection and test error are `error(seed)`.
     mutating func add(optimizer: OptimizerSpec.Kind = .adam, penalty: RegularizationSpec.Penalty, lambda: Double, lr: Double,
@@ -24,7 +27,8 @@ struct ClaimsFixture {
                       error: (UInt64) -> Double) {
         for seed in seeds {
             let configuration = RunConfiguration(
-                data: DataSpec(source: .syntheticClassification), model: ModelSpec(kind: .softmax),
+                data: DataSpec(source: .syntheticClassification, validationFraction: validationSplit ? 0.2 : nil),
+                model: ModelSpec(kind: .softmax),
                 optimizer: OptimizerSpec(kind: optimizer, learningRate: lr),
                 regularization: RegularizationSpec(penalty: penalty, lambda: lambda, decayConvention: convention,
                                                    normalized: normalized, includeBiases: includeBiases),
@@ -35,8 +39,10 @@ struct ClaimsFixture {
             let count = state == .diverged ? 1 : epochs
             let epochRecords = (1...count).map { number -> EpochRecord in
                 let value = curve?(seed, number) ?? (number == epochs ? error(seed) : 0.9)
+                let test = validationSplit ? value + testOffset(value) : value
                 return EpochRecord(epoch: number, multiplier: 1, trainLoss: 0.1, testLoss: 0.2, trainError: trainError,
-                                   testError: state == .diverged ? .nan : value, weightNorm: weightNorm, seconds: 0.01)
+                                   testError: state == .diverged ? .nan : test, weightNorm: weightNorm, seconds: 0.01,
+                                   validationLoss: 0.2, validationError: state == .diverged || !validationSplit ? .nan : value)
             }
             records.append(RunRecord(run: run, status: state, message: "", epochs: epochRecords,
                                      parameters: parameters(seed), effectiveLambda: lambda, seconds: 0.1))

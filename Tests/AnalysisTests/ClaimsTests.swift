@@ -65,8 +65,11 @@ final class ClaimsTests: XCTestCase {
 
     /// Adam+L2 (λ = 0 and λ > 0) and AdamW over two learning rates; AdamW's errors are
     /// `advantage` lower than Adam+L2's at the matching cell.
-    func generalizationFixture(advantage: Double) -> ClaimsFixture {
+    func generalizationFixture(advantage: Double, validationSplit: Bool = false,
+                               testOffset: @escaping (Double) -> Double = { _ in 0 }) -> ClaimsFixture {
         var fixture = ClaimsFixture()
+        fixture.validationSplit = validationSplit
+        fixture.testOffset = testOffset
         for lr in [1e-3, 3e-3] {
             let base = lr == 1e-3 ? 0.15 : 0.16
             fixture.add(penalty: .l2, lambda: 0, lr: lr) { base + 0.002 + ClaimsFixture.jitter($0) }
@@ -225,6 +228,17 @@ final class ClaimsTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: claims.json) as! [String: Any]
         let entries = json["claims"] as! [[String: Any]]
         XCTAssertEqual(entries.first { $0["id"] as? String == "equivalence-sgd" }?["verdict"] as? String, "not run")
+    }
+
+    func testCellsAreChosenOnValidationErrorAndReportTheirTestError() throws {
+        // AdamW's best cell on validation (0.13) is 0.05 worse on test: the claim must carry that
+        // cell's test error, not a better one chosen on the test split.
+        let claims = try generalizationFixture(advantage: 0.02, validationSplit: true) { $0 < 0.1325 ? 0.05 : 0 }.claims(in: directory)
+        let result = claims.results("generalization-adamw")[0]
+        XCTAssertEqual(result.finding!.value!, -0.03, accuracy: 1e-6)
+        XCTAssertEqual(result.verdict, .notReproduced)
+        XCTAssertFalse(result.selectedOnTestSplit)
+        XCTAssertFalse(claims.text.contains("(selected on the test split)"))
     }
 
     func testAFileWithoutAValidationSplitSaysItSelectedOnTheTestSplit() throws {

@@ -13,7 +13,9 @@ from conftest import SMALL_GRID, run, write_grid
 
 
 # The interoperability grid with a third λ per family, so every kind of figure has data.
-REPORT_GRID = SMALL_GRID.replace("l2: [0, 0.001]", "l2: [0, 0.001, 0.01]").replace("decoupled: [0.01, 0.1]", "decoupled: [0.01, 0.1, 1]")
+# A validation split, so cells are chosen on it and the report draws both splits.
+REPORT_GRID = (SMALL_GRID.replace("l2: [0, 0.001]", "l2: [0, 0.001, 0.01]").replace("decoupled: [0.01, 0.1]", "decoupled: [0.01, 0.1, 1]")
+               .replace("noise: 1.0}", "noise: 1.0, validation_fraction: 0.2}", 1))
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +47,10 @@ def test_claims_lists_claims_without_runs_as_not_run(decaybench, small_results, 
     for missing in ["equivalence-sgd", "warm-restarts-anytime", "normalized-decay", "norm-ball-ridge"]:
         assert [c["verdict"] for c in by_id[missing]] == ["not run"], missing
         assert re.search(rf"^{missing}\s.*not run$", result.stdout, re.M), result.stdout
-    # It does speak to the generalization claim, and says it chose on the test split.
+    # It does speak to the generalization claim, chosen on the validation split.
     assert by_id["generalization-adamw"][0]["verdict"] in {"reproduced", "not reproduced", "inconclusive"}
-    assert by_id["generalization-adamw"][0]["selected_on"] == "test"
-    assert "(selected on the test split)" in result.stdout
+    assert by_id["generalization-adamw"][0]["selected_on"] == "validation"
+    assert "(selected on the test split)" not in result.stdout
     assert "## generalization-adamw" in open(tmp_path / "claims.md").read()
 
 
@@ -58,7 +60,7 @@ def test_report_renders_with_real_images_of_the_stated_size(decaybench, small_re
     run(decaybench, "report", small_results, "--out", str(out))
     figures = json.load(open(out / "figures.json"))
     names = {figure["name"] for figure in figures}
-    assert {"small-heatmaps-test-0", "small-curves", "small-lambda"} <= names, names
+    assert {"small-heatmaps-validation-0", "small-heatmaps-test-0", "small-curves", "small-lambda"} <= names, names
     for figure in figures:
         assert png_size(out / figure["png"]) == (figure["width"], figure["height"])
         assert figure["width"] >= 400 and figure["height"] >= 300

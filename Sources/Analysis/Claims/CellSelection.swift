@@ -10,13 +10,10 @@ import Training
 /// at that choice. A file without a validation split chooses on the test split, and every
 /// claim read from it says so.
 enum CellSelection {
-    /// The split that chooses, for runs with this configuration.
-    static func split(of configuration: RunConfiguration) -> SplitName {
-        .test
-    }
-
-    enum SplitName: String, Sendable {
-        case validation, test
+    /// The split that chooses, for runs with this configuration: validation where the data
+    /// holds one out, else test.
+    static func split(of configuration: RunConfiguration) -> SelectionSplit {
+        SelectionSplit(data: configuration.data)
     }
 
     /// Epoch `number` (from 1) of a finished run, or its last epoch when `number` is nil.
@@ -30,10 +27,7 @@ enum CellSelection {
 
     /// The error an epoch is chosen by.
     static func selectionError(of epoch: EpochRecord, configuration: RunConfiguration) -> Double {
-        switch split(of: configuration) {
-        case .validation: return epoch.testError
-        case .test: return epoch.testError
-        }
+        RunOutcome.selectionError(of: epoch, on: split(of: configuration))
     }
 
     /// The selection-split error of a finished run at epoch `number` (nil: its last).
