@@ -1,0 +1,38 @@
+"""The paper grids (experiments/paper): each parses, states its claim, its reasons and its
+time, and its tiny copy (Tests/Tools/shrink_paper_grids.py) parses too."""
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import run
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+GRIDS = sorted(glob.glob(os.path.join(ROOT, "experiments", "paper", "*.yaml")))
+
+
+def test_there_is_a_grid_per_study():
+    names = {os.path.basename(g) for g in GRIDS}
+    assert {"equivalence.yaml", "separability.yaml", "generalization.yaml", "schedules.yaml", "normalized-decay.yaml",
+            "warm-restarts.yaml", "weight-norm.yaml", "l1-sparsity.yaml", "norm-ball-ridge.yaml",
+            "lr-decay-plateau.yaml", "biases.yaml"} <= names
+
+
+@pytest.mark.parametrize("grid", GRIDS, ids=os.path.basename)
+def test_each_grid_parses_and_says_why_and_how_long(decaybench, grid):
+    header = "".join(line for line in open(grid) if line.startswith("#"))
+    assert "Why this size" in header, f"{grid}: the header does not say why its size was chosen"
+    assert "`decaybench plan` estimated" in header, f"{grid}: the header does not give plan's estimate"
+    result = run(decaybench, "plan", grid, "--show", "0")
+    assert "estimated time" in result.stdout
+
+
+def test_tiny_copies_parse(decaybench, tmp_path):
+    script = os.path.join(ROOT, "Tests", "Tools", "shrink_paper_grids.py")
+    written = subprocess.run([sys.executable, script, str(tmp_path)], capture_output=True, text=True, check=True).stdout.split()
+    assert len(written) == len(GRIDS)
+    for grid in written:
+        result = run(decaybench, "plan", grid, "--show", "0")
+        assert "runs" in result.stdout
