@@ -51,7 +51,9 @@ public enum ResultsFile {
     ///
     /// - Parameters:
     ///   - plan: the grid, for the root attributes and `/grid`; nil for a single run or a shard.
-    public static func write(records: [RunRecord], plan: GridPlan?, metadata: Metadata, to path: String) throws {
+    ///   - durable: fsync before the rename (default); false for shards, which can be recomputed.
+    public static func write(records: [RunRecord], plan: GridPlan?, metadata: Metadata, to path: String,
+                             durable: Bool = true) throws {
         let temporary = path + ".tmp-\(getpid())"
         do {
             let file = try HDF5File.create(at: temporary, overwrite: true)
@@ -64,7 +66,7 @@ public enum ResultsFile {
             let withParameters = records.filter { !$0.parameters.isEmpty }
             if !withParameters.isEmpty { try writeParameters(file.root.createGroup("params"), withParameters) }
             try file.close()
-            try RunJournal.replace(path, with: temporary)
+            try RunJournal.replace(path, with: temporary, durable: durable)
         } catch {
             unlink(temporary)
             throw error

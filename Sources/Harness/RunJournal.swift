@@ -50,12 +50,20 @@ public struct RunJournal: Sendable {
         try replace(path, with: temporary)
     }
 
-    /// Makes `temporary` durable and renames it to `path` in one step.
-    static func replace(_ path: String, with temporary: String) throws {
-        let descriptor = open(temporary, O_RDONLY)
-        if descriptor >= 0 {
-            fsync(descriptor)
-            close(descriptor)
+    /// Renames `temporary` to `path` in one step, first making it durable (fsync) unless
+    /// `durable` is false.
+    ///
+    /// - Parameters:
+    ///   - durable: false for files that can be recomputed, such as a run's shard: a rename
+    ///     alone survives `kill -9`, and a shard cut short by a power loss reads as unreadable
+    ///     and its run is redone on `--resume`. An fsync per run can cost more than the run.
+    static func replace(_ path: String, with temporary: String, durable: Bool = true) throws {
+        if durable {
+            let descriptor = open(temporary, O_RDONLY)
+            if descriptor >= 0 {
+                fsync(descriptor)
+                close(descriptor)
+            }
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -102,8 +102,10 @@ struct ConfigurationOptions: ParsableArguments {
     var batchSize: BatchSizeArgument = BatchSizeArgument(argument: "128")!
     @Option(help: "Seed of the initial weights and the batch order.")
     var seed: UInt64 = 0
-    @Option(help: "OpenBLAS threads (default: all cores).")
-    var blasThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+    // One thread by default: at these models' sizes more threads gain little on an idle
+    // machine, and on a busy one OpenBLAS's spinning threads make an epoch several times slower.
+    @Option(help: "OpenBLAS threads (default 1; measured faster than more on a shared machine).")
+    var blasThreads: Int = 1
 
     var runConfiguration: RunConfiguration {
         RunConfiguration(
