@@ -318,21 +318,35 @@ seeds: [0]
 
     # The whole benchmark.
 
-    def run(self):
+    def run(self, out):
+        """Round 0 warms up (page cache, imports, CPU clocks); rounds 1... are recorded. The
+        JSON is rewritten after every round, marked incomplete until the last."""
         repetitions = self.args.repetitions
-        for self.round in range(repetitions + 1):
-            record = self.round > 0  # round 0 warms the caches, the page cache and the CPU clocks
-            label = "warm-up" if not record else f"round {self.round}/{repetitions}"
-            print(f"[{time.strftime('%H:%M:%S')}] {label}", file=sys.stderr, flush=True)
-            self.epoch_pair("mlp_epoch", "mlp", self.size["mlp_hidden"], record)
-            self.sgemm_floor(record)
-            self.epoch_pair("logreg_epoch", "softmax", "", record)
-            self.numpy_load(record)
-            self.sweep_round(record)
+        self.round = 0
+        self.progress("warm-up")
+        self.decaybench_train("mlp", self.size["mlp_hidden"], self.size["epochs_short"])
+        if self.torch_version:
+            self.torch_train(self.size["mlp_hidden"], self.size["epochs_short"])
+        self.sgemm_floor(record=False)
+        self.numpy_load(record=False)
         self.plan_estimate()
-        return self.report()
+        for self.round in range(1, repetitions + 1):
+            self.progress(f"round {self.round}/{repetitions}: MLP")
+            self.epoch_pair("mlp_epoch", "mlp", self.size["mlp_hidden"], True)
+            self.sgemm_floor(True)
+            self.progress(f"round {self.round}/{repetitions}: logistic regression, load")
+            self.epoch_pair("logreg_epoch", "softmax", "", True)
+            self.numpy_load(True)
+            self.progress(f"round {self.round}/{repetitions}: sweep")
+            self.sweep_round(True)
+            save(self.report(complete=self.round == repetitions), out)
+        return self.report(complete=True)
 
-    def report(self):
+    @staticmethod
+    def progress(label):
+        print(f"[{time.strftime('%H:%M:%S')}] {label}", file=sys.stderr, flush=True)
+
+    def report(self, complete):
         measurements = {}
         for name, values in sorted(self.samples.items()):
             group, field = name.split(".", 1)
@@ -364,6 +378,7 @@ seeds: [0]
                                           "met": None if peak is None else peak <= MEMORY_TARGET_MB}
         return {
             "benchmark": "decaybench-vs-pytorch", "quick": self.args.quick, "repetitions": self.args.repetitions,
+            "complete": complete, "rounds_recorded": self.round,
             "command": " ".join([os.path.relpath(sys.argv[0], ROOT) if sys.argv[0].startswith(ROOT) else sys.argv[0],
                                  *sys.argv[1:]]),
             "finished_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -373,6 +388,13 @@ seeds: [0]
             "measurements": measurements,
             "ratios": ratios,
         }
+
+
+def save(result, out):
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as handle:
+        json.dump(result, handle, indent=1)
+        handle.write("\n")
 
 
 def table(result):
@@ -414,16 +436,13 @@ def main():
 
     bench = Bench(args)
     try:
-        result = bench.run()
+        result = bench.run(out)
     except Failed as failure:
         print(f"bench: {failure}", file=sys.stderr)
         return 1
     finally:
         shutil.rmtree(bench.work, ignore_errors=True)
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    with open(out, "w") as handle:
-        json.dump(result, handle, indent=1)
-        handle.write("\n")
+    save(result, out)
     environment = result["environment"]
     print(f"{environment['cpu']}, {environment['cores']} cores; OpenBLAS core {environment['blas_core']}; "
           f"torch {environment['torch'] or 'skipped: ' + str(environment['torch_skipped'])}; "
