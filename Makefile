@@ -7,17 +7,19 @@ SWIFT ?= swift
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist
+# For the Slurm test only (Tests/Interop/test_slurm.py starts a single-node cluster with them).
+SLURM_APT_PACKAGES := slurm-wlm munge
 PIP_PACKAGES := h5py pandas xarray h5netcdf pytest
 # The benchmark compares with exactly this build: a plain `torch` would pull gigabytes of CUDA wheels.
 TORCH := torch==2.13.0+cpu
 DECAYBENCH := .build/release/decaybench
 
-.PHONY: run test bench setup system-packages python-packages torch build release swift-test interop-test clean
+.PHONY: run test bench setup system-packages slurm-packages python-packages torch build release swift-test interop-test clean
 
 run: setup release
 	$(DECAYBENCH) run experiments/quickstart.yaml --out results/quickstart.h5 --resume
 
-test: setup swift-test interop-test
+test: setup slurm-packages swift-test interop-test
 
 setup: system-packages python-packages
 
@@ -31,6 +33,16 @@ system-packages:
 	if [ -n "$$missing" ]; then \
 		echo "installing: $$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Where they cannot be installed (no root, no sudo, no network) the Slurm test is skipped
+# and says why; the other tests still run.
+slurm-packages:
+	@missing=$$(for p in $(SLURM_APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; } || \
+			echo "could not install $$missing: the Slurm test will be skipped"; \
 	fi
 
 python-packages:

@@ -33,15 +33,25 @@ let package = Package(
         /// One run: its complete configuration, the training loop, its result.
         .target(name: "Training", dependencies: ["TensorMath", "Models", "Optimization", "Datasets"]),
 
-        // MARK: - Harness and command line
+        // MARK: - Grids, runs, results and analysis
+        // Data flows one way: grid file → plan → runner → training session → results file → analysis.
 
-        /// Grid files, expansion into runs, the parallel runner, the results file.
-        .target(name: "Harness", dependencies: [
-            "Training", "Datasets", "HDF5Store", "COpenBLAS",
+        /// A grid as a plan of runs (axes, labels, configurations): the vocabulary shared by
+        /// grid files, the runner, the results file and the analysis.
+        .target(name: "Planning", dependencies: ["Training", "Datasets", "Models"]),
+        /// The grid-file language: YAML in, a plan of runs out; the only module that imports Yams.
+        .target(name: "GridFiles", dependencies: [
+            "Planning", "Training", "Datasets", "Models", "Optimization",
             .product(name: "Yams", package: "Yams"),
         ]),
+        /// The results file, the HDF5 contract with every reader: write, read, validate, schema version.
+        .target(name: "Results", dependencies: ["Planning", "Training", "HDF5Store"]),
+        /// Runs a plan in parallel: workers, the run journal, the output lock, progress, time estimates.
+        .target(name: "Runner", dependencies: ["Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
+        /// Reads results and draws conclusions: the best-cell summary.
+        .target(name: "Analysis", dependencies: ["Results", "Planning", "Training"]),
         .executableTarget(name: "decaybench", dependencies: [
-            "Harness", "Training",
+            "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,7 +64,11 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Training", "HDF5Store"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Planning", "Training", "HDF5Store", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
     ],
     swiftLanguageModes: [.v6]
 )

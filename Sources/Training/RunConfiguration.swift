@@ -27,17 +27,7 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
 
     /// The configuration as JSON with sorted keys: the run's canonical form.
     public var canonicalJSON: String {
-        Self.canonicalText(of: self)
-    }
-
-    /// Sorted-key JSON of any part of a configuration. Non-finite numbers (which validation
-    /// rejects, but a key may be asked for first) are written as strings, so encoding these
-    /// plain value types cannot fail.
-    static func canonicalText<Value: Encodable>(of value: Value) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+        CanonicalEncoding.text(of: self)
     }
 
     /// Reads a configuration written by `canonicalJSON`.
@@ -61,7 +51,7 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
     /// start from the same weights and see the same batches, so comparisons between
     /// them are paired.
     public var streamSeed: UInt64 {
-        let data = Self.canonicalText(of: self.data), model = Self.canonicalText(of: self.model)
+        let data = CanonicalEncoding.text(of: self.data), model = CanonicalEncoding.text(of: self.model)
         return StableHash.fnv1a64("seed=\(training.seed);data=\(data);model=\(model)")
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Harness
+import Results
 
 @main
 struct DecayBench: ParsableCommand {
@@ -7,6 +7,6 @@ struct DecayBench: ParsableCommand {
         commandName: "decaybench",
         abstract: "Experiments on weight decay: L2 penalty versus decoupled decay (SGDW, AdamW).",
         version: Provenance.harnessVersion,
-        subcommands: [Train.self, Plan.self, Run.self]
+        subcommands: [Train.self, Plan.self, Run.self, Merge.self, Status.self, Slurm.self, Compare.self]
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Harness
+import Planning
+import Runner
 
 extension DecayBench {
     struct Plan: ParsableCommand {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import Harness
+import Analysis
+import Planning
+import Runner
 
 extension DecayBench {
     struct Run: ParsableCommand {
@@ -23,6 +25,10 @@ extension DecayBench {
         @Option(help: "Parallel workers (default: the number of cores).")
         var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+        @Option(help: ArgumentHelp("Run only share I of N of the grid, for example 2/4.",
+                                   discussion: "Shares are balanced by estimated cost and together hold every run once; give each its own --out and join them with `decaybench merge`."))
+        var shard: String?
+
         @Flag(help: "Continue an interrupted grid: keep its finished runs, run the rest.")
         var resume = false
 
@@ -42,10 +48,14 @@ extension DecayBench {
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
             guard !(resume && overwrite) else { throw ValidationError("--resume and --overwrite contradict each other; choose one") }
+            if let shard {
+                do { _ = try Shard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
+            }
         }
 
         func run() throws {
-            let plan = try GridLoading.plan(path: grid)
+            var plan = try GridLoading.plan(path: grid)
+            if let shard { plan = plan.restricted(to: try Shard(parsing: shard)) }
             let style = ProgressReporter.automaticStyle(quiet: quiet, json: logFormat == .json)
             let progress = ProgressReporter(style: style, total: plan.runs.count)
             if let note = RepeatedRuns(plan).note { progress.note(note) }
@@ -70,7 +80,8 @@ extension DecayBench {
             defer { sources.forEach { $0.cancel() } }
 
             let outcome = try runner.run()
-            print(outcome.summary.text)
+            let summary = SummaryTable(records: outcome.records)
+            print(summary.text)
             if outcome.interrupted {
                 print("interrupted: \(out) holds the runs finished so far; continue with --resume")
                 throw ExitCode(130)
@@ -78,7 +89,7 @@ extension DecayBench {
             print("wrote \(out)")
             // A nightly sweep must not pass silently with broken runs: failed runs (not
             // diverged ones, which are results) make the exit status 2.
-            if outcome.summary.failed > 0 { throw ExitCode(2) }
+            if summary.failed > 0 { throw ExitCode(2) }
         }
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Datasets
 import Foundation
-import Harness
+import Planning
+import Results
+import Runner
 import TensorMath
 import Training
 
@@ -40,12 +42,12 @@ extension DecayBench {
             do {
                 dataset = try DatasetLoader.load(configuration.data)
             } catch {
-                throw HarnessError("cannot load the data set: \(error)")
+                throw CommandFailure("cannot load the data set: \(error)")
             }
             do {
                 _ = try ModelFactory.architecture(for: configuration.model, dataset: dataset)
             } catch let error as ConfigurationError {
-                throw HarnessError("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
+                throw CommandFailure("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
             }
             let loadSeconds = (ContinuousClock.now - loadStarted) / .seconds(1)
             let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -70,7 +72,8 @@ extension DecayBench {
                 let record = RunRecord(run: run, result: result, keepParameters: true)
                 let metadata = ResultsFile.Metadata(
                     kind: "train", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
-                    blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true)
+                    blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true,
+                    provenance: .current())
                 try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: out)
                 print("wrote \(out)")
             }

@@ -2,6 +2,7 @@
 import os
 import subprocess
 import textwrap
+import time
 
 import pytest
 
@@ -24,6 +25,17 @@ def run(decaybench, *args, check=True, **kwargs):
         raise AssertionError(f"decaybench {' '.join(args)} exited {result.returncode}\n"
                              f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
     return result
+
+
+def wait_for_shards(parts, count, process, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.isdir(parts) and len([n for n in os.listdir(parts) if n.endswith(".h5")]) >= count:
+            return
+        if process.poll() is not None:
+            pytest.fail(f"the run ended before {count} runs finished: {process.communicate()}")
+        time.sleep(0.05)
+    pytest.fail("timed out waiting for finished runs")
 
 
 def write_grid(directory, text, name="grid.yaml"):

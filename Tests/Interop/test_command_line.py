@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import SLOW_GRID, SMALL_GRID, run, write_grid
+from conftest import SLOW_GRID, SMALL_GRID, run, wait_for_shards, write_grid
 
 # Everything but wall-clock times and provenance must be identical.
 TIMING_COLUMNS = {"seconds"}
@@ -41,17 +41,6 @@ def assert_same_content(a, b):
             assert np.array_equal(x, y, equal_nan=True), name
         else:
             assert np.array_equal(x, y), name
-
-
-def wait_for_shards(parts, count, process, timeout=300):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if os.path.isdir(parts) and len([n for n in os.listdir(parts) if n.endswith(".h5")]) >= count:
-            return
-        if process.poll() is not None:
-            pytest.fail(f"the run ended before {count} runs finished: {process.communicate()}")
-        time.sleep(0.05)
-    pytest.fail("timed out waiting for finished runs")
 
 
 def test_results_are_bit_identical_whatever_jobs_is(decaybench, tmp_path):

@@ -1,0 +1,140 @@
+import Foundation
+import HDF5Store
+import Planning
+import Training
+
+extension ResultsFile {
+    /// The canonical grid a results file was written for.
+    public static func canonicalGridText(at path: String) throws -> String {
+        let file = try HDF5File.open(at: path)
+        return try file.root.stringAttribute("grid_canonical")
+    }
+
+    /// The grid file's text a results file was written for, verbatim.
+    public static func gridText(at path: String) throws -> String {
+        let file = try HDF5File.open(at: path)
+        return try file.root.stringAttribute("grid_text")
+    }
+
+    /// The shard a results file holds ("I/N"), empty for a whole grid or a file from before shards.
+    public static func shardText(at path: String) throws -> String {
+        let file = try HDF5File.open(at: path)
+        return try file.root.hasAttribute("shard") ? file.root.stringAttribute("shard") : ""
+    }
+
+    /// Every run in a results file, with its metrics, curves and parameters.
+    ///
+    /// Runs are identified by key; `plan` supplies each run's place in the grid, and runs of
+    /// the plan that the file lacks come back pending.
+    public static func readRecords(at path: String, plan: GridPlan) throws -> [RunRecord] {
+        let stored = try readAll(at: path)
+        let byKey = Dictionary(stored.map { ($0.run.key, $0) }, uniquingKeysWith: { first, _ in first })
+        return plan.runs.map { run in
+            guard var record = byKey[run.key] else { return RunRecord.pending(run) }
+            record.run = run
+            return record
+        }
+    }
+
+    /// The single run of a shard (or of a `train` output).
+    public static func readShard(at path: String) throws -> RunRecord {
+        let records = try readAll(at: path)
+        guard records.count == 1 else {
+            throw ResultsFileError("\(path) holds \(records.count) runs; a shard holds exactly one")
+        }
+        return records[0]
+    }
+
+    /// Every run of a results file, in the file's order.
+    public static func readAll(at path: String) throws -> [RunRecord] {
+        let file = try HDF5File.open(at: path)
+        let version = try file.root.int64Attribute("schema_version")
+        guard version == schemaVersion else {
+            throw ResultsFileError("\(path) has results schema \(version); this decaybench reads schema \(schemaVersion)")
+        }
+        let table = try file.root.dataset("runs").readTable()
+        func strings(_ name: String) throws -> [String] {
+            guard case .strings(_, let values)? = table.column(named: name) else { throw ResultsFileError("\(path): /runs lacks the column \(name)") }
+            return values
+        }
+        func doubles(_ name: String) throws -> [Double] {
+            guard case .float64(_, let values)? = table.column(named: name) else { throw ResultsFileError("\(path): /runs lacks the column \(name)") }
+            return values
+        }
+        func integers(_ name: String) throws -> [Int64] {
+            guard case .int64(_, let values)? = table.column(named: name) else { throw ResultsFileError("\(path): /runs lacks the column \(name)") }
+            return values
+        }
+        let keys = try strings("key"), statuses = try strings("status"), messages = try strings("message")
+        let epochsDone = try integers("epochs_done"), seconds = try doubles("seconds")
+        // Files written before runs kept their provenance lack these columns: unknown.
+        func optionalStrings(_ name: String) throws -> [String] {
+            table.column(named: name) == nil ? [String](repeating: "", count: keys.count) : try strings(name)
+        }
+        let hosts = try optionalStrings("host"), blasCores = try optionalStrings("blas_core")
+        let cpus = try optionalStrings("cpu"), commits = try optionalStrings("git_commit")
+        guard statuses.count == keys.count, messages.count == keys.count, epochsDone.count == keys.count, seconds.count == keys.count,
+              [hosts, blasCores, cpus, commits].allSatisfy({ $0.count == keys.count }) else {
+            throw ResultsFileError("\(path): the columns of /runs differ in length; the file is damaged")
+        }
+
+        let curves = try file.root.group("curves")
+        var curveValues: [String: (values: [Float], shape: [Int])] = [:]
+        for metric in curveMetrics {
+            let curve = try curves.dataset(metric.name).readFloats()
+            guard curve.shape.count == 2, curve.shape[0] == keys.count else {
+                throw ResultsFileError("\(path): /curves/\(metric.name) has shape \(curve.shape) for \(keys.count) runs; the file is damaged")
+            }
+            curveValues[metric.name] = curve
+        }
+        let epochColumns = curveValues.values.first?.shape[1] ?? 0
+        let hasParameters = try file.root.contains("params")
+        var records: [RunRecord] = []
+        for (row, key) in keys.enumerated() {
+            guard epochsDone[row] >= 0, epochsDone[row] <= epochColumns else {
+                throw ResultsFileError("\(path): run \(key) claims \(epochsDone[row]) epochs but its curves hold \(epochColumns); the file is damaged")
+            }
+            let group = try file.root.group("config/\(key)")
+            let configuration = try RunConfiguration.decode(canonicalJSON: try group.stringAttribute("json"))
+            let pairs = try JSONSerialization.jsonObject(with: Data(try group.stringAttribute("coordinates").utf8)) as? [[String]] ?? []
+            let run = PlannedRun(
+                index: Int(try group.int64Attribute("index")), block: Int(try group.int64Attribute("block")),
+                coordinates: pairs.filter { $0.count == 2 }.map { PlannedRun.Coordinate(axis: $0[0], label: $0[1]) },
+                configuration: configuration)
+            guard let status = RunRecord.RecordStatus(rawValue: statuses[row]) else {
+                throw ResultsFileError("\(path): run \(key) has an unknown status '\(statuses[row])'")
+            }
+            var epochs: [EpochRecord] = []
+            for epoch in 0..<Int(epochsDone[row]) {
+                func value(_ name: String) -> Double {
+                    let (values, shape) = curveValues[name]!
+                    return Double(values[row * shape[1] + epoch])
+                }
+                epochs.append(EpochRecord(
+                    epoch: epoch + 1, multiplier: value("lr_multiplier"), trainLoss: value("train_loss"),
+                    testLoss: value("test_loss"), trainError: value("train_error"), testError: value("test_error"),
+                    weightNorm: value("weight_norm"), seconds: value("epoch_seconds")))
+            }
+            var parameters: [RunRecord.NamedTensor] = []
+            if hasParameters, try file.root.group("params").contains(key) {
+                let tensors = try file.root.group("params/\(key)")
+                for name in try tensors.childNames() {
+                    let (values, shape) = try tensors.dataset(name).readFloats()
+                    parameters.append(RunRecord.NamedTensor(name: name, shape: shape, values: values))
+                }
+                parameters.sort { Self.parameterOrder($0.name) < Self.parameterOrder($1.name) }
+            }
+            records.append(RunRecord(
+                run: run, status: status, message: messages[row], epochs: epochs, parameters: parameters,
+                effectiveLambda: try group.doubleAttribute("effective_lambda"), seconds: seconds[row],
+                computedBy: RunProvenance(host: hosts[row], blasCore: blasCores[row], cpu: cpus[row], gitCommit: commits[row])))
+        }
+        return records
+    }
+
+    /// Sorts "layer10.weight" after "layer2.bias": HDF5 lists names alphabetically.
+    static func parameterOrder(_ name: String) -> (Int, String) {
+        let digits = name.drop { !$0.isNumber }.prefix { $0.isNumber }
+        return (Int(digits) ?? 0, name.hasSuffix("weight") ? "a" : "b")
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import HDF5Store
+import Planning
+import Training
+
+/// The results file: the contract between DecayBench and every tool that reads its output.
+///
+/// Layout (schema 1; README "Results file" documents it for readers):
+/// - root attributes: schema version, kind, grid text and canonical form, the shard ("I/N",
+///   empty for a whole grid), provenance of the writer, jobs, threads, UTC start and end,
+///   command line, whether every run is done;
+/// - `/runs`: one compound row per run, fixed-length strings, with where each run was computed;
+/// - `/curves/<metric>`: float32 [run, epoch], NaN where a run has no such epoch;
+/// - `/grid/<metric>`: float64 arrays over the grid's axes, with dimension scales;
+/// - `/config/<key>`: every setting of the run as attributes, plus its canonical JSON;
+/// - `/params/<key>/<tensor>`: final tensors, compressed, when stored.
+///
+/// Files are written whole to a temporary name and renamed into place, so a reader never
+/// sees a half-written file and a crash never damages an existing one.
+public enum ResultsFile {
+    public static let schemaVersion: Int64 = 1
+
+    /// Facts about the session that wrote a file.
+    public struct Metadata: Sendable {
+        /// "grid", "train" or "shard" (one run of a grid in progress).
+        public var kind: String
+        public var commandLine: String
+        public var jobs: Int
+        public var blasThreads: Int
+        public var startedUTC: Date
+        public var finishedUTC: Date
+        /// Whether every planned run has a result.
+        public var complete: Bool
+        /// Where and with what the results were computed.
+        public var provenance: Provenance
+
+        public init(kind: String, commandLine: String, jobs: Int, blasThreads: Int,
+                    startedUTC: Date, finishedUTC: Date, complete: Bool, provenance: Provenance) {
+            self.kind = kind
+            self.commandLine = commandLine
+            self.jobs = jobs
+            self.blasThreads = blasThreads
+            self.startedUTC = startedUTC
+            self.finishedUTC = finishedUTC
+            self.complete = complete
+            self.provenance = provenance
+        }
+
+        /// The metadata of one finished run of a grid in progress.
+        public static func shard(commandLine: String, provenance: Provenance) -> Metadata {
+            Metadata(kind: "shard", commandLine: commandLine, jobs: 1, blasThreads: 1,
+                     startedUTC: Date(), finishedUTC: Date(), complete: true, provenance: provenance)
+        }
+    }
+
+    /// Writes `records` (in order) to `path`, replacing it atomically.
+    ///
+    /// - Parameters:
+    ///   - plan: the grid, for the root attributes and `/grid`; nil for a single run or a shard.
+    ///   - durable: fsync before the rename (default); false for shards, which can be recomputed.
+    public static func write(records: [RunRecord], plan: GridPlan?, metadata: Metadata, to path: String,
+                             durable: Bool = true) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        do {
+            let file = try HDF5File.create(at: temporary, overwrite: true)
+            try writeRoot(file.root, records: records, plan: plan, metadata: metadata)
+            try file.root.writeTable("runs", RunsTable.table(records))
+            try describe(file.root.dataset("runs"), "one row per run, in grid order; see the README for the columns", units: "")
+            try writeCurves(file.root.createGroup("curves"), records)
+            try writeConfigurations(file.root.createGroup("config"), records)
+            if let plan { try GridArrays.write(file.root.createGroup("grid"), plan: plan, records: records) }
+            let withParameters = records.filter { !$0.parameters.isEmpty }
+            if !withParameters.isEmpty { try writeParameters(file.root.createGroup("params"), withParameters) }
+            try file.close()
+            try AtomicFile.replace(path, with: temporary, durable: durable)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    // MARK: - Parts
+
+    private static func writeRoot(_ root: HDF5Group, records: [RunRecord], plan: GridPlan?, metadata: Metadata) throws {
+        let provenance = metadata.provenance
+        let iso = ISO8601DateFormatter()
+        let attributes: [(String, HDF5AttributeValue)] = [
+            ("schema_version", .int64(schemaVersion)),
+            ("kind", .string(metadata.kind)),
+            ("name", .string(plan?.name ?? records.first?.run.key ?? "")),
+            ("description", .string(plan?.description ?? "")),
+            ("grid_text", .string(plan?.sourceText ?? "")),
+            ("grid_canonical", .string(plan?.canonicalText ?? "")),
+            ("complete", .int64(metadata.complete ? 1 : 0)),
+            ("shard", .string(plan?.shard?.description ?? "")),
+            ("run_count", .int64(Int64(records.count))),
+            ("decaybench_version", .string(provenance.harnessVersion)),
+            ("git_commit", .string(provenance.gitCommit)),
+            ("swift_version", .string(provenance.swiftVersion)),
+            ("hdf5_version", .string(provenance.hdf5Version)),
+            ("openblas_config", .string(provenance.openBLASConfiguration)),
+            ("blas_core", .string(provenance.blasCoreName)),
+            ("openblas_environment", .string(provenance.openBLASEnvironment)),
+            ("cpu", .string(provenance.cpu)),
+            ("logical_cores", .int64(Int64(provenance.logicalCores))),
+            ("host", .string(provenance.hostName)),
+            ("jobs", .int64(Int64(metadata.jobs))),
+            ("blas_threads", .int64(Int64(metadata.blasThreads))),
+            ("started_utc", .string(iso.string(from: metadata.startedUTC))),
+            ("finished_utc", .string(iso.string(from: metadata.finishedUTC))),
+            ("command_line", .string(metadata.commandLine)),
+        ]
+        for (name, value) in attributes { try root.setAttribute(name, value) }
+    }
+
+    /// The per-epoch metrics, as (dataset name, description, units, value of an epoch).
+    static let curveMetrics: [(name: String, description: String, units: String, value: @Sendable (EpochRecord) -> Double)] = [
+        ("train_loss", "mean data loss (no penalty) over the training split after each epoch", "nats (cross-entropy) or squared target units (MSE)", { $0.trainLoss }),
+        ("test_loss", "mean data loss over the test split after each epoch", "nats (cross-entropy) or squared target units (MSE)", { $0.testLoss }),
+        ("train_error", "misclassified fraction (classification) or mean squared error (regression) on the training split", "fraction or squared target units", { $0.trainError }),
+        ("test_error", "misclassified fraction (classification) or mean squared error (regression) on the test split", "fraction or squared target units", { $0.testError }),
+        ("weight_norm", "L2 norm of the weights (biases excluded) after each epoch", "parameter units", { $0.weightNorm }),
+        ("lr_multiplier", "schedule multiplier eta_t at the epoch's last step; the learning rate is lr * eta_t", "1", { $0.multiplier }),
+        ("epoch_seconds", "wall-clock seconds of the epoch's training steps, evaluation excluded", "s", { $0.seconds }),
+    ]
+
+    private static func writeCurves(_ group: HDF5Group, _ records: [RunRecord]) throws {
+        let epochs = records.map { $0.run.configuration.training.epochs }.max() ?? 0
+        let runScale = try group.writeDataset("run", records.map { Int64($0.run.index) }, shape: [records.count])
+        try describe(runScale, "run index, the row of /runs", units: "1")
+        try runScale.makeDimensionScale()
+        let epochScale = try group.writeDataset("epoch", (0..<epochs).map { Int64($0 + 1) }, shape: [epochs])
+        try describe(epochScale, "epoch number, from 1", units: "epoch")
+        try epochScale.makeDimensionScale()
+        for metric in curveMetrics {
+            var values = [Float](repeating: .nan, count: records.count * epochs)
+            for (row, record) in records.enumerated() {
+                for (column, epoch) in record.epochs.enumerated() where column < epochs {
+                    values[row * epochs + column] = Float(metric.value(epoch))
+                }
+            }
+            let dataset = try group.writeDataset(metric.name, values, shape: [records.count, epochs],
+                                                 storage: records.count * epochs > 0 ? .compressed() : .contiguous)
+            try describe(dataset, metric.description + "; NaN after a divergence or beyond a run's epochs", units: metric.units)
+            try dataset.attachDimensionScale(runScale, toDimension: 0)
+            try dataset.attachDimensionScale(epochScale, toDimension: 1)
+        }
+    }
+
+    private static func writeConfigurations(_ group: HDF5Group, _ records: [RunRecord]) throws {
+        try group.setAttribute("description", .string("one group per run key; its attributes are every setting of the run (defaults included) and 'json', the canonical configuration"))
+        for record in records {
+            let child = try group.createGroup(record.run.key)
+            let json = record.run.configuration.canonicalJSON
+            try child.setAttribute("json", .string(json))
+            try child.setAttribute("key", .string(record.run.key))
+            try child.setAttribute("index", .int64(Int64(record.run.index)))
+            try child.setAttribute("block", .int64(Int64(record.run.block)))
+            let coordinates = record.run.coordinates.map { [$0.axis, $0.label] }
+            let coordinateJSON = try JSONSerialization.data(withJSONObject: coordinates, options: [.withoutEscapingSlashes])
+            try child.setAttribute("coordinates", .string(String(decoding: coordinateJSON, as: UTF8.self)))
+            try child.setAttribute("stream_seed", .string(String(record.run.configuration.streamSeed)))
+            try child.setAttribute("effective_lambda", .double(record.effectiveLambda))
+            for (name, value) in ConfigurationAttributes.flatten(record.run.configuration) {
+                try child.setAttribute(name, value)
+            }
+        }
+    }
+
+    private static func writeParameters(_ group: HDF5Group, _ records: [RunRecord]) throws {
+        try group.setAttribute("description", .string("final parameters per run key; dense-layer weights are [out, in] (PyTorch's layout), biases [out]"))
+        for record in records {
+            let child = try group.createGroup(record.run.key)
+            for tensor in record.parameters {
+                let dataset = try child.writeDataset(tensor.name, tensor.values, shape: tensor.shape,
+                                                     storage: tensor.values.isEmpty ? .contiguous : .compressed(level: 4, chunkShape: tensor.shape))
+                try describe(dataset, "final value of \(tensor.name)", units: "parameter units")
+            }
+        }
+    }
+
+    static func describe(_ object: HDF5Object, _ description: String, units: String) throws {
+        try object.setAttribute("description", .string(description))
+        try object.setAttribute("units", .string(units))
+    }
+}

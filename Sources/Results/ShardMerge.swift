@@ -1,0 +1,58 @@
+import Foundation
+import HDF5Store
+import Planning
+
+/// Shard files of one grid put back together: one record per planned run, in grid order.
+///
+/// Every shard must hold the same grid (compared in canonical form); a run finished in two
+/// files is refused rather than one copy silently chosen; runs no shard has finished come
+/// back pending and are listed, so a partial merge is never mistaken for a whole grid.
+public struct ShardMerge: Sendable {
+    /// One record per planned run, in grid order; runs no shard finished are pending.
+    public var records: [RunRecord]
+    /// Planned runs no shard has finished, in grid order.
+    public var missing: [PlannedRun]
+    /// The earliest start and the latest end among the shards.
+    public var startedUTC: Date
+    public var finishedUTC: Date
+
+    /// Reads `paths` and merges their runs into `plan`.
+    ///
+    /// - Throws: `ResultsFileError` naming the file when one holds another grid, a run the
+    ///   grid does not have, or a run another file already holds.
+    public init(plan: GridPlan, paths: [String]) throws {
+        var found: [String: (record: RunRecord, path: String)] = [:]
+        let planned = Set(plan.runs.map(\.key))
+        let iso = ISO8601DateFormatter()
+        var started: Date?, finished: Date?
+        for path in paths {
+            let stored = try ResultsFile.canonicalGridText(at: path)
+            let differences = plan.differences(fromStored: stored)
+            guard differences.isEmpty else {
+                throw ResultsFileError("\(path) holds another grid than \(paths[0]):\n"
+                                       + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n"))
+            }
+            for record in try ResultsFile.readAll(at: path) where record.status != .pending {
+                guard planned.contains(record.run.key) else {
+                    throw ResultsFileError("\(path) holds run \(record.run.key), which the grid does not have; the file is damaged")
+                }
+                if let earlier = found[record.run.key] {
+                    throw ResultsFileError("run \(record.run.index) (\(record.run.key)) is in both \(earlier.path) and \(path); "
+                                           + "a run must come from one shard only: leave one of the files out")
+                }
+                found[record.run.key] = (record, path)
+            }
+            let file = try HDF5File.open(at: path)
+            if let date = iso.date(from: try file.root.stringAttribute("started_utc")) { started = min(started ?? date, date) }
+            if let date = iso.date(from: try file.root.stringAttribute("finished_utc")) { finished = max(finished ?? date, date) }
+        }
+        records = plan.runs.map { run in
+            guard var record = found[run.key]?.record else { return RunRecord.pending(run) }
+            record.run = run
+            return record
+        }
+        missing = plan.runs.filter { found[$0.key] == nil }
+        startedUTC = started ?? Date()
+        finishedUTC = finished ?? Date()
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Planning
+import Results
+
+/// A sharded sweep's progress, from its shard files and the part files of shards in progress.
+public struct SweepStatus: Sendable {
+    /// One shard's progress.
+    public struct ShardProgress: Sendable, Equatable {
+        public var shard: Shard
+        public var planned: Int
+        public var finished: Int
+        public var diverged: Int
+        public var failed: Int
+        /// Planned runs with no result yet.
+        public var pending: Int { planned - finished - diverged - failed }
+        /// Whether the shard file exists (written when the shard ends or is interrupted).
+        public var hasFile: Bool
+        /// Whether part files of an unfinished run exist.
+        public var inProgress: Bool
+
+        public var state: String {
+            if pending == 0 && hasFile && !inProgress { return "done" }
+            if inProgress || hasFile { return "started" }
+            return "not started"
+        }
+    }
+
+    public var shards: [ShardProgress]
+
+    /// Reads the progress of the `count` shards of `plan` laid out as `layout`.
+    public init(plan: GridPlan, count: Int, layout: SweepLayout) throws {
+        shards = try (1...count).map { index in
+            let shard = try Shard(index: index, count: count)
+            let runs = plan.restricted(to: shard).runs
+            let path = layout.shardPath(index)
+            var statuses: [String: RunRecord.RecordStatus] = [:]
+            let hasFile = FileManager.default.fileExists(atPath: path)
+            if hasFile {
+                for record in try ResultsFile.readAll(at: path) { statuses[record.run.key] = record.status }
+            }
+            let journal = RunJournal(resultsPath: path)
+            for key in journal.recordedKeys() where statuses[key] == nil || statuses[key] == .pending {
+                // A part file that cannot be read yet is being written: it counts as pending.
+                if let record = try? ResultsFile.readShard(at: journal.shardPath(forKey: key)) { statuses[key] = record.status }
+            }
+            let counts = runs.map { statuses[$0.key] ?? .pending }
+            return ShardProgress(
+                shard: shard, planned: runs.count,
+                finished: counts.filter { $0 == .finished }.count, diverged: counts.filter { $0 == .diverged }.count,
+                failed: counts.filter { $0 == .failed }.count, hasFile: hasFile, inProgress: journal.exists)
+        }
+    }
+
+    /// The shard count a sweep directory's files name ("I/N" in shard files and part directories).
+    public static func shardCount(in layout: SweepLayout) -> Int? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.directory)) ?? []
+        var counts: Set<Int> = []
+        for name in names where name.hasPrefix("shard-") {
+            let path = layout.directory + "/" + name
+            let text: String?
+            if name.hasSuffix(".h5.parts") {
+                text = RunJournal(resultsPath: String(path.dropLast(".parts".count))).shard()
+            } else if name.hasSuffix(".h5") {
+                text = try? ResultsFile.shardText(at: path)
+            } else {
+                text = nil
+            }
+            if let text, let shard = try? Shard(parsing: text) { counts.insert(shard.count) }
+        }
+        return counts.count == 1 ? counts.first : counts.max()
+    }
+
+    /// The table `decaybench status` prints.
+    public var text: String {
+        func cell(_ value: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - value.count)) + value }
+        var lines = ["shard  planned  finished  diverged  failed  pending  state"]
+        for progress in shards {
+            lines.append([cell(progress.shard.description, 5), cell("\(progress.planned)", 7), cell("\(progress.finished)", 8),
+                          cell("\(progress.diverged)", 8), cell("\(progress.failed)", 6), cell("\(progress.pending)", 7),
+                          progress.state].joined(separator: "  "))
+        }
+        let planned = shards.map(\.planned).reduce(0, +), pending = shards.map(\.pending).reduce(0, +)
+        let done = shards.filter { $0.state == "done" }.count
+        lines.append("\(planned - pending) of \(planned) runs have a result; \(done) of \(shards.count) shards done")
+        return lines.joined(separator: "\n")
+    }
+}

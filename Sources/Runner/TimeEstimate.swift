@@ -1,0 +1,90 @@
+import Datasets
+import Foundation
+import Models
+import Planning
+import TensorMath
+import Training
+
+/// How long a grid will take, from a short calibration of this machine.
+///
+/// Times a few training steps of each distinct model shape on random data (one BLAS
+/// thread, as the workers run), then scales by every run's epochs, training points and
+/// evaluation passes. Data loading and divergence are not counted: divergent runs stop
+/// early, so the estimate errs long.
+public struct TimeEstimate: Sendable {
+    public let totalSeconds: Double
+    public let jobs: Int
+    public let calibrationSeconds: Double
+
+    public var wallSeconds: Double { totalSeconds / Double(jobs) }
+
+    public var text: String {
+        String(format: "estimated time: %@ with %d workers (%@ of computing; calibrated in %.1f s on this machine)",
+               Self.duration(wallSeconds), jobs, Self.duration(totalSeconds), calibrationSeconds)
+    }
+
+    public static func make(for plan: GridPlan, jobs: Int) throws -> TimeEstimate {
+        let started = Date()
+        BLAS.setThreadCount(1)
+        var secondsPerPointEpoch: [String: Double] = [:]  // by model shape
+        var countsByData: [DataSpec: (train: Int, test: Int, features: Int, outputs: Int)] = [:]
+        var total = 0.0
+        for run in plan.runs {
+            let configuration = run.configuration
+            let counts = try countsByData[configuration.data] ?? pointCounts(configuration.data)
+            countsByData[configuration.data] = counts
+            let shape = "\(configuration.model.kind)-\(configuration.model.hidden)-\(counts.features)-\(counts.outputs)-\(configuration.training.batchSize ?? -1)"
+            if secondsPerPointEpoch[shape] == nil {
+                secondsPerPointEpoch[shape] = try calibrate(configuration, features: counts.features, outputs: counts.outputs,
+                                                            trainingPoints: counts.train)
+            }
+            // A training step costs about three forward passes; evaluating train and test one each.
+            let cost = secondsPerPointEpoch[shape]!
+            total += Double(configuration.training.epochs) * cost * (Double(counts.train) + Double(counts.train + counts.test) / 3)
+        }
+        return TimeEstimate(totalSeconds: total, jobs: max(1, min(jobs, plan.runs.count)),
+                            calibrationSeconds: Date().timeIntervalSince(started))
+    }
+
+    /// Training and test points, features and outputs of a data specification; CSV and HDF5 files are read.
+    static func pointCounts(_ data: DataSpec) throws -> (train: Int, test: Int, features: Int, outputs: Int) {
+        if let shape = RunCost.dataShape(data) { return shape }
+        // The shape is in the file: load it (once per grid, and small by nature).
+        let dataset = try DatasetLoader.load(data)
+        return (dataset.train.count, dataset.test.count, dataset.featureCount, dataset.task.outputCount)
+    }
+
+    /// Seconds per training point per epoch for this configuration's model.
+    static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int, trainingPoints: Int) throws -> Double {
+        // A batch never exceeds the training set; calibrate with what a step will really see.
+        let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096)
+        let rows = batch
+        var random = DeterministicRandom(seed: 1, stream: "calibration")
+        let x = (0..<(rows * features)).map { _ in Float(random.nextNormal()) }
+        let train: Split
+        let task: Dataset.Task
+        if configuration.model.kind == .linear || outputs == 1 {
+            train = Split(features: x, values: (0..<rows).map { _ in Float(random.nextNormal()) })
+            task = .regression
+        } else {
+            train = Split(features: x, labels: (0..<rows).map { Int32($0 % outputs) })
+            task = .classification(classes: outputs)
+        }
+        let empty = task == .regression ? Split(features: [], values: []) : Split(features: [], labels: [])
+        let dataset = Dataset(name: "calibration", featureCount: features, task: task, train: train, test: empty)
+        var session = try TrainingSession(configuration: configuration, dataset: dataset)
+        let indices = Array(0..<min(batch, rows))[...]
+        session.step(on: indices)  // warm-up: first touches of the buffers
+        let steps = 8
+        let started = Date()
+        for _ in 0..<steps { session.step(on: indices) }
+        return Date().timeIntervalSince(started) / Double(steps * indices.count)
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 10 { return String(format: "%.1f s", seconds) }
+        if seconds < 90 { return String(format: "%.0f s", seconds) }
+        if seconds < 5400 { return String(format: "%.0f min", seconds / 60) }
+        return String(format: "%.1f h", seconds / 3600)
+    }
+}

@@ -1,0 +1,57 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Results
+
+extension DecayBench {
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare a results file with a baseline; exit status 3 on a regression.",
+            discussion: """
+            Runs are matched by key, or by grid coordinates when keys changed. Per cell (a run's
+            coordinates without its seed) it reports the change in final test error, final test loss
+            and selected test error (at the epoch with the lowest test error) against the spread over
+            seeds. A rise beyond --threshold-sd seed standard deviations (default 3) or beyond
+            --threshold-abs is a regression, as is a run that finished in the baseline and now
+            diverges or fails. Runs in only one file are listed. Prints Markdown; exit status 0 no
+            regression, 1 error, 3 regression.
+            """)
+
+        @Argument(help: "The baseline results file.")
+        var baseline: String
+
+        @Argument(help: "The new results file.")
+        var new: String
+
+        @Option(help: "Regression threshold in seed standard deviations (default 3 unless only --threshold-abs is given).")
+        var thresholdSd: Double?
+
+        @Option(help: "Regression threshold in the metric's units (for example 0.01 = one percentage point of error).")
+        var thresholdAbs: Double?
+
+        @Option(help: "Also write the Markdown report to this file.")
+        var markdown: String?
+
+        @Option(help: "Write the report as JSON to this file.")
+        var json: String?
+
+        func validate() throws {
+            if let thresholdSd, !(thresholdSd > 0) { throw ValidationError("--threshold-sd must be positive, got \(thresholdSd)") }
+            if let thresholdAbs, !(thresholdAbs >= 0) { throw ValidationError("--threshold-abs must be 0 or more, got \(thresholdAbs)") }
+        }
+
+        func run() throws {
+            let records = try [baseline, new].map { path -> [RunRecord] in
+                do { return try ResultsFile.readAll(at: path) } catch { throw CommandFailure("cannot read \(path): \(error)") }
+            }
+            let thresholds = ResultsComparison.Thresholds(
+                seedDeviations: thresholdSd ?? (thresholdAbs == nil ? 3 : nil), absolute: thresholdAbs)
+            let comparison = ResultsComparison(baseline: records[0], new: records[1], thresholds: thresholds)
+            let text = comparison.markdown(baselineName: baseline, newName: new)
+            print(text, terminator: "")
+            if let markdown { try AtomicFile.write(Data(text.utf8), to: markdown) }
+            if let json { try AtomicFile.write(try comparison.json(baselineName: baseline, newName: new), to: json) }
+            if comparison.hasRegression { throw ExitCode(3) }
+        }
+    }
+}

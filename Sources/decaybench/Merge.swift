@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Planning
+import Results
+import Runner
+
+extension DecayBench {
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Join the shard files of one grid into one results file.",
+            discussion: """
+            The result is identical, number for number, to a single-machine `decaybench run` of the
+            grid; only the timing attributes (started_utc, finished_utc), command_line and jobs differ,
+            and the root provenance attributes describe the machine that merged. Each run's host, BLAS
+            core, CPU and commit are columns of /runs. Runs no shard finished are written pending and
+            listed; exit status 2 then, 0 when every run is there.
+            """)
+
+        @Argument(help: "The shard files (from `decaybench run --shard I/N`).")
+        var shards: [String]
+
+        @Option(help: "The results file to write.")
+        var out: String
+
+        @Flag(help: "Replace --out if it exists.")
+        var overwrite = false
+
+        func validate() throws {
+            guard !shards.isEmpty else { throw ValidationError("give at least one shard file") }
+            if let repeated = Dictionary(grouping: shards, by: { URL(fileURLWithPath: $0).standardizedFileURL.path }).first(where: { $0.value.count > 1 }) {
+                throw ValidationError("\(repeated.value[0]) is given \(repeated.value.count) times; give each shard once")
+            }
+            do { try OutputPath.check(out, allowingExisting: overwrite) } catch { throw ValidationError("--out: \(error)") }
+        }
+
+        func run() throws {
+            for path in shards where !FileManager.default.fileExists(atPath: path) {
+                throw CommandFailure("\(path): no such shard file")
+            }
+            let plan: GridPlan
+            do {
+                plan = try GridLoading.plan(text: try ResultsFile.gridText(at: shards[0]), source: shards[0])
+            } catch let error as ResultsFileError {
+                throw CommandFailure("\(shards[0]) is not a readable results file: \(error)")
+            }
+            let merge: ShardMerge
+            do {
+                merge = try ShardMerge(plan: plan, paths: shards)
+            } catch let error as ResultsFileError {
+                throw CommandFailure(error.description)
+            }
+            let metadata = ResultsFile.Metadata(
+                kind: "grid", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
+                blasThreads: plan.runs.first?.configuration.training.blasThreads ?? 1,
+                startedUTC: merge.startedUTC, finishedUTC: merge.finishedUTC, complete: merge.missing.isEmpty,
+                provenance: .current())
+            try ResultsFile.write(records: merge.records, plan: plan, metadata: metadata, to: out)
+            let hosts = Set(merge.records.map(\.computedBy.host).filter { !$0.isEmpty }).sorted()
+            print("wrote \(out): \(plan.runs.count - merge.missing.count) of \(plan.runs.count) runs from \(shards.count) shard file\(shards.count == 1 ? "" : "s")"
+                  + (hosts.isEmpty ? "" : ", computed on \(hosts.joined(separator: ", "))"))
+            if !merge.missing.isEmpty {
+                print("\(merge.missing.count) run\(merge.missing.count == 1 ? " is" : "s are") missing and written as pending:")
+                for run in merge.missing.prefix(20) {
+                    print("  \(run.index)  \(run.key)  " + run.coordinates.map { "\($0.axis)=\($0.label)" }.joined(separator: " "))
+                }
+                if merge.missing.count > 20 { print("  … and \(merge.missing.count - 20) more") }
+                throw ExitCode(2)
+            }
+        }
+    }
+}

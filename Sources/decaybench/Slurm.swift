@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Planning
+import Runner
+
+extension DecayBench {
+    struct Slurm: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write (and with --submit, submit) a Slurm job array that runs a grid in shards, and its merge.",
+            discussion: """
+            Writes into DIR: grid.yaml (a copy of the grid), shards.sbatch (one array task per shard,
+            each with --jobs from SLURM_CPUS_PER_TASK, resuming what its shard has finished) and
+            merge.sbatch (joins the shards into DIR/merged.h5; submitted with afterok on the array).
+            Follow a sweep with `squeue` and `decaybench status DIR`.
+            """)
+
+        @Argument(help: "The grid file (YAML).")
+        var grid: String
+
+        @Option(help: "How many shards (array tasks).")
+        var shards: Int
+
+        @Option(help: "The sweep directory: scripts, shard files, logs and merged.h5 go there.")
+        var out: String
+
+        @Option(help: "Slurm partition.")
+        var partition: String?
+
+        @Option(help: "Time limit per task, in Slurm's format (for example 2:00:00).")
+        var time: String?
+
+        @Option(help: "CPUs per task; each task runs this many parallel runs.")
+        var cpusPerTask: Int = 1
+
+        @Option(help: "Memory per task, in Slurm's format (for example 4G).")
+        var mem: String?
+
+        @Flag(help: "Submit the array and the merge with sbatch.")
+        var submit = false
+
+        func validate() throws {
+            guard shards >= 1 else { throw ValidationError("--shards must be at least 1, got \(shards)") }
+            guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task must be at least 1, got \(cpusPerTask)") }
+        }
+
+        func run() throws {
+            let plan = try GridLoading.plan(path: grid)
+            guard shards <= plan.runs.count else {
+                throw CommandFailure("--shards \(shards) is more than the grid's \(plan.runs.count) runs; some shards would be empty")
+            }
+            let directory = URL(fileURLWithPath: out).standardizedFileURL.path
+            let layout = SweepLayout(directory: directory)
+            if let existing = SweepStatus.shardCount(in: layout), existing != shards {
+                throw CommandFailure("\(directory) already holds shards of a \(existing)-shard sweep; "
+                                     + "use --shards \(existing) to continue it, or choose another --out")
+            }
+            let manager = FileManager.default
+            try manager.createDirectory(atPath: layout.logsDirectory, withIntermediateDirectories: true)
+            try copyGrid(plan: plan, to: layout)
+
+            let scripts = SlurmScripts(
+                gridName: plan.name, layout: layout, shards: shards, executable: Self.executablePath(),
+                partition: partition, time: time, cpusPerTask: cpusPerTask, memory: mem)
+            let arrayPath = directory + "/shards.sbatch", mergePath = directory + "/merge.sbatch"
+            try writeScript(scripts.arrayScript, to: arrayPath)
+            try writeScript(scripts.mergeScript, to: mergePath)
+            print("wrote \(arrayPath) (\(shards) tasks, \(plan.runs.count) runs) and \(mergePath)")
+
+            guard submit else {
+                print("submit with:\n  array=$(sbatch --parsable \(SlurmScripts.quote(arrayPath)))\n"
+                      + "  sbatch --dependency=afterok:${array%%;*} \(SlurmScripts.quote(mergePath))")
+                print("follow with: squeue --me; decaybench status \(SlurmScripts.quote(directory))")
+                return
+            }
+            let arrayJob = try Self.sbatch([arrayPath])
+            let mergeJob = try Self.sbatch(["--dependency=afterok:\(arrayJob)", mergePath])
+            print("submitted array job \(arrayJob) (\(shards) tasks) and merge job \(mergeJob)")
+            print("follow with: squeue -j \(arrayJob),\(mergeJob); decaybench status \(SlurmScripts.quote(directory))")
+            print("logs: \(layout.logsDirectory)/; a failed or preempted shard I: sbatch --array=I \(SlurmScripts.quote(arrayPath)), "
+                  + "then merge again: sbatch --dependency=afterok:JOB \(SlurmScripts.quote(mergePath))")
+        }
+
+        /// Copies the grid into the sweep so that editing the original cannot change a sweep in progress.
+        private func copyGrid(plan: GridPlan, to layout: SweepLayout) throws {
+            if FileManager.default.fileExists(atPath: layout.gridPath) {
+                let existing = try GridLoading.plan(path: layout.gridPath)
+                let differences = plan.differences(fromStored: existing.canonicalText)
+                guard differences.isEmpty else {
+                    throw CommandFailure("\(layout.gridPath) holds another grid, from an earlier sweep:\n"
+                                         + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n")
+                                         + "\nchoose another --out")
+                }
+                return
+            }
+            try Data(plan.sourceText.utf8).write(to: URL(fileURLWithPath: layout.gridPath))
+        }
+
+        private func writeScript(_ text: String, to path: String) throws {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            chmod(path, 0o755)
+        }
+
+        /// This binary's absolute path, so that jobs run the same build.
+        static func executablePath() -> String {
+            if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+            return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        }
+
+        /// Submits with `sbatch --parsable` and returns the job id.
+        static func sbatch(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["sbatch", "--parsable"] + arguments
+            let output = Pipe(), errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            do { try process.run() } catch { throw CommandFailure("cannot run sbatch: \(error)") }
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let job = text.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            guard process.terminationStatus == 0, !job.isEmpty else {
+                throw CommandFailure("sbatch \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)): "
+                                     + problem.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            return job
+        }
+    }
+}

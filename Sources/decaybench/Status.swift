@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Planning
+import Results
+import Runner
+
+extension DecayBench {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a sharded sweep's progress: finished and pending runs per shard.",
+            discussion: "Reads DIR/shard-I.h5 and the part files of shards in progress (DIR/shard-I.h5.parts/), as `decaybench slurm` lays them out.")
+
+        @Argument(help: "The sweep directory (the --out of `decaybench slurm`).")
+        var directory: String
+
+        @Option(help: "The grid file (default: DIR/grid.yaml, else the grid stored in a shard file).")
+        var grid: String?
+
+        @Option(help: "How many shards the sweep has (default: as its files say).")
+        var shards: Int?
+
+        func run() throws {
+            let layout = SweepLayout(directory: directory)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandFailure("\(directory) is not a directory; give the --out directory of `decaybench slurm`")
+            }
+            guard let count = shards ?? SweepStatus.shardCount(in: layout) else {
+                throw CommandFailure("no shard has started in \(directory) yet; say how many there are with --shards N")
+            }
+            let plan: GridPlan
+            if let grid {
+                plan = try GridLoading.plan(path: grid)
+            } else if FileManager.default.fileExists(atPath: layout.gridPath) {
+                plan = try GridLoading.plan(path: layout.gridPath)
+            } else if let first = (1...count).map(layout.shardPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                plan = try GridLoading.plan(text: try ResultsFile.gridText(at: first), source: first)
+            } else {
+                throw CommandFailure("\(directory) has neither grid.yaml nor a shard file; give the grid with --grid")
+            }
+            let status = try SweepStatus(plan: plan, count: count, layout: layout)
+            print("grid \(plan.name) in \(directory), \(count) shard\(count == 1 ? "" : "s"):")
+            print(status.text)
+            if FileManager.default.fileExists(atPath: layout.mergedPath) {
+                print("merged: \(layout.mergedPath)")
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Analysis
+import Datasets
+import Models
+import Optimization
+import Planning
+import Results
+import Training
+import XCTest
+
+/// The end-of-grid summary: which cell of each optimizer × penalty group is called best.
+final class SummaryTableTests: XCTestCase {
+    /// A record of one run whose final test error is `error` (or a diverged/pending run).
+    func record(optimizer: OptimizerSpec.Kind = .adam, penalty: RegularizationSpec.Penalty, lambda: Double, lr: Double = 0.01,
+                seed: UInt64, error: Double, status: RunRecord.RecordStatus = .finished, index: Int = 0) -> RunRecord {
+        let configuration = RunConfiguration(
+            data: DataSpec(source: .syntheticClassification), model: ModelSpec(kind: .softmax),
+            optimizer: OptimizerSpec(kind: optimizer, learningRate: lr),
+            regularization: RegularizationSpec(penalty: penalty, lambda: lambda), schedule: ScheduleSpec(),
+            training: TrainingSpec(epochs: 2, seed: seed))
+        let run = PlannedRun(index: index, block: 0, coordinates: PlannedRun.standardCoordinates(of: configuration),
+                             configuration: configuration)
+        guard status != .pending else { return .pending(run) }
+        let epochs = [1, 2].map { number in
+            EpochRecord(epoch: number, multiplier: 1, trainLoss: 0.1, testLoss: 0.2, trainError: 0.05,
+                        testError: number == 2 ? error : 0.9, weightNorm: 1, seconds: 0.1)
+        }
+        return RunRecord(run: run, status: status, message: "", epochs: epochs, parameters: [],
+                         effectiveLambda: lambda, seconds: 1)
+    }
+
+    func testTheBestCellHasTheLowestMeanOverSeedsNotTheLuckiestSeed() {
+        let records = [
+            // λ = 0.1: one lucky seed (0.05) but a mean of 0.25.
+            record(penalty: .l2, lambda: 0.1, seed: 0, error: 0.05), record(penalty: .l2, lambda: 0.1, seed: 1, error: 0.45),
+            // λ = 0.01: a mean of 0.20.
+            record(penalty: .l2, lambda: 0.01, seed: 0, error: 0.19), record(penalty: .l2, lambda: 0.01, seed: 1, error: 0.21),
+        ]
+        let summary = SummaryTable(records: records)
+        XCTAssertEqual(summary.rows.count, 1)
+        XCTAssertEqual(summary.rows[0].lambda, "0.01")
+        XCTAssertEqual(summary.rows[0].meanTestError, 0.20, accuracy: 1e-12)
+        XCTAssertEqual(summary.rows[0].standardDeviation, (0.0002 as Double).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(summary.rows[0].seeds, 2)
+    }
+
+    func testACellWithADivergedSeedRanksAfterEveryCellWithout() {
+        let records = [
+            record(penalty: .decoupled, lambda: 1, seed: 0, error: 0.01), record(penalty: .decoupled, lambda: 1, seed: 1, error: .nan, status: .diverged),
+            record(penalty: .decoupled, lambda: 0.1, seed: 0, error: 0.30), record(penalty: .decoupled, lambda: 0.1, seed: 1, error: 0.32),
+        ]
+        let summary = SummaryTable(records: records)
+        XCTAssertEqual(summary.rows.map(\.lambda), ["0.1"])
+        XCTAssertEqual(summary.rows[0].divergedSeeds, 0)
+        XCTAssertEqual(summary.diverged, 1)
+    }
+
+    func testGroupsAreOptimizerTimesPenaltyInOrderOfFirstAppearance() {
+        let records = [
+            record(optimizer: .sgd, penalty: .l2, lambda: 0, seed: 0, error: 0.4),
+            record(optimizer: .adam, penalty: .decoupled, lambda: 0.1, seed: 0, error: 0.2),
+            record(optimizer: .adam, penalty: .l2, lambda: 0.1, seed: 0, error: 0.3),
+            record(optimizer: .sgd, penalty: .l2, lambda: 0.1, seed: 0, error: 0.35, status: .pending),
+        ]
+        let summary = SummaryTable(records: records)
+        XCTAssertEqual(summary.rows.map { "\($0.optimizer) \($0.penalty)" }, ["sgd l2", "adam decoupled", "adam l2"])
+        XCTAssertEqual(summary.pending, 1)
+        XCTAssertTrue(summary.text.contains("1 not yet run"), summary.text)
+    }
+
+    func testACellWhoseEverySeedDivergedIsNotAResult() {
+        let records = [
+            record(penalty: .l2, lambda: 1, seed: 0, error: .nan, status: .diverged),
+            record(penalty: .l2, lambda: 1, seed: 1, error: .nan, status: .diverged),
+        ]
+        let summary = SummaryTable(records: records)
+        XCTAssertTrue(summary.rows.isEmpty, "no finite error: nothing to call best")
+        XCTAssertEqual(summary.diverged, 2)
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import GridFiles
+import Planning
+import XCTest
+
+/// Broken grid files: every problem reported at once, at the right line, key path and with
+/// a message that says what was expected.
+final class GridFileErrorTests: XCTestCase {
+    func testEveryProblemIsReportedAtOnce() {
+        XCTAssertThrowsProblems("""
+            name: broken grid!
+            dataset: {name: fashion-mnist, train_subst: 1000, test_fraction: 1.5}
+            model: {kind: mlp, hidden: [0, 64], activation: sigmoid}
+            optimizer: {beta1: 1.0, epsilon: 0}
+            training: {epochs: 0, batchsize: 128}
+            store: {params: some}
+            grid:
+              optimizer: [adamw, sgd, sgd]
+              penalty: [l2, decoupled]
+              lambda:
+                l2: [0, -1e-4]
+              lr: [0, 1e-3]
+              schedule: [cosine, {warm-restart: {t0: 5}}, {step: {evry: 5}}]
+              momentum: []
+            seeds: [0, -1, 1.5, 0]
+            """, [
+            "grid.yaml:1:7: name: expected a name of letters, digits, '.', '_' and '-' (it names result files), found 'broken grid!'",
+            "grid.yaml:2:32: dataset.train_subst: unknown dataset key 'train_subst'; did you mean 'train_subset'?; valid keys: "
+                + "name, path, train_subset, test_subset, test_fraction, standardize, seed, samples, features, classes, noise, "
+                + "target_column, header, task, features_dataset, targets_dataset",
+            "grid.yaml:2:66: dataset.test_fraction: expected a number in [0, 1), found 1.5",
+            "grid.yaml:3:29: model.hidden[0]: expected an integer > 0, found 0",
+            "grid.yaml:3:49: model.activation: unknown activation 'sigmoid'; expected one of: relu, tanh",
+            "grid.yaml:4:20: optimizer.beta1: expected a number in [0, 1), found 1",
+            "grid.yaml:4:34: optimizer.epsilon: expected a number > 0, found 0",
+            "grid.yaml:5:20: training.epochs: expected an integer > 0, found 0",
+            "grid.yaml:5:23: training.batchsize: unknown training key 'batchsize'; did you mean 'batch_size'?; valid keys: "
+                + "epochs, batch_size, blas_threads",
+            "grid.yaml:6:17: store.params: unknown params 'some'; expected one of: none, final",
+            "grid.yaml:8:15: grid.optimizer[0]: unknown optimizer 'adamw'; expected one of: sgd, sgd-momentum, sgd-nesterov, "
+                + "adam, amsgrad; did you mean 'adam'? (AdamW is optimizer 'adam' with penalty 'decoupled')",
+            "grid.yaml:8:27: grid.optimizer[2]: duplicate value sgd (first at 8:22)",
+            "grid.yaml:10:3: grid.lambda: no values for penalty 'decoupled': 'lambda' depends on 'penalty', so it needs a key 'decoupled'",
+            "grid.yaml:11:13: grid.lambda.l2[1]: expected a number ≥ 0, found -0.0001",
+            "grid.yaml:12:8: grid.lr[0]: expected a number > 0, found 0",
+            "grid.yaml:13:23: grid.schedule[1].warm-restart: unknown schedule 'warm-restart'; expected one of: constant, step, "
+                + "exponential, cosine, warm-restarts; did you mean 'warm-restarts'?",
+            "grid.yaml:13:55: grid.schedule[2].step.evry: unknown schedule parameter 'evry'; did you mean 'every'?; valid keys: "
+                + "every, factor, staircase, minimum, t0, t_mult, warmup_steps",
+            "grid.yaml:14:13: grid.momentum: empty axis: expected at least one value (a number in [0, 1))",
+            "grid.yaml:15:12: seeds[1]: expected an integer ≥ 0, found -1",
+            "grid.yaml:15:16: seeds[2]: expected an integer ≥ 0, found 1.5",
+            "grid.yaml:15:21: seeds[3]: duplicate seed 0 (first at 15:9)",
+        ])
+    }
+
+    func testMissingRequiredSettingsAndUnknownTopLevelKeys() {
+        XCTAssertThrowsProblems("""
+            # only a grid
+            grid:
+              lr: [0.1]
+            trainig: {epochs: 3}
+            """, [
+            "grid.yaml:2:1: dataset.name: missing dataset.name (the data set to train on): set 'name' in 'dataset' "
+                + "or add the grid axis 'dataset'",
+            "grid.yaml:2:1: model.kind: missing model.kind (the model to train): set 'kind' in 'model' or add the grid axis 'model'",
+            "grid.yaml:2:1: name: missing name: every grid needs a name ([A-Za-z0-9._-]+); it names the results file",
+            "grid.yaml:2:1: optimizer.kind: missing optimizer.kind (the optimizer): set 'kind' in 'optimizer' "
+                + "or add the grid axis 'optimizer'",
+            "grid.yaml:2:1: training.epochs: missing training.epochs (the number of passes over the training data): "
+                + "set 'epochs' in 'training' or add the grid axis 'epochs'",
+            "grid.yaml:4:1: trainig: unknown key 'trainig'; did you mean 'training'?; valid keys: name, description, store, "
+                + "dataset, model, optimizer, regularization, schedule, training, grid, seeds, blocks",
+        ])
+    }
+
+    func testModelMustFitTheTask() {
+        XCTAssertThrowsProblems("""
+            name: mismatch
+            dataset: {name: synthetic-regression}
+            optimizer: {kind: sgd, lr: 0.1}
+            training: {epochs: 1}
+            grid:
+              model: [linear, softmax, mlp]
+            ---
+            dataset: {name: mnist}
+            model: {kind: linear, hidden: [10]}
+            optimizer: {kind: sgd, lr: 0.1}
+            training: {epochs: 1}
+            """, [
+            "grid.yaml:6:19: grid.model[1]: model 'softmax' needs a classification task, but dataset 'synthetic-regression' "
+                + "is regression; use 'linear' or 'mlp'",
+            "grid.yaml:9:15: model.kind: model 'linear' needs a regression task, but dataset 'mnist' is classification; "
+                + "use 'softmax' or 'mlp'",
+            "grid.yaml:9:31: model.hidden: model 'linear' has no hidden layers, but hidden is [10]; use kind 'mlp' or drop 'hidden'",
+        ])
+    }
+
+    func testDependentAxisKeysMustBeValuesOfOneEarlierAxis() {
+        XCTAssertThrowsProblems("""
+            name: keys
+            dataset: {name: mnist}
+            model: {kind: softmax}
+            training: {epochs: 1}
+            grid:
+              optimizer: [sgd, adam]
+              penalty: [l2, decoupled]
+              lambda: {l2: [0], decopled: [1e-3]}
+              lr: {sgd: [0.1], adam: [0.001], l2: [1]}
+              beta1: [0.9]
+              momentum: [0.9]
+              epsilon: {0.9: [1e-8]}
+              beta2: {sgd: [0.9], l2: [0.99]}
+            """, [
+            "grid.yaml:8:21: grid.lambda.decopled: 'decopled' is not a value of the axis 'penalty' (l2, decoupled); "
+                + "did you mean 'decoupled'?",
+            // Most keys are optimizers, so the odd one out is named.
+            "grid.yaml:9:35: grid.lr.l2: 'l2' is not a value of the axis 'optimizer' (sgd, adam)",
+            "grid.yaml:12:3: grid.epsilon: the keys of 'epsilon' (0.9) are values of both 'beta1' and 'momentum'; "
+                + "an axis may depend on exactly one earlier axis",
+            // lambda and lr failed to resolve above, so they are not earlier axes here.
+            "grid.yaml:13:3: grid.beta2: the keys of 'beta2' (sgd, l2) must all be values of one earlier axis; earlier axes: "
+                + "optimizer [sgd, adam]; penalty [l2, decoupled]; beta1 [0.9]; momentum [0.9]",
+        ])
+    }
+
+    func testDependentAxisKeysMayBeSpeltDifferently() throws {
+        let grid = try GridFile.parse(text: """
+            name: spelling
+            dataset: {name: mnist}
+            model: {kind: softmax}
+            optimizer: {kind: adam}
+            training: {epochs: 1}
+            grid:
+              lambda: [1e-3, 0]
+              lr: {0.001: [0.01], 0: [0.1, 0.2]}
+            """, fileName: "spelling.yaml")
+        XCTAssertEqual(grid.runs.map { "\($0.label(on: "lambda")!) \($0.label(on: "lr")!)" },
+                       ["0.001 0.01", "0 0.1", "0 0.2"])
+    }
+
+    func testAxisProblems() {
+        XCTAssertThrowsProblems("""
+            name: axes
+            dataset: {name: mnist}
+            model: {kind: softmax}
+            optimizer: {kind: adam}
+            training: {epochs: 1}
+            grid:
+              lr: 0.1
+              batchSize: [32]
+              training.epochs: [1]
+              epochs: [2]
+              seed: [1, 2]
+              lambda: [0.001, 1e-3]
+            """, [
+            "grid.yaml:7:7: grid.lr: expected a list of values (a number > 0) or a mapping of lists, found 0.1",
+            "grid.yaml:8:3: grid.batchSize: unknown axis 'batchSize'; did you mean 'batch_size'?; valid axes: "
+                + "dataset, path, train_subset, test_subset, test_fraction, standardize, dataset.seed, samples, features, "
+                + "classes, noise, target_column, header, task, features_dataset, targets_dataset, model, hidden, activation, "
+                + "init, optimizer, lr, momentum, beta1, beta2, epsilon, penalty, lambda, decay_convention, normalized, "
+                + "include_biases, every, factor, staircase, minimum, t0, t_mult, warmup_steps, epochs, batch_size, "
+                + "blas_threads, schedule",
+            "grid.yaml:10:3: grid.epochs: 'epochs' varies the same field as the axis 'training.epochs'",
+            "grid.yaml:11:3: grid.seed: unknown axis 'seed'; seeds are given by the top-level key 'seeds'; valid axes: "
+                + "dataset, path, train_subset, test_subset, test_fraction, standardize, dataset.seed, samples, features, "
+                + "classes, noise, target_column, header, task, features_dataset, targets_dataset, model, hidden, activation, "
+                + "init, optimizer, lr, momentum, beta1, beta2, epsilon, penalty, lambda, decay_convention, normalized, "
+                + "include_biases, every, factor, staircase, minimum, t0, t_mult, warmup_steps, epochs, batch_size, "
+                + "blas_threads, schedule",
+            "grid.yaml:12:19: grid.lambda[1]: duplicate value 0.001 (first at 12:12)",
+        ])
+    }
+
+    func testYamlSyntaxErrorsKeepYamsPosition() {
+        XCTAssertThrowsProblems("""
+            name: x
+            grid:
+              lr: [1, 2
+            seeds: [0]
+            """, [
+            "grid.yaml:4:6: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 3, column 7)",
+        ])
+        XCTAssertThrowsProblems("name: x\ntraining: {epochs: 1, epochs: 2}\n", [
+            "grid.yaml:2:12: duplicate key 'epochs' in one mapping; each key may appear once",
+        ])
+        XCTAssertThrowsProblems("name: x\n\tgrid: {}\n", [
+            "grid.yaml:2:1: YAML syntax error: found a tab character that violates indentation (while scanning a plain scalar at line 1, column 7)",
+        ])
+    }
+
+    func testErrorPrintsOneProblemPerLineInCompilerForm() {
+        do {
+            _ = try GridFile.parse(text: "name: a b\nmodel: []\n", fileName: "f.yaml")
+            XCTFail("expected problems")
+        } catch let error as GridFileError {
+            let lines = "\(error)".split(separator: "\n")
+            XCTAssertEqual(lines.count, error.problems.count)
+            XCTAssertGreaterThan(lines.count, 2)
+            XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("f.yaml:") })
+            XCTAssertTrue(lines.contains("f.yaml:1:7: name: expected a name of letters, digits, '.', '_' and '-' (it names result files), found 'a b'"))
+            XCTAssertTrue(lines.contains("f.yaml:2:8: model: expected a mapping of model settings, found a list"))
+        } catch {
+            XCTFail("unexpected error \(error)")
+        }
+    }
+
+    func testLoadReadsFilesAndNamesUnreadableOnes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grid-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("example.yaml").path
+        try GridFileTests.example.write(toFile: path, atomically: true, encoding: .utf8)
+        let grid = try GridFile.load(path: path)
+        XCTAssertEqual(grid.runs.count, 768)
+        XCTAssertEqual(grid.sourceText, GridFileTests.example)
+
+        XCTAssertThrowsError(try GridFile.load(path: directory.appendingPathComponent("missing.yaml").path)) { error in
+            XCTAssertEqual((error as? GridFileError)?.problems.first?.file, "missing.yaml")
+            XCTAssertTrue("\(error)".contains("cannot read the grid file"))
+        }
+    }
+}

@@ -1,0 +1,193 @@
+"""Shards of a grid: run out of order and merged, they equal a single-machine run; partial
+merges, duplicates, other grids and a shard resumed as another are refused or reported."""
+import os
+import signal
+import subprocess
+import sys
+
+import h5py
+import pytest
+
+from conftest import SLOW_GRID, SMALL_GRID, run, wait_for_shards, write_grid
+
+SAME_RESULTS = os.path.join(os.path.dirname(__file__), "..", "Tools", "same_results.py")
+
+
+def text(value):
+    """An HDF5 string attribute or cell as str (h5py gives fixed-length strings as bytes)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def same_results(a, b):
+    result = subprocess.run([sys.executable, SAME_RESULTS, a, b], capture_output=True, text=True)
+    return result.returncode, result.stdout
+
+
+@pytest.fixture(scope="module")
+def sharded(decaybench, tmp_path_factory):
+    """The small grid run whole, and as three shards run in the order 3, 1, 2."""
+    directory = tmp_path_factory.mktemp("shards")
+    grid = write_grid(str(directory), SMALL_GRID)
+    whole = str(directory / "whole.h5")
+    run(decaybench, "run", grid, "--out", whole, "--jobs", "2", "--quiet")
+    shards = {}
+    for index in (3, 1, 2):
+        shards[index] = str(directory / f"shard-{index}.h5")
+        run(decaybench, "run", grid, "--shard", f"{index}/3", "--out", shards[index], "--jobs", "1", "--quiet")
+    return directory, grid, whole, shards
+
+
+def test_merged_shards_equal_a_single_machine_run(decaybench, sharded):
+    directory, _, whole, shards = sharded
+    merged = str(directory / "merged.h5")
+    result = run(decaybench, "merge", shards[2], shards[3], shards[1], "--out", merged)
+    assert "16 of 16 runs from 3 shard files" in result.stdout
+    code, report = same_results(whole, merged)
+    assert code == 0, report
+
+
+def test_shards_hold_every_run_once(sharded):
+    _, _, whole, shards = sharded
+    keys = []
+    for index, path in shards.items():
+        with h5py.File(path) as f:
+            assert text(f.attrs["shard"]) == f"{index}/3"
+            keys += [text(k) for k in f["runs"]["key"]]
+    with h5py.File(whole) as f:
+        assert sorted(keys) == sorted(k.decode() for k in f["runs"]["key"])
+
+
+def test_every_run_says_where_it_was_computed(sharded):
+    _, _, whole, _ = sharded
+    with h5py.File(whole) as f:
+        runs = f["runs"][()]
+        for column, attribute in (("host", "host"), ("blas_core", "blas_core"), ("cpu", "cpu"), ("git_commit", "git_commit")):
+            assert {text(value) for value in runs[column]} == {text(f.attrs[attribute])}, column
+
+
+def test_a_partial_merge_writes_the_missing_runs_pending_and_says_so(decaybench, sharded, tmp_path):
+    _, _, _, shards = sharded
+    out = str(tmp_path / "partial.h5")
+    result = run(decaybench, "merge", shards[1], shards[3], "--out", out, check=False)
+    assert result.returncode == 2
+    with h5py.File(shards[2]) as f:
+        missing = sorted(k.decode() for k in f["runs"]["key"])
+    assert f"{len(missing)} runs are missing and written as pending" in result.stdout
+    for key in missing:
+        assert key in result.stdout
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 0
+        runs = f["runs"][()]
+        pending = sorted(k.decode() for k, s in zip(runs["key"], runs["status"]) if s == b"pending")
+    assert pending == missing
+
+
+def test_a_run_in_two_files_is_refused(decaybench, sharded, tmp_path):
+    _, _, _, shards = sharded
+    copy = str(tmp_path / "copy.h5")
+    with open(shards[1], "rb") as source, open(copy, "wb") as target:
+        target.write(source.read())
+    result = run(decaybench, "merge", shards[1], copy, "--out", str(tmp_path / "x.h5"), check=False)
+    assert result.returncode != 0
+    assert "is in both" in result.stderr and copy in result.stderr
+    assert not os.path.exists(tmp_path / "x.h5")
+
+
+def test_shards_of_another_grid_are_refused(decaybench, sharded, tmp_path):
+    _, _, _, shards = sharded
+    other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 3"), name="other.yaml")
+    other_shard = str(tmp_path / "other-1.h5")
+    run(decaybench, "run", other, "--shard", "1/3", "--out", other_shard, "--quiet")
+    result = run(decaybench, "merge", shards[1], other_shard, "--out", str(tmp_path / "x.h5"), check=False)
+    assert result.returncode != 0
+    assert "holds another grid" in result.stderr and "epochs" in result.stderr
+
+
+def test_a_shard_output_cannot_be_resumed_as_another_shard(decaybench, sharded):
+    _, grid, _, shards = sharded
+    result = run(decaybench, "run", grid, "--shard", "2/3", "--out", shards[1], "--resume", check=False)
+    assert result.returncode != 0
+    assert "holds shard 1/3, this run is shard 2/3" in result.stderr
+
+
+def test_an_interrupted_shard_cannot_be_resumed_as_another(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "shard-1.h5")
+    process = subprocess.Popen([decaybench, "run", grid, "--shard", "1/2", "--out", out, "--jobs", "1", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_shards(out + ".parts", 1, process)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=120) == 130
+    refused = run(decaybench, "run", grid, "--shard", "2/2", "--out", out, "--resume", check=False)
+    assert refused.returncode != 0
+    assert "holds shard 1/2, this run is shard 2/2" in refused.stderr
+    whole = run(decaybench, "run", grid, "--out", out, "--resume", check=False)
+    assert "holds shard 1/2, this run is the whole grid" in whole.stderr
+
+
+def test_status_shows_each_shards_progress(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    run(decaybench, "run", grid, "--shard", "2/4", "--out", str(tmp_path / "shard-2.h5"), "--quiet")
+    result = run(decaybench, "status", str(tmp_path), "--grid", grid, "--shards", "4")
+    lines = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()[:1].isdigit() and "/" in line.split()[0]}
+    assert lines["2/4"][-1] == "done" and lines["2/4"][5] == "0"
+    assert lines["1/4"][-2:] == ["not", "started"]
+    assert "4 of 16 runs have a result; 1 of 4 shards done" in result.stdout
+
+
+def test_bad_shard_specifications_are_refused_by_name(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    result = run(decaybench, "run", grid, "--shard", "5/4", "--out", str(tmp_path / "x.h5"), check=False)
+    assert result.returncode != 0
+    assert "--shard" in result.stderr and "numbered 1 to 4" in result.stderr
+
+
+def test_slurm_writes_an_array_and_a_merge_with_the_options_asked(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    sweep = str(tmp_path / "sweep")
+    result = run(decaybench, "slurm", grid, "--shards", "3", "--out", sweep, "--partition", "short",
+                 "--time", "1:00:00", "--cpus-per-task", "2", "--mem", "1G")
+    assert "sbatch --dependency=afterok:" in result.stdout
+    array = open(os.path.join(sweep, "shards.sbatch")).read()
+    merge = open(os.path.join(sweep, "merge.sbatch")).read()
+    for line in ("#SBATCH --array=1-3", "#SBATCH --cpus-per-task=2", "#SBATCH --partition=short",
+                 "#SBATCH --time=1:00:00", "#SBATCH --mem=1G", '--shard "${SLURM_ARRAY_TASK_ID}/3"',
+                 '--jobs "${SLURM_CPUS_PER_TASK:-1}" --resume'):
+        assert line in array, line
+    for index in (1, 2, 3):
+        assert os.path.join(sweep, f"shard-{index}.h5") in merge
+    assert "--out " + os.path.join(sweep, "merged.h5") in merge
+    assert "#SBATCH --kill-on-invalid-dep=yes" in merge
+    for script in (array, merge):
+        assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0
+    assert open(os.path.join(sweep, "grid.yaml")).read() == open(grid).read()
+
+    other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 3"), name="other.yaml")
+    refused = run(decaybench, "slurm", other, "--shards", "3", "--out", sweep, check=False)
+    assert refused.returncode != 0 and "holds another grid" in refused.stderr
+    too_many = run(decaybench, "slurm", grid, "--shards", "17", "--out", str(tmp_path / "x"), check=False)
+    assert too_many.returncode != 0 and "more than the grid's 16 runs" in too_many.stderr
+
+
+def test_slurm_refuses_to_cut_a_started_sweep_differently(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    sweep = tmp_path / "sweep"
+    run(decaybench, "slurm", grid, "--shards", "4", "--out", str(sweep))
+    run(decaybench, "run", str(sweep / "grid.yaml"), "--shard", "1/4", "--out", str(sweep / "shard-1.h5"), "--quiet")
+    refused = run(decaybench, "slurm", grid, "--shards", "3", "--out", str(sweep), check=False)
+    assert refused.returncode != 0 and "4-shard sweep" in refused.stderr
+    run(decaybench, "slurm", grid, "--shards", "4", "--out", str(sweep))
+
+
+def test_files_from_before_runs_kept_their_provenance_still_read(decaybench, sharded, tmp_path):
+    _, _, whole, _ = sharded
+    old = str(tmp_path / "old.h5")
+    with open(whole, "rb") as source, open(old, "wb") as target:
+        target.write(source.read())
+    with h5py.File(old, "r+") as f:
+        runs = f["runs"][()]
+        kept = [name for name in runs.dtype.names if name not in ("host", "blas_core", "cpu", "git_commit")]
+        del f["runs"]
+        f.create_dataset("runs", data=runs[kept].copy())
+    result = run(decaybench, "compare", old, whole)
+    assert "Runs matched by key: 16." in result.stdout and "No regression." in result.stdout

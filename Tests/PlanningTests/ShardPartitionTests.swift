@@ -1,0 +1,76 @@
+import Datasets
+import Models
+import Optimization
+import Planning
+import Training
+import XCTest
+
+/// The shards of a grid: together every run once, balanced by estimated cost, the same everywhere.
+final class ShardPartitionTests: XCTestCase {
+    /// A grid of `count` runs whose costs vary with hidden width and epochs (or are all equal).
+    func plan(runs count: Int, uniform: Bool) -> GridPlan {
+        let runs = (0..<count).map { index -> PlannedRun in
+            let width = uniform ? 16 : [4, 16, 64, 256][index % 4]
+            let epochs = uniform ? 5 : 1 + (index * 7) % 13
+            let configuration = RunConfiguration(
+                data: DataSpec(source: .syntheticClassification), model: ModelSpec(kind: .mlp, hidden: [width]),
+                optimizer: OptimizerSpec(kind: .adam, learningRate: 0.01), regularization: RegularizationSpec(penalty: .none, lambda: 0),
+                schedule: ScheduleSpec(), training: TrainingSpec(epochs: epochs, seed: UInt64(index)))
+            return PlannedRun(index: index, block: 0, coordinates: [.init(axis: "seed", label: String(index))], configuration: configuration)
+        }
+        return GridPlan(name: "shards", description: "", sourceText: "", canonicalText: "{\"name\":\"shards\"}",
+                        axes: [.init(name: "seed", labels: runs.map { String($0.index) })], runs: runs, storesParameters: false)
+    }
+
+    func testShardsHoldEveryRunOnceAndAreBalancedForSeveralCounts() throws {
+        for uniform in [true, false] {
+            let grid = plan(runs: 37, uniform: uniform)
+            let costs = grid.runs.map { RunCost.estimate($0.configuration) }
+            for count in [1, 2, 3, 4, 7, 16, 37] {
+                let shards = try (1...count).map { grid.restricted(to: try Shard(index: $0, count: count)) }
+                let indices = shards.flatMap { $0.runs.map(\.index) }
+                XCTAssertEqual(indices.count, grid.runs.count, "N=\(count): a run is missing or twice")
+                XCTAssertEqual(Set(indices), Set(grid.runs.map(\.index)), "N=\(count): union is not the grid")
+                let loads = shards.map { $0.runs.map { costs[$0.index] }.reduce(0, +) }
+                XCTAssertLessThanOrEqual(loads.max()! - loads.min()!, costs.max()! + 1e-9,
+                                         "N=\(count): the heaviest shard exceeds the lightest by more than one run")
+                if uniform {
+                    let sizes = shards.map(\.runs.count)
+                    XCTAssertLessThanOrEqual(sizes.max()! - sizes.min()!, 1, "N=\(count): equal runs split unevenly \(sizes)")
+                }
+                for shard in shards {
+                    XCTAssertEqual(shard.runs.map(\.index), shard.runs.map(\.index).sorted(), "a shard keeps grid order")
+                    XCTAssertEqual(shard.canonicalText, grid.canonicalText)
+                    XCTAssertEqual(shard.axes, grid.axes)
+                }
+            }
+        }
+    }
+
+    func testCostBalancingBeatsCountingRuns() throws {
+        // One very costly run and many cheap ones: the costly run gets a shard of its own.
+        var grid = plan(runs: 9, uniform: true)
+        grid.runs[4].configuration.training.epochs = 40
+        let shards = try (1...2).map { grid.restricted(to: try Shard(index: $0, count: 2)) }
+        let heavy = shards.first { $0.runs.contains { $0.index == 4 } }!
+        XCTAssertEqual(heavy.runs.map(\.index), [4])
+    }
+
+    func testThePartitionIsTheSameEveryTime() throws {
+        let grid = plan(runs: 23, uniform: false)
+        let first = try grid.restricted(to: Shard(index: 2, count: 5)).runs.map(\.key)
+        let again = try plan(runs: 23, uniform: false).restricted(to: Shard(index: 2, count: 5)).runs.map(\.key)
+        XCTAssertEqual(first, again)
+    }
+
+    func testShardSpecificationsAreCheckedWithAClearMessage() {
+        XCTAssertEqual(try Shard(parsing: "2/4"), try Shard(index: 2, count: 4))
+        let expected = ["0/4": "numbered 1 to 4", "5/4": "numbered 1 to 4", "a/b": "write I/N", "3": "write I/N",
+                        "1/0": "at least 1", "-1/3": "numbered 1 to 3"]
+        for (bad, fragment) in expected {
+            XCTAssertThrowsError(try Shard(parsing: bad), bad) { error in
+                XCTAssertTrue("\(error)".contains(fragment), "\(bad): \(error)")
+            }
+        }
+    }
+}

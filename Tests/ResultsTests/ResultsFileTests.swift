@@ -1,0 +1,184 @@
+import Datasets
+import Foundation
+import HDF5Store
+import Planning
+import Results
+import Models
+import Optimization
+import Training
+import XCTest
+
+final class ResultsFileTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("decaybench-results-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func run(_ index: Int, penalty: RegularizationSpec.Penalty, lambda: Double, seed: UInt64) -> PlannedRun {
+        let configuration = RunConfiguration(
+            data: DataSpec(source: .syntheticClassification), model: ModelSpec(kind: .softmax),
+            optimizer: OptimizerSpec(kind: .adam, learningRate: 0.01),
+            regularization: RegularizationSpec(penalty: penalty, lambda: lambda), schedule: ScheduleSpec(),
+            training: TrainingSpec(epochs: 4, seed: seed))
+        return PlannedRun(index: index, block: 0, coordinates: [
+            .init(axis: "penalty", label: penalty.rawValue), .init(axis: "lambda", label: String(lambda)),
+            .init(axis: "seed", label: String(seed)),
+        ], configuration: configuration)
+    }
+
+    func epochs(_ count: Int, error: Double) -> [EpochRecord] {
+        (1...count).map { EpochRecord(epoch: $0, multiplier: 1, trainLoss: 1 / Double($0), testLoss: 1.5 / Double($0),
+                                      trainError: error / 2, testError: error + 0.01 * Double(4 - $0),
+                                      weightNorm: Double($0), seconds: 0.25) }
+    }
+
+    func fixture() -> (GridPlan, [RunRecord]) {
+        let runs = [run(0, penalty: .l2, lambda: 0.001, seed: 0), run(1, penalty: .l2, lambda: 0.001, seed: 1),
+                    run(2, penalty: .decoupled, lambda: 0.1, seed: 0), run(3, penalty: .decoupled, lambda: 0.1, seed: 1)]
+        let plan = GridPlan(name: "fixture", description: "round trip", sourceText: "name: fixture\n", canonicalText: "{}",
+                            axes: [.init(name: "penalty", labels: ["l2", "decoupled"]),
+                                   .init(name: "lambda", labels: ["0.001", "0.1"], values: [0.001, 0.1]),
+                                   .init(name: "seed", labels: ["0", "1"], values: [0, 1])],
+                            runs: runs, storesParameters: true)
+        let records = [
+            RunRecord(run: runs[0], status: .finished, message: "", epochs: epochs(4, error: 0.2),
+                      parameters: [.init(name: "layer0.weight", shape: [3, 20], values: (0..<60).map(Float.init)),
+                                   .init(name: "layer0.bias", shape: [3], values: [1, 2, 3])],
+                      effectiveLambda: 0.001, seconds: 1.5),
+            RunRecord(run: runs[1], status: .diverged, message: "non-finite training loss", epochs: epochs(2, error: 0.5),
+                      parameters: [], effectiveLambda: 0.001, seconds: 0.5),
+            RunRecord(run: runs[2], status: .finished, message: "", epochs: epochs(4, error: 0.1), parameters: [],
+                      effectiveLambda: 0.1, seconds: 1.25),
+            RunRecord.pending(runs[3]),
+        ]
+        return (plan, records)
+    }
+
+    func testRecordsSurviveAWriteAndReadBack() throws {
+        let (plan, records) = fixture()
+        let path = directory.appendingPathComponent("fixture.h5").path
+        let metadata = ResultsFile.Metadata(kind: "grid", commandLine: "test", jobs: 2, blasThreads: 1,
+                                            startedUTC: Date(), finishedUTC: Date(), complete: false,
+                                            provenance: .fixture)
+        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: path)
+        let read = try ResultsFile.readRecords(at: path, plan: plan)
+        XCTAssertEqual(read.map(\.status), [.finished, .diverged, .finished, .pending])
+        XCTAssertEqual(read.map(\.run), plan.runs)
+        XCTAssertEqual(read[1].message, "non-finite training loss")
+        XCTAssertEqual(read[0].parameters, records[0].parameters)
+        XCTAssertEqual(read[1].epochs.count, 2)
+        for (a, b) in zip(read[0].epochs, records[0].epochs) {
+            // Curves are float32 on disk.
+            XCTAssertEqual(a.testError, Double(Float(b.testError)))
+            XCTAssertEqual(a.epoch, b.epoch)
+        }
+        XCTAssertEqual(try ResultsFile.canonicalGridText(at: path), "{}")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp-\(getpid())"), "no temporary left behind")
+    }
+
+    func testCurvesAreNaNAfterADivergenceAndGridCellsNaNWithoutAResult() throws {
+        let (plan, records) = fixture()
+        let path = directory.appendingPathComponent("nan.h5").path
+        try ResultsFile.write(records: records, plan: plan,
+                              metadata: .init(kind: "grid", commandLine: "", jobs: 1, blasThreads: 1, startedUTC: Date(), finishedUTC: Date(), complete: false,
+                                            provenance: .fixture),
+                              to: path)
+        let file = try HDF5File.open(at: path)
+        let (curve, shape) = try file.root.dataset("curves/test_error").readFloats()
+        XCTAssertEqual(shape, [4, 4])
+        XCTAssertTrue(curve[4..<6].allSatisfy(\.isFinite))        // the diverged run's two epochs
+        XCTAssertTrue(curve[6..<8].allSatisfy(\.isNaN))           // and nothing after
+        XCTAssertTrue(curve[12..<16].allSatisfy(\.isNaN))         // the pending run
+        let (grid, gridShape) = try file.root.dataset("grid/test_error").readDoubles()
+        XCTAssertEqual(gridShape, [2, 2, 2])
+        // penalty × lambda × seed: (l2, 0.1) and (decoupled, 0.001) have no runs; (decoupled, 0.1, 1) is pending.
+        XCTAssertEqual(grid.map { $0.isNaN }, [false, false, true, true, true, true, false, true])
+        let (diverged, _) = try file.root.dataset("grid/diverged").readDoubles()
+        XCTAssertEqual(diverged[1], 1)
+        XCTAssertEqual(diverged[0], 0)
+        let (index, _) = try file.root.dataset("grid/run_index").readInt64s()
+        XCTAssertEqual(index, [0, 1, -1, -1, -1, -1, 2, 3])
+        XCTAssertTrue(try file.root.dataset("grid/test_error").hasDimensionScale(file.root.dataset("grid/lambda"), atDimension: 1))
+    }
+
+    func testProvenanceIsRecordedAsGivenNotAsTheReaderFindsIt() throws {
+        let (plan, records) = fixture()
+        let path = directory.appendingPathComponent("provenance.h5").path
+        try ResultsFile.write(records: records, plan: plan,
+                              metadata: .init(kind: "grid", commandLine: "decaybench run g.yaml", jobs: 3, blasThreads: 1,
+                                              startedUTC: Date(), finishedUTC: Date(), complete: false, provenance: .fixture),
+                              to: path)
+        let root = try HDF5File.open(at: path).root
+        XCTAssertEqual(try root.attribute("git_commit"), .string("0123abcd"))
+        XCTAssertEqual(try root.attribute("blas_core"), .string("Testcore"))
+        XCTAssertEqual(try root.attribute("host"), .string("fixture-host"))
+        XCTAssertEqual(try root.attribute("logical_cores"), .int64(7))
+        XCTAssertEqual(try root.attribute("jobs"), .int64(3))
+        XCTAssertEqual(try root.attribute("complete"), .int64(0))
+    }
+
+    func testBestEpochIsTheLowestTestErrorEarliestOnTiesAndNeverNaN() {
+        let (plan, _) = fixture()
+        func epoch(_ number: Int, _ testError: Double) -> EpochRecord {
+            EpochRecord(epoch: number, multiplier: 1, trainLoss: 0, testLoss: 0, trainError: 0, testError: testError,
+                        weightNorm: 0, seconds: 0)
+        }
+        func best(_ errors: [Double]) -> Int? {
+            RunRecord(run: plan.runs[0], status: .finished, message: "",
+                      epochs: errors.enumerated().map { epoch($0.offset + 1, $0.element) },
+                      parameters: [], effectiveLambda: 0, seconds: 0).best?.epoch
+        }
+        XCTAssertEqual(best([0.3, 0.1, 0.2]), 2)
+        XCTAssertEqual(best([0.3, 0.1, 0.1]), 2, "the earliest of equal errors")
+        XCTAssertEqual(best([.nan, 0.4, .nan]), 2, "a NaN epoch never wins")
+        XCTAssertEqual(best([.nan, .nan]), 2, "with no finite epoch, the last one")
+        XCTAssertNil(best([]))
+    }
+
+    func testAResultsFileWithInconsistentCurvesIsReportedNotTrappedOn() throws {
+        let (plan, records) = fixture()
+        let path = directory.appendingPathComponent("damaged.h5").path
+        try ResultsFile.write(records: records, plan: plan,
+                              metadata: .init(kind: "grid", commandLine: "", jobs: 1, blasThreads: 1, startedUTC: Date(), finishedUTC: Date(), complete: false,
+                                            provenance: .fixture),
+                              to: path)
+        // Rewrite /runs with a run claiming more epochs than the curves hold.
+        let file = try HDF5File.open(at: path, mode: .readWrite)
+        var table = try file.root.dataset("runs").readTable()
+        for (position, column) in table.columns.enumerated() {
+            if case .int64("epochs_done", var values) = column {
+                values[0] = 99
+                table.columns[position] = .int64("epochs_done", values)
+            }
+        }
+        try file.close()
+        let rewritten = directory.appendingPathComponent("damaged2.h5").path
+        let copy = try HDF5File.create(at: rewritten)
+        try copy.root.setAttribute("schema_version", .int64(ResultsFile.schemaVersion))
+        try copy.root.writeTable("runs", table)
+        let source = try HDF5File.open(at: path)
+        let curves = try copy.root.createGroup("curves")
+        for name in try source.root.group("curves").childNames() where !["run", "epoch"].contains(name) {
+            let (values, shape) = try source.root.dataset("curves/\(name)").readFloats()
+            try curves.writeDataset(name, values, shape: shape)
+        }
+        try copy.close()
+        XCTAssertThrowsError(try ResultsFile.readAll(at: rewritten)) { error in
+            XCTAssertTrue("\(error)".contains("claims 99 epochs"), "\(error)")
+        }
+    }
+}
+
+extension Provenance {
+    /// A provenance no machine has, so a test can tell it from the current one.
+    static let fixture = Provenance(
+        harnessVersion: "9.9.9", gitCommit: "0123abcd", swiftVersion: "6.3", hdf5Version: "1.10.8",
+        openBLASConfiguration: "OpenBLAS 0.3.21", blasCoreName: "Testcore", cpu: "Fixture CPU", logicalCores: 7,
+        hostName: "fixture-host", openBLASEnvironment: "")
+}
