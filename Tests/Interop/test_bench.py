@@ -39,8 +39,7 @@ def test_every_measurement_has_five_samples_and_their_median(quick_result):
     for group, fields in DECAYBENCH_MEASUREMENTS.items():
         for field in fields:
             entry = result["measurements"][group][field]
-            expected = 1 if group == "plan" else 5
-            assert len(entry["samples"]) >= expected, (group, field)
+            assert len(entry["samples"]) >= 5, (group, field)
             assert entry["median"] == statistics.median(entry["samples"]), (group, field)
 
 
