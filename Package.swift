@@ -17,6 +17,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        /// Element-wise float math Swift cannot vectorise on Linux (a square root without errno).
+        .target(name: "CFloatMath"),
 
         // MARK: - Engine
 
@@ -25,7 +27,7 @@ let package = Package(
         /// Linear, softmax and MLP models: forward, backward, losses.
         .target(name: "Models", dependencies: ["TensorMath"]),
         /// Update chains (SGD, Adam, penalties vs decoupled decay), schedules, masks.
-        .target(name: "Optimization", dependencies: ["TensorMath"]),
+        .target(name: "Optimization", dependencies: ["TensorMath", "CFloatMath"]),
         /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
         .target(name: "HDF5Store", dependencies: ["CHDF5"]),
         /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order.
@@ -44,30 +46,45 @@ let package = Package(
             "Planning", "Training", "Datasets", "Models", "Optimization",
             .product(name: "Yams", package: "Yams"),
         ]),
+        /// Facts fixed at build time: the source tree's git commit (written by the SourceCommit plugin).
+        .target(name: "BuildInfo", plugins: ["SourceCommit"]),
+        .plugin(name: "SourceCommit", capability: .buildTool()),
         /// The results file, the HDF5 contract with every reader: write, read, validate, schema version.
-        .target(name: "Results", dependencies: ["Planning", "Training", "HDF5Store"]),
+        .target(name: "Results", dependencies: ["Planning", "Training", "Datasets", "HDF5Store"]),
         /// Runs a plan in parallel: workers, the run journal, the output lock, progress, time estimates.
-        .target(name: "Runner", dependencies: ["Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
+        .target(name: "Runner", dependencies: ["BuildInfo", "Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
         /// Reads results and draws conclusions: the best-cell summary.
         .target(name: "Analysis", dependencies: ["Results", "Planning", "Training"]),
+        /// Reruns stored runs from a results file alone and compares them bit for bit.
+        .target(name: "Reproduction", dependencies: ["Results", "Training", "Datasets", "TensorMath"]),
         .executableTarget(name: "decaybench", dependencies: [
-            "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
+            "Reproduction", "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // MARK: - Benchmarks (release builds; they print timings, nothing asserts them)
+
+        /// ns per parameter per step of the update chain on the MLP 784-256-256-10.
+        .executableTarget(name: "UpdateChainBenchmark", dependencies: ["Optimization", "TensorMath"],
+                          path: "Benchmarks/UpdateChainBenchmark"),
+
         // MARK: - Tests
+
+        /// Deterministic input mutation for the fuzz tests of the readers and the grid parser.
+        .target(name: "FuzzSupport", dependencies: ["TensorMath"], path: "Tests/FuzzSupport"),
 
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "TensorMath"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store", "FuzzSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Optimization", "Datasets", "TensorMath"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Training", "Datasets", "Models", "Optimization"]),
-        .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization", "FuzzSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Planning", "Training", "HDF5Store", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "ReproductionTests", dependencies: ["Reproduction", "Results", "Runner", "Planning", "Training", "Datasets", "Models", "Optimization", "HDF5Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,6 +18,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A CSV file has a cell, row or label the reader cannot use. Lines and columns count from 1;
     /// `nil` when the problem concerns the whole file or a whole row.
     case malformedCSV(path: String, line: Int?, column: Int?, expected: String, found: String)
+    /// A file or a spec asks for more data than DecayBench accepts or memory holds; found
+    /// before any memory is reserved for it.
+    case tooLarge(what: String, found: String, limit: String)
     /// The source is valid in a spec but this build cannot load it yet.
     case unsupported(source: String, reason: String)
 
@@ -37,6 +40,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
             if let line { place += ", line \(line)" }
             if let column { place += ", column \(column)" }
             return "\(place): expected \(expected), found \(found)"
+        case let .tooLarge(what, found, limit):
+            return "\(what): \(found) is too large; DecayBench accepts \(limit)"
         case let .unsupported(source, reason):
             return "data source `\(source)` cannot be loaded: \(reason)"
         }

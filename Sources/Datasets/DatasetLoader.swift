@@ -46,6 +46,9 @@ public enum DatasetLoader {
                     "\(spec.trainSubset ?? 0)")
         try require(spec.testSubset.map { $0 >= 1 } ?? true, "testSubset", "a positive count or none",
                     "\(spec.testSubset ?? 0)")
+        if let problem = spec.sizeProblems.first {
+            throw DataError.invalidSpec(field: problem.field, expected: "a size DecayBench accepts", found: problem.message)
+        }
         switch spec.source {
         case .fashionMNIST, .mnist:
             break
@@ -84,6 +87,7 @@ public enum DatasetLoader {
         case .fashionMNIST, .mnist:
             return try readIDX(spec, locator: locator)
         case .syntheticRegression:
+            try checkMemory(spec)
             let problem = SyntheticData.regression(samples: spec.samples, features: spec.features,
                                                    noise: spec.noise, seed: spec.seed)
             var parts = try holdOut(problem.rows, name: spec.source.rawValue, featureCount: spec.features,
@@ -92,6 +96,7 @@ public enum DatasetLoader {
             parts.trueBias = problem.bias
             return parts
         case .syntheticClassification:
+            try checkMemory(spec)
             let rows = SyntheticData.classification(samples: spec.samples, features: spec.features,
                                                     classes: spec.classes, noise: spec.noise, seed: spec.seed)
             return try holdOut(rows, name: spec.source.rawValue, featureCount: spec.features,
@@ -110,6 +115,13 @@ public enum DatasetLoader {
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             return try holdOut(table.rows, name: name, featureCount: table.featureCount, task: table.task, spec: spec)
         }
+    }
+
+    /// Synthetic points are made in memory: their size, within the limits, must also fit in it
+    /// (the points, then the training and test copies).
+    private static func checkMemory(_ spec: DataSpec) throws {
+        try DataLimits.check(shape: [spec.samples, spec.features], bytesPerValue: 12,
+                             what: "\(spec.source.rawValue) data (samples × features)")
     }
 
     private static func readIDX(_ spec: DataSpec, locator: DatasetLocator) throws -> Parts {

@@ -16,7 +16,7 @@ public struct FileTable: Sendable {
     }
 
     /// Most classes a file may declare: the output layer and its buffers grow with it.
-    static let maximumClasses = 65_536
+    static var maximumClasses: Int { DataLimits.classes }
 
     /// A classification table whose class count is the largest label + 1, checked to be
     /// at least 2 and at most `maximumClasses`. Labels must be ≥ 0 already.

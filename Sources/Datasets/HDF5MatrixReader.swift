@@ -7,22 +7,50 @@ import HDF5Store
 /// The usual way to hand DecayBench data from Python:
 /// `h5py.File(p, "w").update(X=X.astype("float32"), y=y)`.
 public enum HDF5MatrixReader {
+    /// Reads X and y from `path`.
+    ///
+    /// The read is tried first in a child process (`CrashIsolation`): HDF5 1.10 crashes on
+    /// some damaged files, and such a file must give an error, not end the program.
+    /// - Throws: `DataError` naming the file, the dataset and what is wrong with it.
     public static func read(path: String, featuresDataset: String, targetsDataset: String, task: TaskKind) throws -> FileTable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError.unreadable(path: path, reason: "no such file")
         }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        // Generous: a read that ends in-process ends in the child at the same speed.
+        let timeout = 60 + Double(size) / 20e6
+        let outcome = CrashIsolation.probe(timeout: timeout) {
+            _ = try? readInProcess(path: path, featuresDataset: featuresDataset, targetsDataset: targetsDataset, task: task)
+        }
+        if case .crashed(let signal) = outcome {
+            throw DataError.unreadable(
+                path: path, reason: "the HDF5 library crashed (signal \(signal)) reading '\(featuresDataset)' and "
+                    + "'\(targetsDataset)': the file is damaged; write it again (h5py: h5py.File(p, \"w\").update(X=X, y=y))")
+        }
+        return try readInProcess(path: path, featuresDataset: featuresDataset, targetsDataset: targetsDataset, task: task)
+    }
+
+    private static func readInProcess(path: String, featuresDataset: String, targetsDataset: String,
+                                      task: TaskKind) throws -> FileTable {
         do {
             let file = try HDF5File.open(at: path)
-            let (features, shape) = try readFeatures(file.root.dataset(featuresDataset))
+            let featureData = try file.root.dataset(featuresDataset)
+            let targetData = try file.root.dataset(targetsDataset)
+            // Shapes first, from the file's header: a declared size is checked before any
+            // memory is reserved for it.
+            let shape = try featureData.shape
             guard shape.count == 2, shape[0] >= 1, shape[1] >= 1 else {
                 throw DataError.invalidSpec(field: "featuresDataset", expected: "a 2-D matrix [points, features] at '\(featuresDataset)' in \(path)",
                                             found: "shape \(shape)")
             }
-            let (targets, targetShape) = try readTargets(file.root.dataset(targetsDataset))
-            guard targetShape.count == 1 || (targetShape.count == 2 && targetShape[1] == 1), targets.count == shape[0] else {
+            let targetShape = try targetData.shape
+            guard targetShape.count == 1 || (targetShape.count == 2 && targetShape[1] == 1), targetShape[0] == shape[0] else {
                 throw DataError.invalidSpec(field: "targetsDataset", expected: "a vector of \(shape[0]) targets at '\(targetsDataset)' in \(path)",
                                             found: "shape \(targetShape)")
             }
+            try DataLimits.check(shape: shape, bytesPerValue: bytesPerValue, what: "\(path), dataset '\(featuresDataset)'")
+            let features = try readFeatures(featureData)
+            let targets = try readTargets(targetData)
             if let bad = features.firstIndex(where: { !$0.isFinite }) {
                 throw DataError.invalidSpec(field: "featuresDataset", expected: "finite features in '\(featuresDataset)' of \(path)",
                                             found: "\(features[bad]) at row \(bad / shape[1] + 1), column \(bad % shape[1] + 1)")
@@ -52,28 +80,30 @@ public enum HDF5MatrixReader {
 
     /// Features as Float32 from any numeric type: numpy writes float64 by default, and
     /// training is in Float32 anyway.
-    private static func readFeatures(_ dataset: HDF5Dataset) throws -> (values: [Float], shape: [Int]) {
+    private static func readFeatures(_ dataset: HDF5Dataset) throws -> [Float] {
         switch try dataset.elementType {
         case .float(bytes: 8):
-            let (values, shape) = try dataset.readDoubles()
-            return (values.map { Float($0) }, shape)
+            return try dataset.readDoubles().values.map { Float($0) }
         case .signedInteger(bytes: 8):
-            let (values, shape) = try dataset.readInt64s()
-            return (values.map { Float($0) }, shape)
+            return try dataset.readInt64s().values.map { Float($0) }
         default:
-            return try dataset.readFloats()
+            return try dataset.readFloats().values
         }
     }
 
+    /// Peak bytes per feature value while a file is read and split: a float64 or int64 value
+    /// and its Float32 copy, then the table and its training and test splits, or the
+    /// standardised copies; 12 covers each stage.
+    private static let bytesPerValue = 12
+
     /// Targets as Double from any numeric type (numpy's integer labels are int64); whether
     /// they are valid labels is checked by value afterwards.
-    private static func readTargets(_ dataset: HDF5Dataset) throws -> (values: [Double], shape: [Int]) {
+    private static func readTargets(_ dataset: HDF5Dataset) throws -> [Double] {
         switch try dataset.elementType {
         case .signedInteger(bytes: 8):
-            let (values, shape) = try dataset.readInt64s()
-            return (values.map { Double($0) }, shape)
+            return try dataset.readInt64s().values.map { Double($0) }
         default:
-            return try dataset.readDoubles()
+            return try dataset.readDoubles().values
         }
     }
 }

@@ -35,12 +35,13 @@ public enum IDXReader {
             throw DataError.malformedIDX(path: path, expected: "images of \(imageShape.rows)×\(imageShape.columns) pixels",
                                          found: "\(rows)×\(columns)")
         }
-        let (elements, overflow) = count.multipliedReportingOverflow(by: rows * columns)
-        guard !overflow else {
+        // Sizes come from the header, up to 2³² each: checked before anything is reserved.
+        guard let elements = DataLimits.product(sizes) else {
             throw DataError.malformedIDX(path: path, expected: "a plausible header", found: "sizes \(sizes) overflow")
         }
         let description = "\(count) images of \(rows)×\(columns)"
         try checkPlausibleLength(of: file, payload: elements, header: 16, description: description)
+        try DataLimits.check(shape: sizes, bytesPerValue: bytesPerPixel, what: path)
         let pixels = try [Float](unsafeUninitializedCapacity: elements) { output, initialized in
             try decodePixels(from: file, into: output, description: description)
             initialized = elements
@@ -56,6 +57,7 @@ public enum IDXReader {
         let count = try readHeader(of: file, magic: labelsMagic, kind: "labels")[0]
         let description = "\(count) labels"
         try checkPlausibleLength(of: file, payload: count, header: 8, description: description)
+        try DataLimits.check(shape: [count], bytesPerValue: 5, what: path)
         var bytes = [UInt8](repeating: 0, count: count)
         let got = try bytes.withUnsafeMutableBytes { try file.read(into: $0) }
         guard got == count else {
@@ -64,6 +66,9 @@ public enum IDXReader {
         try checkAtEnd(file, payload: count, header: 8, description: description)
         return bytes.map { Int32($0) }
     }
+
+    /// Peak bytes per pixel: the Float32 images, then a subset's copy of them.
+    private static let bytesPerPixel = 8
 
     /// Reads the magic number and the sizes it announces.
     private static func readHeader(of file: GzipReader, magic: UInt32, kind: String) throws -> [Int] {

@@ -70,10 +70,11 @@ struct GridBlock {
             }
             let parentAxis = axes[parent]
             var axis = Axis(field: source.field, name: source.name, location: source.location, parent: parent, values: [])
+            var seen = Set<String>()
             for list in lists {
                 let label = Self.keyLabel(list.key, as: parentAxis)
                 axis.valuesByParentLabel[label] = list.values
-                for value in list.values where !axis.values.contains(where: { source.field.label($0.value) == source.field.label(value.value) }) {
+                for value in list.values where seen.insert(source.field.label(value.value)).inserted {
                     axis.values.append(value)
                 }
             }

@@ -143,14 +143,16 @@ struct GridBlockSource {
             return nil
         }
         var values: [Setting] = []
+        var firstByLabel: [String: GridLocation] = [:]  // a linear check: axes may hold thousands of values
         for (index, element) in elements.enumerated() {
             let elementLocation = GridLocation(element, keyPath: location.appending(index: index), fallback: location)
             guard let value = reader.value(of: element, for: field, at: elementLocation) else { continue }
-            let label = value.label(absentWord: field.absentWord ?? "none")
-            if let first = values.first(where: { $0.value.label(absentWord: field.absentWord ?? "none") == label }) {
-                reader.report("duplicate value \(label) (first at \(first.location.line):\(first.location.column))", at: elementLocation)
+            let label = field.label(value)
+            if let first = firstByLabel[label] {
+                reader.report("duplicate value \(label) (first at \(first.line):\(first.column))", at: elementLocation)
                 continue
             }
+            firstByLabel[label] = elementLocation
             values.append(Setting(value: value, location: elementLocation))
         }
         return values
@@ -165,13 +167,15 @@ struct GridBlockSource {
         let field = GridField(section: "", key: "seeds", kind: .integer(.nonNegative), absentWord: nil, axisNames: [],
                               requiredBecause: nil, read: { _ in .absent }, write: { _, _ in })
         var seeds: [Setting] = []
+        var firstByValue: [GridValue: GridLocation] = [:]
         for (index, element) in elements.enumerated() {
             let elementLocation = GridLocation(element, keyPath: location.appending(index: index), fallback: location)
             guard let value = reader.value(of: element, for: field, at: elementLocation) else { continue }
-            if let first = seeds.first(where: { $0.value == value }) {
-                reader.report("duplicate seed \(value.label()) (first at \(first.location.line):\(first.location.column))", at: elementLocation)
+            if let first = firstByValue[value] {
+                reader.report("duplicate seed \(value.label()) (first at \(first.line):\(first.column))", at: elementLocation)
                 continue
             }
+            firstByValue[value] = elementLocation
             seeds.append(Setting(value: value, location: elementLocation))
         }
         self.seeds = seeds

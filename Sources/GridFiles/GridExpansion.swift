@@ -31,6 +31,11 @@ enum GridExpansion {
             for (axis, setting) in zip(block.axes, chosen) {
                 draft.set(axis.field, to: setting.value, at: setting.location)
             }
+            if let conflict = draft.applyShorthand(), let at = draft.origins["optimizer.kind"] {
+                var local = GridNodeReader(fileName: reader.fileName)
+                local.report(conflict, at: at)
+                for problem in local.problems where problems.insert(problem).inserted { reader.report(contentsOf: [problem]) }
+            }
             for seed in block.seeds {
                 var seeded = draft
                 if case .integer(let number) = seed.value { seeded.configuration.training.seed = UInt64(number) }
@@ -39,6 +44,36 @@ enum GridExpansion {
             checkModel(draft, reader: &reader, seen: &problems)
         }
         return drafts
+    }
+
+    /// How many runs `block` expands into, counted without expanding it; nil when the count
+    /// exceeds `limit`.
+    ///
+    /// Dependent axes form trees (each depends on one earlier axis), so the count is a sum
+    /// over each axis's values of the product of its dependents' counts under that value:
+    /// linear in the number of values written, whatever the product. Counts saturate just
+    /// above `limit`, so nothing overflows.
+    static func runCount(of block: GridBlock, limit: Int) -> Int? {
+        let cap = limit + 1
+        func times(_ a: Int, _ b: Int) -> Int {
+            let (product, overflow) = a.multipliedReportingOverflow(by: b)
+            return overflow ? cap : min(product, cap)
+        }
+        let children = block.axes.indices.map { index in block.axes.indices.filter { block.axes[$0].parent == index } }
+        // Runs contributed by axis `index` and the axes below it, given its parent's label.
+        func count(_ index: Int, parentLabel: String?) -> Int {
+            let axis = block.axes[index]
+            var total = 0
+            for value in axis.values(forParent: parentLabel) {
+                let label = axis.field.label(value.value)
+                let below = children[index].reduce(1) { times($0, count($1, parentLabel: label)) }
+                total = min(total + below, cap)
+            }
+            return total
+        }
+        let roots = block.axes.indices.filter { block.axes[$0].parent == nil }
+        let runs = roots.reduce(block.seeds.count) { times($0, count($1, parentLabel: nil)) }
+        return runs > limit ? nil : runs
     }
 
     /// Reports each required field set neither in a section nor as an axis.

@@ -64,8 +64,7 @@ enum GridFields {
 
     private static func optimizer() -> [GridField] {
         [
-            choice("optimizer", "kind", \.configuration.optimizer.kind, axisNames: ["optimizer", "optimizer.kind"],
-                   requiredBecause: "the optimizer"),
+            optimizerKind(),
             number("optimizer", "lr", \.configuration.optimizer.learningRate, .positive, requiredBecause: "the base learning rate α"),
             number("optimizer", "momentum", \.configuration.optimizer.momentum, .unitInterval),
             number("optimizer", "beta1", \.configuration.optimizer.beta1, .unitInterval),
@@ -105,6 +104,25 @@ enum GridFields {
             optionalInteger("training", "batch_size", \.configuration.training.batchSize, .positive, absentWord: "full"),
             integer("training", "blas_threads", \.configuration.training.blasThreads, .positive),
         ]
+    }
+
+    /// The optimizer kind, or a shorthand such as `adamw` that also implies a penalty; the
+    /// shorthand is what labels and the canonical form show, as written.
+    private static func optimizerKind() -> GridField {
+        GridField(
+            section: "optimizer", key: "kind", kind: .choice(OptimizerShorthand.optimizerWords), absentWord: nil,
+            axisNames: ["optimizer", "optimizer.kind"], requiredBecause: "the optimizer",
+            read: { draft in .text(draft.optimizerShorthand?.rawValue ?? draft.configuration.optimizer.kind.rawValue) },
+            write: { draft, value in
+                guard let word = value.textValue else { return }
+                if let shorthand = OptimizerShorthand(rawValue: word) {
+                    draft.configuration.optimizer.kind = shorthand.optimizer
+                    draft.optimizerShorthand = shorthand
+                } else if let kind = OptimizerSpec.Kind(rawValue: word) {
+                    draft.configuration.optimizer.kind = kind
+                    draft.optimizerShorthand = nil
+                }
+            })
     }
 
     /// The `schedule` axis: one entry sets the kind and the parameters it names.

@@ -50,8 +50,10 @@ public enum GridFile {
 
     /// Reads and expands the grid file at `path`.
     ///
+    /// - Parameter allowingLargeGrids: accept up to `GridLimits.forcedRuns` runs rather than
+    ///   `GridLimits.runs` (the command line's `--force`).
     /// - Throws: `GridFileError` listing every problem, including an unreadable file.
-    public static func load(path: String) throws -> GridPlan {
+    public static func load(path: String, allowingLargeGrids: Bool = false) throws -> GridPlan {
         let fileName = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",
@@ -61,7 +63,7 @@ public enum GridFile {
             throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",
                                                        message: "the grid file is not UTF-8 text")])
         }
-        return try parse(text: text, fileName: fileName)
+        return try parse(text: text, fileName: fileName, allowingLargeGrids: allowingLargeGrids)
     }
 
     /// Parses and expands a grid file's text.
@@ -69,8 +71,9 @@ public enum GridFile {
     /// - Parameters:
     ///   - text: The YAML text.
     ///   - fileName: The name problems are reported under.
+    ///   - allowingLargeGrids: accept up to `GridLimits.forcedRuns` runs rather than `GridLimits.runs`.
     /// - Throws: `GridFileError` listing every problem.
-    public static func parse(text: String, fileName: String) throws -> GridPlan {
+    public static func parse(text: String, fileName: String, allowingLargeGrids: Bool = false) throws -> GridPlan {
         var reader = GridNodeReader(fileName: fileName)
         let documents = try composeDocuments(text, fileName: fileName)
         let fields = GridFields.all()
@@ -110,9 +113,17 @@ public enum GridFile {
         }
         header.requireName(at: documents.first.map { GridLocation($0, keyPath: "") }, reader: &reader)
 
+        // Counted before anything is expanded: a grid of 10¹² runs is refused, not allocated.
+        guard GridSize.checkRunCount(of: blocks, allowingLargeGrids: allowingLargeGrids, reader: &reader) else {
+            throw GridFileError(problems: Array(Set(reader.problems)))
+        }
         let drafts = blocks.flatMap { GridExpansion.drafts(of: $0, fields: fields, reader: &reader) }
         let earlierProblems = reader.problems.count
         let pooled = PooledRuns(drafts: earlierProblems == 0 ? drafts : [], blocks: blocks, fields: fields, reader: &reader)
+        if reader.problems.isEmpty {
+            GridSize.checkConfigurations(drafts, blocks: blocks, reader: &reader)
+            GridSize.checkArrays(runs: pooled.runs, axes: pooled.axes, at: blocks.first?.location, reader: &reader)
+        }
         if !reader.problems.isEmpty {
             throw GridFileError(problems: Array(Set(reader.problems)))
         }

@@ -71,7 +71,7 @@ struct GridNodeReader {
             }
             guard words.contains(word) else {
                 report("unknown \(field.noun) '\(word)'; expected \(field.expectation)"
-                       + ClosestMatch.hint(for: word, among: words) + GridNodeReader.note(forUnknownChoice: word), at: location)
+                       + ClosestMatch.hint(for: word, among: words), at: location)
                 return nil
             }
             return .text(word)
@@ -166,15 +166,6 @@ struct GridNodeReader {
     private mutating func mismatch(_ field: GridField, _ node: Node, _ location: GridLocation) -> GridValue? {
         report("expected \(field.expectation), found \(GridNodeReader.describe(node))", at: location)
         return nil
-    }
-
-    /// Extra advice for words people reach for that name a combination, not an optimizer.
-    private static func note(forUnknownChoice word: String) -> String {
-        switch word.lowercased() {
-        case "adamw": return " (AdamW is optimizer 'adam' with penalty 'decoupled')"
-        case "sgdw": return " (SGDW is optimizer 'sgd-momentum' with penalty 'decoupled')"
-        default: return ""
-        }
     }
 
     // MARK: - Scalars

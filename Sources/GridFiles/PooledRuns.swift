@@ -91,14 +91,15 @@ struct PooledRuns {
         let names = axes.map(\.name)
         for run in runs {
             let cell = names.map { run.label(on: $0) ?? "" }
-            var first = byKey[run.key]
+            let key = run.key  // a hash of the whole configuration: computed once per run
+            var first = byKey[key]
             let sameKey = first != nil
             if first == nil { first = byCell[cell] }
             if let first {
                 let pair = [first.block, run.block, sameKey ? 1 : 0]
                 repeats[pair, default: (0, run, first, sameKey)].count += 1
             } else {
-                byKey[run.key] = run
+                byKey[key] = run
                 byCell[cell] = run
             }
         }

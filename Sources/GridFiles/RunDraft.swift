@@ -19,6 +19,9 @@ struct RunDraft {
     /// Schedule parameter keys the file wrote (section or axis entry): they appear in labels
     /// even when equal to the default, as `t_mult=2` does in `warm-restarts(t0=5,t_mult=2)`.
     var scheduleMentioned: Set<String> = []
+    /// The optimizer was named by a shorthand (`adamw`): its kind is set, and the penalty it
+    /// implies is applied by `applyShorthand` once every field is written.
+    var optimizerShorthand: OptimizerShorthand?
 
     /// Writes `value` into `field` and remembers where it came from.
     mutating func set(_ field: GridField, to value: GridValue, at location: GridLocation) {
@@ -28,5 +31,20 @@ struct RunDraft {
         if field.section == "schedule", field.key != "kind", !field.key.isEmpty {
             scheduleMentioned.insert(field.key)
         }
+    }
+}
+
+extension RunDraft {
+    /// Applies an optimizer shorthand's penalty, unless the file chose another one.
+    ///
+    /// - Returns: the contradiction between the shorthand and the penalty written, if any.
+    mutating func applyShorthand() -> String? {
+        guard let shorthand = optimizerShorthand else { return nil }
+        if given.contains("regularization.penalty"),
+           let conflict = shorthand.conflict(withPenalty: configuration.regularization.penalty) {
+            return conflict
+        }
+        configuration.regularization.penalty = shorthand.penalty
+        return nil
     }
 }

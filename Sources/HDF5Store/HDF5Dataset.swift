@@ -39,7 +39,7 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
             }
             let memoryType = try Element.nativeType(location, operation)
             let shape = try self.shape
-            let count = shape.reduce(1, *)
+            let count = try HDF5Dataspace.elementCount(of: shape, location, operation)
             let values = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
                     try location.check(H5Dread(handle.id, memoryType, HDF5Constant.allOfDataspace,

@@ -20,7 +20,12 @@ enum HDF5Dataspace {
         }
         var dimensions = [hsize_t](repeating: 0, count: Int(rank))
         try location.check(H5Sget_simple_extent_dims(space, &dimensions, nil), operation)
-        return dimensions.map { Int($0) }
+        // A damaged file can declare any 64-bit size; one beyond Int is an error, not a trap.
+        let shape = dimensions.compactMap { Int(exactly: $0) }
+        guard shape.count == dimensions.count else {
+            throw location.error(operation, "the dataspace declares a dimension of \(dimensions.max() ?? 0), beyond any array")
+        }
+        return shape
     }
 
     /// Validates a shape given by a caller and returns its element count.

@@ -24,7 +24,10 @@ public final class HDF5File: @unchecked Sendable {
     /// Where errors about the file as a whole point.
     private var fileLocation: HDF5Location { HDF5Location(file: path, object: "") }
 
-    private init(path: String, id: hid_t) throws {
+    /// The file's identifier, for this module's extensions.
+    var fileID: hid_t { handle.id }
+
+    init(path: String, id: hid_t) throws {
         self.path = path
         let handle = HDF5Handle(id, close: { H5Fclose($0) })
         self.handle = handle

@@ -25,6 +25,21 @@ extension HDF5Group {
         }
     }
 
+    /// Creates a new dataset of `shape` without writing its values: with chunked storage (the
+    /// default) HDF5 allocates nothing until chunks are written, so the declared shape costs
+    /// only its header, and reading returns zeros where nothing was written.
+    /// - Throws: `HDF5Error` when the shape is invalid, the name exists, or HDF5 fails.
+    @discardableResult
+    public func declareDataset<Element: HDF5Element>(_ name: String, of _: Element.Type, shape: [Int],
+                                                     storage: HDF5StorageOptions = .compressed()) throws -> HDF5Dataset {
+        let operation = "declare dataset"
+        return try HDF5Library.withLock {
+            let child = location.child(name)
+            _ = try HDF5Dataspace.elementCount(of: shape, child, operation)
+            return try createDataset(name, type: try Element.nativeType(child, operation), shape: shape, storage: storage, operation)
+        }
+    }
+
     /// Writes a new 1-D dataset of fixed-length UTF-8 strings (width: the longest value's bytes,
     /// at least 1), the form netCDF readers accept; for coordinate labels.
     ///

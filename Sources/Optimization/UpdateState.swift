@@ -1,32 +1,26 @@
 /// The optimizer's memory between steps: a value type owned by one run.
+///
+/// It holds the state vectors every stage of a chain declared, stage after stage, each one
+/// parameter long, in one allocation; only the stage that declared a vector reads or writes it.
 public struct UpdateState: Sendable, Equatable {
-    /// Steps taken so far (Adam's bias correction uses step + 1 during a step).
+    /// Steps taken so far.
     public internal(set) var step: Int
-    /// Momentum buffer (SGD with momentum), empty otherwise.
-    public internal(set) var momentum: [Float]
-    /// Adam's first and second moments, empty otherwise.
-    public internal(set) var firstMoment: [Float]
-    public internal(set) var secondMoment: [Float]
-    /// AMSGrad's running maximum of the second moment, empty otherwise.
-    public internal(set) var maximumSecondMoment: [Float]
+    /// The stages' vectors, back to back.
+    var vectors: [Float]
+    /// For each stage, where its first vector starts in `vectors`.
+    let vectorStarts: [Int]
+    /// The length of each vector.
+    let parameterCount: Int
 
-    init(parameterCount: Int, stages: [UpdateStage]) {
-        step = 0
-        momentum = []
-        firstMoment = []
-        secondMoment = []
-        maximumSecondMoment = []
+    init(parameterCount: Int, stages: [any UpdateStage]) {
+        var starts: [Int] = [], total = 0
         for stage in stages {
-            switch stage {
-            case .traceMomentum:
-                momentum = [Float](repeating: 0, count: parameterCount)
-            case .scaleByAdam(_, _, _, let amsgrad):
-                firstMoment = [Float](repeating: 0, count: parameterCount)
-                secondMoment = [Float](repeating: 0, count: parameterCount)
-                if amsgrad { maximumSecondMoment = [Float](repeating: 0, count: parameterCount) }
-            default:
-                break
-            }
+            starts.append(total * parameterCount)
+            total += stage.stateVectors.count
         }
+        step = 0
+        vectors = [Float](repeating: 0, count: total * parameterCount)
+        vectorStarts = starts
+        self.parameterCount = parameterCount
     }
 }

@@ -20,15 +20,6 @@ public enum RunCost {
     /// Training and test points, features and outputs of a data specification, without
     /// loading it; nil for CSV and HDF5 files, whose shape is in the file.
     public static func dataShape(_ data: DataSpec) -> (train: Int, test: Int, features: Int, outputs: Int)? {
-        switch data.source {
-        case .fashionMNIST, .mnist:
-            return (data.trainSubset ?? 60_000, data.testSubset ?? 10_000, 784, 10)
-        case .syntheticRegression, .syntheticClassification:
-            let test = Int((Double(data.samples) * data.testFraction).rounded())
-            let outputs = data.source == .syntheticRegression ? 1 : data.classes
-            return (data.trainSubset ?? data.samples - test, data.testSubset ?? test, data.features, outputs)
-        case .csv, .hdf5:
-            return nil
-        }
+        data.shapeWithoutReading.map { ($0.trainPoints, $0.testPoints, $0.features, $0.outputs) }
     }
 }

@@ -10,6 +10,11 @@ extension ResultsFile {
         return try file.root.stringAttribute("grid_canonical")
     }
 
+    /// Whether the file says every planned run has a result (its `complete` attribute).
+    public static func isComplete(at path: String) throws -> Bool {
+        try HDF5File.open(at: path).root.int64Attribute("complete") == 1
+    }
+
     /// The grid file's text a results file was written for, verbatim.
     public static func gridText(at path: String) throws -> String {
         let file = try HDF5File.open(at: path)

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import HDF5Store
 import Planning
@@ -33,6 +34,8 @@ public enum ResultsFile {
         public var complete: Bool
         /// Where and with what the results were computed.
         public var provenance: Provenance
+        /// The files each data set was read from, fingerprinted when the session began.
+        public var dataFiles: [DataSpec: [DataFileFingerprint]] = [:]
 
         public init(kind: String, commandLine: String, jobs: Int, blasThreads: Int,
                     startedUTC: Date, finishedUTC: Date, complete: Bool, provenance: Provenance) {
@@ -57,26 +60,28 @@ public enum ResultsFile {
     ///
     /// - Parameters:
     ///   - plan: the grid, for the root attributes and `/grid`; nil for a single run or a shard.
-    ///   - durable: fsync before the rename (default); false for shards, which can be recomputed.
     public static func write(records: [RunRecord], plan: GridPlan?, metadata: Metadata, to path: String,
                              durable: Bool = true) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        do {
-            let file = try HDF5File.create(at: temporary, overwrite: true)
-            try writeRoot(file.root, records: records, plan: plan, metadata: metadata)
-            try file.root.writeTable("runs", RunsTable.table(records))
-            try describe(file.root.dataset("runs"), "one row per run, in grid order; see the README for the columns", units: "")
-            try writeCurves(file.root.createGroup("curves"), records)
-            try writeConfigurations(file.root.createGroup("config"), records)
-            if let plan { try GridArrays.write(file.root.createGroup("grid"), plan: plan, records: records) }
-            let withParameters = records.filter { !$0.parameters.isEmpty }
-            if !withParameters.isEmpty { try writeParameters(file.root.createGroup("params"), withParameters) }
-            try file.close()
-            try AtomicFile.replace(path, with: temporary, durable: durable)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        try AtomicFile.write(try image(records: records, plan: plan, metadata: metadata, name: path), to: path, durable: durable)
+    }
+
+    /// The bytes of a results file holding `records`, built in memory: only the final plain
+    /// write touches the disk, so a full disk is one clear error, never a failure inside HDF5.
+    /// - Parameter name: how errors name the file.
+    public static func image(records: [RunRecord], plan: GridPlan?, metadata: Metadata, name: String) throws -> Data {
+        let file = try HDF5File.createInMemory(name: name)
+        defer { try? file.close() }
+        try writeRoot(file.root, records: records, plan: plan, metadata: metadata)
+        try file.root.writeTable("runs", RunsTable.table(records))
+        try describe(file.root.dataset("runs"), "one row per run, in grid order; see the README for the columns", units: "")
+        try writeCurves(file.root.createGroup("curves"), records)
+        try CurveCoordinates.write(file.root.group("curves"), records: records, plan: plan)
+        try writeConfigurations(file.root.createGroup("config"), records)
+        try writeReproductionFacts(file.root, records: records, metadata: metadata)
+        if let plan { try GridArrays.write(file.root.createGroup("grid"), plan: plan, records: records) }
+        let withParameters = records.filter { !$0.parameters.isEmpty }
+        if !withParameters.isEmpty { try writeParameters(file.root.createGroup("params"), withParameters) }
+        return try file.image()
     }
 
     // MARK: - Parts

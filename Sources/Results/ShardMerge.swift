@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import HDF5Store
 import Planning
@@ -15,6 +16,8 @@ public struct ShardMerge: Sendable {
     /// The earliest start and the latest end among the shards.
     public var startedUTC: Date
     public var finishedUTC: Date
+    /// The data files the shards recorded, by data specification, for the merged file.
+    public var dataFiles: [DataSpec: [DataFileFingerprint]] = [:]
 
     /// Reads `paths` and merges their runs into `plan`.
     ///
@@ -41,6 +44,10 @@ public struct ShardMerge: Sendable {
                                            + "a run must come from one shard only: leave one of the files out")
                 }
                 found[record.run.key] = (record, path)
+                if dataFiles[record.run.configuration.data] == nil,
+                   let files = try ResultsFile.dataFiles(at: path, key: record.run.key) {
+                    dataFiles[record.run.configuration.data] = files
+                }
             }
             let file = try HDF5File.open(at: path)
             if let date = iso.date(from: try file.root.stringAttribute("started_utc")) { started = min(started ?? date, date) }

@@ -1,66 +1,103 @@
+import Datasets
 import Foundation
 import Planning
 import Results
 
 /// Deciding where a run starts, and readying the journal: the steps before any training.
 extension GridRunner {
-    /// Where a run starts from: nothing, a journal of an interrupted run, or a finished file.
+    /// Where a run starts from: nothing, a journal of an interrupted run, a results file
+    /// with pending runs, or a results file that is already complete.
     enum StartingPoint {
         case fresh
         case journal
         case resultsFile
+        /// Every run has a result: nothing is computed and the file is not rewritten.
+        case finishedFile
     }
 
     struct Start {
         var point: StartingPoint
         /// Runs already finished, validated (unreadable shards are not among them).
         var finished: [RunRecord]
+        /// Whether the journal has to be (re)created: absent, or left without its manifest.
+        var needsManifest: Bool
     }
 
     /// Decides, without changing anything, where this run starts from.
     func startingPoint(_ journal: RunJournal) throws -> Start {
         let path = options.resultsPath
         let fileExists = FileManager.default.fileExists(atPath: path)
+        let state = journal.state
+        switch state {
+        case .foreignDirectory(let unknown):
+            throw RunnerError.input("\(journal.directory) exists but is not a decaybench journal (it holds "
+                               + unknown.prefix(5).joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
+                               + "); decaybench keeps its unfinished runs under that name: move it away or choose another --out")
+        case .notADirectory:
+            throw RunnerError.input("\(journal.directory) exists and is not a directory; decaybench keeps its unfinished runs "
+                               + "under that name: move it away or choose another --out")
+        case .absent, .journal, .remnant:
+            break
+        }
         if options.overwrite {
-            return Start(point: .fresh, finished: [])
+            return Start(point: .fresh, finished: [], needsManifest: true)
         }
-        if options.resume {
-            if journal.exists {
-                let stored: String
-                do {
-                    stored = try journal.canonicalText()
-                } catch {
-                    throw RunnerError("cannot resume \(path): \(journal.directory) lacks its grid description; "
-                                       + "remove that directory to start afresh, or use --overwrite")
-                }
-                let differences = plan.differences(fromStored: stored)
-                guard differences.isEmpty else {
-                    throw RunnerError("cannot resume \(path): the grid file has changed since the run started:\n"
-                                       + differences.map { "  " + $0 }.joined(separator: "\n")
-                                       + "\nrestore the original grid, or start afresh with --overwrite")
-                }
-                try checkShard(stored: journal.shard(), in: journal.directory)
-                return Start(point: .journal, finished: readableShards(journal))
+        guard options.resume else {
+            var existing: [String] = []
+            if fileExists { existing.append("\(path) already exists") }
+            if state == .journal { existing.append("\(journal.directory) (the unfinished runs of \(path)) already exists") }
+            if state == .remnant { existing.append("\(journal.directory) (a journal left part-way through its removal) already exists") }
+            guard existing.isEmpty else {
+                throw RunnerError.input(existing.joined(separator: " and ")
+                                   + "; add --resume to finish it, --overwrite to replace it, or choose another --out")
             }
-            if fileExists {
-                let stored = try ResultsFile.canonicalGridText(at: path)
-                let differences = plan.differences(fromStored: stored)
-                guard differences.isEmpty else {
-                    throw RunnerError("cannot resume \(path): it holds a different grid:\n"
-                                       + differences.map { "  " + $0 }.joined(separator: "\n")
-                                       + "\nuse another --out, or replace it with --overwrite")
-                }
-                try checkShard(stored: try ResultsFile.shardText(at: path), in: path)
-                let records = try ResultsFile.readRecords(at: path, plan: plan)
-                return Start(point: .resultsFile, finished: records.filter { $0.status != .pending })
+            return Start(point: .fresh, finished: [], needsManifest: true)
+        }
+
+        var finished: [String: RunRecord] = [:]
+        var point = StartingPoint.fresh
+        if fileExists {
+            let stored = try ResultsFile.canonicalGridText(at: path)
+            let differences = plan.differences(fromStored: stored)
+            guard differences.isEmpty else {
+                throw RunnerError.input("cannot resume \(path): it holds a different grid:\n"
+                                   + differences.map { "  " + $0 }.joined(separator: "\n")
+                                   + "\nuse another --out, or replace it with --overwrite")
             }
-            return Start(point: .fresh, finished: [])
+            try checkShard(stored: try ResultsFile.shardText(at: path), in: path)
+            for record in try ResultsFile.readRecords(at: path, plan: plan) where record.status != .pending {
+                finished[record.run.key] = record
+            }
+            point = .resultsFile
         }
-        if fileExists || journal.exists {
-            throw RunnerError("\(path) already exists\(journal.exists ? " (with unfinished runs in \(journal.directory))" : ""); "
-                               + "add --resume to finish it, --overwrite to replace it, or choose another --out")
+        if state == .journal {
+            let stored: String
+            do {
+                stored = try journal.canonicalText()
+            } catch {
+                throw RunnerError("cannot resume \(path): cannot read \(journal.directory)/\(RunJournal.manifestName): \(error)")
+            }
+            let differences = plan.differences(fromStored: stored)
+            guard differences.isEmpty else {
+                throw RunnerError.input("cannot resume \(path): the grid file has changed since the run started:\n"
+                                   + differences.map { "  " + $0 }.joined(separator: "\n")
+                                   + "\nrestore the original grid, or start afresh with --overwrite")
+            }
+            try checkShard(stored: journal.shard(), in: journal.directory)
         }
-        return Start(point: .fresh, finished: [])
+        if state == .journal || state == .remnant {
+            // A shard is named by its run's key, the hash of the run's whole configuration, so
+            // a shard of a planned key is that run's result even without the manifest.
+            for record in readableShards(journal) where finished[record.run.key] == nil {
+                finished[record.run.key] = record
+            }
+            if point == .fresh || state == .journal { point = .journal }
+        }
+        let records = plan.runs.compactMap { finished[$0.key] }
+        if fileExists && records.count == plan.runs.count && (try? ResultsFile.isComplete(at: path)) == true {
+            return Start(point: .finishedFile, finished: records, needsManifest: false)
+        }
+        return Start(point: point, finished: records, needsManifest: state != .journal)
     }
 
     /// Refuses to resume one shard's output as another shard, or as the whole grid.
@@ -68,26 +105,30 @@ extension GridRunner {
         let current = plan.shard?.description ?? ""
         guard stored == current else {
             func name(_ shard: String) -> String { shard.isEmpty ? "the whole grid" : "shard \(shard)" }
-            throw RunnerError("cannot resume \(options.resultsPath): \(place) holds \(name(stored)), this run is \(name(current)); "
+            throw RunnerError.input("cannot resume \(options.resultsPath): \(place) holds \(name(stored)), this run is \(name(current)); "
                                + "give each shard its own --out")
         }
     }
 
     /// Readies the journal for `start`: the only step that changes files before training.
     func begin(_ journal: RunJournal, from start: Start) throws {
-        switch start.point {
-        case .journal:
-            return
-        case .fresh:
-            // With --overwrite an old journal goes; an old results file stays until the new
-            // one replaces it, so a refused or crashed overwrite loses nothing.
-            if journal.exists { try journal.remove() }
+        if start.point == .fresh && journal.exists {
+            // With --overwrite an old journal goes (only what DecayBench wrote there); an old
+            // results file stays until the new one replaces it, so a refused or crashed
+            // overwrite loses nothing.
+            let left = journal.remove(includedKeys: journal.recordedKeys())
+            guard left.isEmpty else {
+                throw RunnerError("cannot clear \(journal.directory): it also holds \(left.joined(separator: ", "))")
+            }
+        }
+        if start.needsManifest {
             try journal.create(canonicalText: plan.canonicalText, shard: plan.shard?.description ?? "")
-        case .resultsFile:
-            // A results file without a journal: rebuild the journal from it so that the runs
-            // it holds are kept.
-            try journal.create(canonicalText: plan.canonicalText, shard: plan.shard?.description ?? "")
-            for record in start.finished {
+        }
+        if start.point == .resultsFile {
+            // Keep the runs of the results file in the journal too, so the journal alone
+            // can finish the grid.
+            let recorded = journal.recordedKeys()
+            for record in start.finished where !recorded.contains(record.run.key) {
                 try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine, provenance: .current()),
                                       to: journal.shardPath(forKey: record.run.key))
             }
@@ -110,6 +151,23 @@ extension GridRunner {
         return records
     }
 
+    /// Refuses to finish a grid whose earlier runs read other data files than this session
+    /// would: their results and the new ones would not belong together.
+    func checkDataUnchanged(since start: Start, journal: RunJournal, now: [DataSpec: [DataFileFingerprint]]) throws {
+        guard start.point != .fresh else { return }
+        let path = options.resultsPath
+        let shards = journal.recordedKeys()
+        for record in start.finished {
+            let source = shards.contains(record.run.key) ? journal.shardPath(forKey: record.run.key) : path
+            guard let recorded = try? ResultsFile.dataFiles(at: source, key: record.run.key),
+                  let current = now[record.run.configuration.data], recorded != current else { continue }
+            let changed = zip(recorded, current).filter { $0 != $1 }.map { "\($0.0.path) (sha256 \($0.0.sha256.prefix(12))… then, \($0.1.sha256.prefix(12))… now)" }
+            throw RunnerError.input("cannot resume \(path): the data files of run \(record.run.index) (\(record.run.key)) have changed since it was computed: "
+                               + (changed.isEmpty ? "\(recorded.map(\.path)) then, \(current.map(\.path)) now" : changed.joined(separator: ", "))
+                               + "\nrestore them, or start afresh with --overwrite")
+        }
+    }
+
     /// Every run's configuration values, checked before anything starts.
     func checkConfigurations() throws {
         var problems: [String] = []
@@ -120,7 +178,7 @@ extension GridRunner {
         }
         guard problems.isEmpty else {
             let shown = problems.prefix(20).joined(separator: "\n")
-            throw RunnerError("the grid has invalid settings:\n\(shown)" + (problems.count > 20 ? "\n… and \(problems.count - 20) more" : ""))
+            throw RunnerError.input("the grid has invalid settings:\n\(shown)" + (problems.count > 20 ? "\n… and \(problems.count - 20) more" : ""))
         }
     }
 }

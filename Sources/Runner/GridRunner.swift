@@ -36,6 +36,8 @@ public final class GridRunner: @unchecked Sendable {
     public struct Outcome: Sendable {
         public var records: [RunRecord]
         public var interrupted: Bool
+        /// False when the results file was already complete and was left untouched.
+        public var wroteFile = true
     }
 
     public let plan: GridPlan
@@ -57,6 +59,10 @@ public final class GridRunner: @unchecked Sendable {
         let lock = try OutputLock(resultsPath: path)
         defer { lock.release() }
         let journal = RunJournal(resultsPath: path)
+        // The lock file may have been deleted while another process runs this grid: its
+        // journal stays locked, and this run must not go on beside it.
+        var journalLock = journal.state == .journal || journal.state == .remnant ? try journal.lock() : nil
+        defer { journalLock?.release() }
         let startedUTC = Date()
 
         // Everything that can refuse the run is checked before any file is touched: a
@@ -64,15 +70,32 @@ public final class GridRunner: @unchecked Sendable {
         try OutputPath.check(path, allowingExisting: true)
         let threads = Set(plan.runs.map(\.configuration.training.blasThreads))
         guard threads.count == 1, let blasThreads = threads.first else {
-            throw RunnerError("all runs of a grid must use the same training.blas_threads (OpenBLAS's thread count is process-wide); found \(threads.sorted())")
+            throw RunnerError.input("all runs of a grid must use the same training.blas_threads (OpenBLAS's thread count is process-wide); found \(threads.sorted())")
         }
         try checkConfigurations()
         let start = try startingPoint(journal)
+        // A process killed while writing the results file leaves "OUT.tmp-PID"; holding the
+        // lock, this process is the only writer, and a dead writer's temporary is garbage.
+        StaleTemporaries.remove(besides: path)
+        if start.point == .finishedFile {
+            // Nothing to compute: the file stays as it is, byte for byte, and still
+            // describes the session that computed its runs. A journal left by a process
+            // killed while removing it goes now (only shards whose runs the file holds).
+            journal.remove(includedKeys: Set(start.finished.map(\.run.key)))
+            return Outcome(records: start.finished, interrupted: false, wroteFile: false)
+        }
         let recorded = Set(start.finished.map(\.run.key))
         let pendingRuns = plan.runs.filter { !recorded.contains($0.key) }
         let datasets = try loadDatasets(for: pendingRuns)
+        let dataFiles = try fingerprintDataFiles()
 
+        try checkDataUnchanged(since: start, journal: journal, now: dataFiles)
         try begin(journal, from: start)
+        if start.point == .fresh || journalLock == nil {
+            // A fresh start may have replaced the directory that was locked: lock the new one.
+            journalLock?.release()
+            journalLock = try journal.lock()
+        }
         BLAS.setThreadCount(blasThreads)
         let reporter = progress ?? ProgressReporter(style: .quiet, total: plan.runs.count)
         reporter.setAlreadyDone(recorded.count)
@@ -80,6 +103,11 @@ public final class GridRunner: @unchecked Sendable {
             reporter.note("resuming: \(recorded.count) of \(plan.runs.count) runs already finished")
         }
         let provenance = Provenance.current()
+        let shardMetadata = {
+            var metadata = ResultsFile.Metadata.shard(commandLine: options.commandLine, provenance: provenance)
+            metadata.dataFiles = dataFiles
+            return metadata
+        }()
         let writer = DispatchQueue(label: "decaybench.results-writer")
         nonisolated(unsafe) var writeTime = Duration.zero  // touched only on `writer`, then after the workers end
         let queue = WorkQueue(pendingRuns)
@@ -95,7 +123,7 @@ public final class GridRunner: @unchecked Sendable {
                 reporter.runStarted(run)
                 let dataset = datasets[run.configuration.data]!
                 let result = Trainer.run(run.configuration, on: dataset, shouldStop: { self.stopRequested.isSet })
-                let record = RunRecord(run: run, result: result, keepParameters: plan.storesParameters,
+                var record = RunRecord(run: run, result: result, keepParameters: plan.storesParameters,
                                        computedBy: RunProvenance(provenance))
                 if record.status != .pending {
                     writer.sync {
@@ -103,13 +131,16 @@ public final class GridRunner: @unchecked Sendable {
                         defer { writeTime += ContinuousClock.now - writeStarted }
                         do {
                             // Not durable: a shard lost to a power cut is only a run to redo on --resume.
-                            try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine, provenance: provenance),
+                            try ResultsFile.write(records: [record], plan: nil, metadata: shardMetadata,
                                                   to: journal.shardPath(forKey: run.key), durable: false)
                         } catch {
                             // A result that cannot be saved stops the grid: carrying on would compute
-                            // more results that may not be saved either.
+                            // more results that may not be saved either. The run is reported as
+                            // what it is: computed, not kept.
                             failures.append("run \(run.index) (\(run.key)): \(error)")
                             stopRequested.set()
+                            record.status = .failed
+                            record.message = "computed but not saved: \(error)"
                         }
                     }
                 }
@@ -122,20 +153,41 @@ public final class GridRunner: @unchecked Sendable {
         // Assembling the results file (reading the run files back, writing, removing them) counts as saving.
         let resultsStarted = ContinuousClock.now
         defer { reporter.saved(seconds: (writeTime + (ContinuousClock.now - resultsStarted)) / .seconds(1)) }
-        let records = collectRecords(journal, alreadyRead: start.finished)
+        var records = collectRecords(journal, alreadyRead: start.finished)
+        if !options.overwrite {
+            records = keepingResultsAlreadyAt(path, records)
+        }
         let complete = records.allSatisfy { $0.status != .pending }
-        let metadata = ResultsFile.Metadata(
+        var metadata = ResultsFile.Metadata(
             kind: "grid", commandLine: options.commandLine, jobs: options.jobs, blasThreads: blasThreads,
             startedUTC: startedUTC, finishedUTC: Date(), complete: complete, provenance: provenance)
+        metadata.dataFiles = dataFiles
+        let notSaved = failures.messages.isEmpty ? "" : "\nthese runs were computed but could not be saved:\n"
+            + failures.messages.map { "  " + $0 }.joined(separator: "\n")
         do {
-            try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: path)
+            try AtomicFile.write(ResultsFile.image(records: records, plan: plan, metadata: metadata, name: path), to: path,
+                                 beforeRename: { PausePoint.reach("final-write") })
         } catch {
-            throw RunnerError("cannot write \(path): \(error)\nevery finished run is kept in \(journal.directory); "
+            let kept = journal.recordedKeys().count
+            if kept == 0 {
+                // Nothing was saved: leave no empty journal behind.
+                journal.remove(includedKeys: [])
+                throw RunnerError("could not save the results: \(error)" + notSaved
+                                   + "\nno run was saved; fix the cause (disk space, permissions) and run again")
+            }
+            throw RunnerError("could not save the results: \(error)" + notSaved
+                               + "\nthe \(kept) run\(kept == 1 ? "" : "s") saved so far \(kept == 1 ? "is" : "are") kept in \(journal.directory); "
                                + "fix the cause (disk space, permissions) and rerun with --resume")
         }
-        if complete { try journal.remove() }
+        if complete {
+            let finishedKeys = Set(records.filter { $0.status != .pending }.map(\.run.key))
+            let left = journal.remove(includedKeys: finishedKeys)
+            if !left.isEmpty {
+                reporter.note("kept \(journal.directory): it holds files this run did not put in \(path): \(left.joined(separator: ", "))")
+            }
+        }
         if !failures.messages.isEmpty {
-            throw RunnerError("could not save every result:\n" + failures.messages.joined(separator: "\n")
+            throw RunnerError("could not save every result" + notSaved
                                + "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume")
         }
         return Outcome(records: records, interrupted: stopRequested.isSet && !complete)
@@ -148,6 +200,18 @@ public final class GridRunner: @unchecked Sendable {
         guard jobs * blasThreads > cores else { return nil }
         return "\(jobs) jobs × \(blasThreads) BLAS threads = \(jobs * blasThreads) threads on \(cores) cores; "
             + "oversubscribed cores are slower than 1 BLAS thread per job (set training.blas_threads: 1 or fewer --jobs)"
+    }
+
+    /// `records`, with any run still pending here taken from the results file already at
+    /// `path` when that file holds it (same grid): a results file is never replaced by one
+    /// that knows less, even if another process wrote it meanwhile.
+    private func keepingResultsAlreadyAt(_ path: String, _ records: [RunRecord]) -> [RunRecord] {
+        guard records.contains(where: { $0.status == .pending }), FileManager.default.fileExists(atPath: path),
+              let stored = try? ResultsFile.canonicalGridText(at: path), plan.differences(fromStored: stored).isEmpty,
+              let existing = try? ResultsFile.readRecords(at: path, plan: plan) else { return records }
+        return zip(records, existing).map { ours, theirs in
+            ours.status == .pending && theirs.status != .pending ? theirs : ours
+        }
     }
 
     /// One record per planned run, in grid order: from the journal, or pending. Runs read at
@@ -173,6 +237,19 @@ public final class GridRunner: @unchecked Sendable {
         }
     }
 
+    /// The files every distinct data set of the plan reads, with their checksums.
+    private func fingerprintDataFiles() throws -> [DataSpec: [DataFileFingerprint]] {
+        var files: [DataSpec: [DataFileFingerprint]] = [:]
+        for run in plan.runs where files[run.configuration.data] == nil {
+            do {
+                files[run.configuration.data] = try DataFileFingerprint.files(of: run.configuration.data)
+            } catch {
+                throw RunnerError("cannot read the data files of run \(run.index) to record their checksums: \(error)")
+            }
+        }
+        return files
+    }
+
     /// Loads every distinct data set once, before any worker starts.
     private func loadDatasets(for runs: [PlannedRun]) throws -> [DataSpec: Dataset] {
         var datasets: [DataSpec: Dataset] = [:]
@@ -180,7 +257,7 @@ public final class GridRunner: @unchecked Sendable {
             do {
                 datasets[run.configuration.data] = try DatasetLoader.load(run.configuration.data)
             } catch {
-                throw RunnerError("cannot load the data set of run \(run.index): \(error)")
+                throw RunnerError.input("cannot load the data set of run \(run.index): \(error)")
             }
         }
         return datasets

@@ -1,3 +1,4 @@
+import BuildInfo
 import Foundation
 import HDF5Store
 import Results
@@ -43,26 +44,6 @@ extension Provenance {
         return "unknown"
     }
 
-    /// The commit of the source tree this binary was built from, found from this file's
-    /// compile-time path (the binary is run from its own checkout in every supported use).
-    static let sourceCommit: String = {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
-        guard let commit = git(["rev-parse", "HEAD"], in: directory) else { return "unknown" }
-        let status = git(["status", "--porcelain", "--untracked-files=no"], in: directory) ?? ""
-        return status.isEmpty ? commit : commit + "-dirty"
-    }()
-
-    private static func git(_ arguments: [String], in directory: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    /// The commit of the source tree this binary was built from, recorded at build time.
+    static var sourceCommit: String { BuildInfo.sourceCommit }
 }

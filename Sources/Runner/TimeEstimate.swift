@@ -49,7 +49,7 @@ public struct TimeEstimate: Sendable {
     /// Training and test points, features and outputs of a data specification; CSV and HDF5 files are read.
     static func pointCounts(_ data: DataSpec) throws -> (train: Int, test: Int, features: Int, outputs: Int) {
         if let shape = RunCost.dataShape(data) { return shape }
-        // The shape is in the file: load it (once per grid, and small by nature).
+        // The shape is in the file: load it (once per grid, its size checked before reading).
         let dataset = try DatasetLoader.load(data)
         return (dataset.train.count, dataset.test.count, dataset.featureCount, dataset.task.outputCount)
     }
@@ -57,7 +57,9 @@ public struct TimeEstimate: Sendable {
     /// Seconds per training point per epoch for this configuration's model.
     static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int, trainingPoints: Int) throws -> Double {
         // A batch never exceeds the training set; calibrate with what a step will really see.
-        let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096)
+        // At most about 4 million feature values: very wide inputs calibrate on fewer rows.
+        let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096,
+                        max(1, 4_000_000 / max(features, 1)))
         let rows = batch
         var random = DeterministicRandom(seed: 1, stream: "calibration")
         let x = (0..<(rows * features)).map { _ in Float(random.nextNormal()) }

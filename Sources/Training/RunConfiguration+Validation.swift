@@ -81,14 +81,16 @@ extension RunConfiguration {
         return problems
     }
 
-    /// Limits that keep every size computation far from overflow and every buffer within
-    /// memory: the models and data sets DecayBench is for are small.
-    static let limits = (width: 65_536, layers: 64, features: 1_000_000, classes: 65_536,
-                         samples: 100_000_000, values: 4_000_000_000, batch: 10_000_000, epochs: 1_000_000)
+    /// What one run's model may need, so that no buffer exceeds memory: the parameters
+    /// (with their gradient and optimizer state, five Float32 values each), and the
+    /// activations and deltas of one batch or evaluation chunk.
+    public static let limits = (width: 65_536, layers: 64, epochs: 1_000_000, batch: 10_000_000, blasThreads: 1024,
+                                parameters: 100_000_000, workspaceValues: 250_000_000)
 
+    /// Sizes a user writes that no data set is needed to check.
     private func sizeProblems() -> [ConfigurationError] {
         let limits = Self.limits
-        var problems: [ConfigurationError] = []
+        var problems = data.sizeProblems.map { ConfigurationError(field: "data.\($0.field)", $0.message) }
         if let width = model.hidden.first(where: { $0 > limits.width }) {
             problems.append(ConfigurationError(field: "model.hidden", "widths above \(limits.width) are not supported, got \(width)"))
         }
@@ -101,19 +103,62 @@ extension RunConfiguration {
         if let batch = training.batchSize, batch > limits.batch {
             problems.append(ConfigurationError(field: "training.batch_size", "at most \(limits.batch), got \(batch)"))
         }
-        if data.source == .syntheticRegression || data.source == .syntheticClassification {
-            if data.features > limits.features {
-                problems.append(ConfigurationError(field: "data.features", "at most \(limits.features), got \(data.features)"))
-            }
-            if data.samples > limits.samples {
-                problems.append(ConfigurationError(field: "data.samples", "at most \(limits.samples), got \(data.samples)"))
-            } else if data.features <= limits.features, data.samples * data.features > limits.values {
-                problems.append(ConfigurationError(field: "data.samples", "samples × features = \(data.samples * data.features) values exceed \(limits.values)"))
-            }
-            if data.source == .syntheticClassification && data.classes > limits.classes {
-                problems.append(ConfigurationError(field: "data.classes", "at most \(limits.classes), got \(data.classes)"))
-            }
+        if training.blasThreads > limits.blasThreads {
+            problems.append(ConfigurationError(field: "training.blas_threads", "at most \(limits.blasThreads), got \(training.blasThreads)"))
+        }
+        if problems.isEmpty, let shape = data.shapeWithoutReading {
+            problems += modelSizeProblems(on: shape)
         }
         return problems
+    }
+
+    /// Whether the model and its buffers fit the limits on data of `shape`; called with the
+    /// spec's shape before loading, and with the loaded shape for CSV and HDF5 files.
+    ///
+    /// Counts in Double, which cannot overflow at these magnitudes, before any Int is formed.
+    public func modelSizeProblems(on shape: DataShape) -> [ConfigurationError] {
+        let limits = Self.limits
+        guard model.hidden.allSatisfy({ (1...limits.width).contains($0) }), model.hidden.count <= limits.layers,
+              shape.features >= 1, shape.outputs >= 1 else { return [] }
+        var problems: [ConfigurationError] = []
+        let widths = ([shape.features] + model.hidden + [shape.outputs]).map(Double.init)
+        let parameters = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + ($1.0 + 1) * $1.1 }
+        if parameters > Double(limits.parameters) {
+            problems.append(ConfigurationError(
+                field: "model.hidden",
+                "the model would have \(Self.round(parameters)) parameters on \(shape.features) features and \(shape.outputs) outputs, "
+                    + "more than \(limits.parameters)"))
+        }
+        // The rows of one pass: the batch (never more than the training points), or an
+        // evaluation chunk of up to 1024 rows (as TrainingSession sizes its workspace).
+        let train = Double(max(shape.trainPoints, 1))
+        let batch = min(training.batchSize.map(Double.init) ?? train, train)
+        let rows = max(batch, min(1024, max(train, Double(shape.testPoints))))
+        let workspace = rows * widths.dropFirst().reduce(0, +) + batch * widths[0]
+        if workspace > Double(limits.workspaceValues) {
+            problems.append(ConfigurationError(
+                field: "training.batch_size",
+                "a batch of \(Self.round(batch)) rows through layers of \(widths.dropFirst().map { Self.round($0) }) needs "
+                    + "\(Self.round(workspace)) activation values, more than \(limits.workspaceValues); use a smaller batch or model"))
+        }
+        return problems
+    }
+
+    /// Every problem of this configuration on a loaded data set: the model against the
+    /// task (`ModelFactory`) and the sizes against the limits.
+    public func problems(on dataset: Dataset) -> [ConfigurationError] {
+        var problems: [ConfigurationError] = []
+        do {
+            _ = try ModelFactory.architecture(for: model, dataset: dataset)
+        } catch let error as ConfigurationError {
+            problems.append(error)
+        } catch {
+            problems.append(ConfigurationError(field: "model", "\(error)"))
+        }
+        return problems + modelSizeProblems(on: DataShape(dataset))
+    }
+
+    private static func round(_ value: Double) -> String {
+        value < 1e15 ? String(Int64(value)) : String(format: "%.3g", value)
     }
 }

@@ -38,6 +38,8 @@ public struct TrainingSession: Sendable {
     ///   - initialParameters: start from these instead of the seeded initialisation
     ///     (used to replay trajectories computed elsewhere).
     public init(configuration: RunConfiguration, dataset: Dataset, initialParameters: [Float]? = nil) throws {
+        // Sizes are checked before any buffer is reserved for them.
+        if let problem = configuration.problems(on: dataset).first { throw problem }
         let architecture = try ModelFactory.architecture(for: configuration.model, dataset: dataset)
         let network = DenseNetwork(architecture: architecture)
         let trainCount = dataset.train.count

@@ -2,21 +2,48 @@ import ArgumentParser
 import Datasets
 import Models
 import Optimization
+import Training
 
 // The configuration enums live in modules that must not import ArgumentParser; their
 // raw values are already the spellings users type.
-extension DataSpec.Source: ExpressibleByArgument {}
-extension TaskKind: ExpressibleByArgument {}
-extension ModelSpec.Kind: ExpressibleByArgument {}
-extension ModelSpec.Activation: ExpressibleByArgument {}
-extension ModelSpec.Initialization: ExpressibleByArgument {}
-extension OptimizerSpec.Kind: ExpressibleByArgument {}
-extension RegularizationSpec.Penalty: ExpressibleByArgument {}
-extension RegularizationSpec.DecayConvention: ExpressibleByArgument {}
-extension ScheduleSpec.Kind: ExpressibleByArgument {}
+extension DataSpec.Source: ExpressibleByArgument, ArgumentExpectation {}
+extension TaskKind: ExpressibleByArgument, ArgumentExpectation {}
+extension ModelSpec.Kind: ExpressibleByArgument, ArgumentExpectation {}
+extension ModelSpec.Activation: ExpressibleByArgument, ArgumentExpectation {}
+extension ModelSpec.Initialization: ExpressibleByArgument, ArgumentExpectation {}
+extension RegularizationSpec.Penalty: ExpressibleByArgument, ArgumentExpectation {}
+extension RegularizationSpec.DecayConvention: ExpressibleByArgument, ArgumentExpectation {}
+extension ScheduleSpec.Kind: ExpressibleByArgument, ArgumentExpectation {}
+
+/// An optimizer as typed: a kind (`adam`), or a shorthand that also implies a penalty
+/// (`adamw` is adam with penalty decoupled).
+struct OptimizerChoice: ExpressibleByArgument, ArgumentExpectation {
+    var kind: OptimizerSpec.Kind
+    var shorthand: OptimizerShorthand?
+
+    init(_ kind: OptimizerSpec.Kind) {
+        self.kind = kind
+    }
+
+    init?(argument: String) {
+        if let shorthand = OptimizerShorthand(rawValue: argument) {
+            kind = shorthand.optimizer
+            self.shorthand = shorthand
+        } else if let kind = OptimizerSpec.Kind(rawValue: argument) {
+            self.kind = kind
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { OptimizerShorthand.optimizerWords }
+    var defaultValueDescription: String { shorthand?.rawValue ?? kind.rawValue }
+}
 
 /// A batch size: a positive number of points, or "full" for full-batch training.
-struct BatchSizeArgument: ExpressibleByArgument {
+struct BatchSizeArgument: ExpressibleByArgument, ArgumentExpectation {
+    static let expectation = "a whole number ≥ 1 or \"full\""
+
     var size: Int?
 
     init?(argument: String) {
@@ -33,7 +60,9 @@ struct BatchSizeArgument: ExpressibleByArgument {
 }
 
 /// Comma-separated hidden widths, for example "256,256"; empty for none.
-struct WidthsArgument: ExpressibleByArgument {
+struct WidthsArgument: ExpressibleByArgument, ArgumentExpectation {
+    static let expectation = "whole numbers ≥ 1 separated by commas (256,256), or none"
+
     var widths: [Int]
 
     init?(argument: String) {

@@ -51,7 +51,7 @@ extension DecayBench {
             print(text, terminator: "")
             if let markdown { try AtomicFile.write(Data(text.utf8), to: markdown) }
             if let json { try AtomicFile.write(try comparison.json(baselineName: baseline, newName: new), to: json) }
-            if comparison.hasRegression { throw ExitCode(3) }
+            if comparison.hasRegression { throw ExitCode(ExitStatus.badOutcome) }
         }
     }
 }

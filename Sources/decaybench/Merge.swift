@@ -49,11 +49,12 @@ extension DecayBench {
             } catch let error as ResultsFileError {
                 throw CommandFailure(error.description)
             }
-            let metadata = ResultsFile.Metadata(
+            var metadata = ResultsFile.Metadata(
                 kind: "grid", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
                 blasThreads: plan.runs.first?.configuration.training.blasThreads ?? 1,
                 startedUTC: merge.startedUTC, finishedUTC: merge.finishedUTC, complete: merge.missing.isEmpty,
                 provenance: .current())
+            metadata.dataFiles = merge.dataFiles
             try ResultsFile.write(records: merge.records, plan: plan, metadata: metadata, to: out)
             let hosts = Set(merge.records.map(\.computedBy.host).filter { !$0.isEmpty }).sorted()
             print("wrote \(out): \(plan.runs.count - merge.missing.count) of \(plan.runs.count) runs from \(shards.count) shard file\(shards.count == 1 ? "" : "s")"
@@ -64,7 +65,7 @@ extension DecayBench {
                     print("  \(run.index)  \(run.key)  " + run.coordinates.map { "\($0.axis)=\($0.label)" }.joined(separator: " "))
                 }
                 if merge.missing.count > 20 { print("  … and \(merge.missing.count - 20) more") }
-                throw ExitCode(2)
+                throw ExitCode(ExitStatus.badOutcome)
             }
         }
     }

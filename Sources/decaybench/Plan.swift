@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridFiles
 import Foundation
 import Planning
 import Runner
@@ -17,13 +18,16 @@ extension DecayBench {
         @Option(help: "How many runs to list.")
         var show: Int = 10
 
+        @Flag(help: "Allow a grid of more than \(GridLimits.runs) runs (up to \(GridLimits.forcedRuns)).")
+        var force = false
+
         func validate() throws {
             guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
             guard show >= 0 else { throw ValidationError("--show must be 0 or more, got \(show)") }
         }
 
         func run() throws {
-            let plan = try GridLoading.plan(path: grid)
+            let plan = try GridLoading.plan(path: grid, allowingLargeGrids: force)
             print("grid \(plan.name): \(plan.runs.count) runs" + (plan.description.isEmpty ? "" : " — \(plan.description)"))
             print("axes (\(plan.shape.map(String.init).joined(separator: " × ")) cells):")
             let width = plan.axes.map(\.name.count).max() ?? 0

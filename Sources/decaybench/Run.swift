@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridFiles
 import Dispatch
 import Foundation
 import Analysis
@@ -12,8 +13,8 @@ extension DecayBench {
             discussion: """
             Runs that finish are saved at once (in OUT.parts/); the results file is assembled at the end.
             Ctrl-C stops cleanly: finished runs are written and `--resume` continues from there, as it
-            does after a crash or `kill -9`. Exit status: 0 done, 1 error, 2 some runs failed,
-            130 interrupted.
+            does after a crash or `kill -9`. Exit status: 0 done (diverged runs included), 1 a failure
+            while working, 2 the input is wrong, 3 some runs failed, 130 interrupted.
             """)
 
         @Argument(help: "The grid file (YAML).")
@@ -35,6 +36,9 @@ extension DecayBench {
         @Flag(help: "Replace an existing results file and its unfinished runs.")
         var overwrite = false
 
+        @Flag(help: "Allow a grid of more than \(GridLimits.runs) runs (up to \(GridLimits.forcedRuns)).")
+        var force = false
+
         @Flag(help: "Print nothing but errors and the summary.")
         var quiet = false
 
@@ -54,7 +58,7 @@ extension DecayBench {
         }
 
         func run() throws {
-            var plan = try GridLoading.plan(path: grid)
+            var plan = try GridLoading.plan(path: grid, allowingLargeGrids: force)
             if let shard { plan = plan.restricted(to: try Shard(parsing: shard)) }
             let style = ProgressReporter.automaticStyle(quiet: quiet, json: logFormat == .json)
             let progress = ProgressReporter(style: style, total: plan.runs.count)
@@ -84,12 +88,12 @@ extension DecayBench {
             print(summary.text)
             if outcome.interrupted {
                 print("interrupted: \(out) holds the runs finished so far; continue with --resume")
-                throw ExitCode(130)
+                throw ExitCode(ExitStatus.interrupted)
             }
-            print("wrote \(out)")
+            print(outcome.wroteFile ? "wrote \(out)" : "\(out) already holds every run; left unchanged")
             // A nightly sweep must not pass silently with broken runs: failed runs (not
-            // diverged ones, which are results) make the exit status 2.
-            if summary.failed > 0 { throw ExitCode(2) }
+            // diverged ones, which are results) make the exit status 3.
+            if summary.failed > 0 { throw ExitCode(ExitStatus.badOutcome) }
         }
     }
 }

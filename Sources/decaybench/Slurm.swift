@@ -1,4 +1,5 @@
 import ArgumentParser
+import GridFiles
 import Foundation
 import Planning
 import Runner
@@ -38,13 +39,16 @@ extension DecayBench {
         @Flag(help: "Submit the array and the merge with sbatch.")
         var submit = false
 
+        @Flag(help: "Allow a grid of more than \(GridLimits.runs) runs (up to \(GridLimits.forcedRuns)).")
+        var force = false
+
         func validate() throws {
             guard shards >= 1 else { throw ValidationError("--shards must be at least 1, got \(shards)") }
             guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task must be at least 1, got \(cpusPerTask)") }
         }
 
         func run() throws {
-            let plan = try GridLoading.plan(path: grid)
+            let plan = try GridLoading.plan(path: grid, allowingLargeGrids: force)
             guard shards <= plan.runs.count else {
                 throw CommandFailure("--shards \(shards) is more than the grid's \(plan.runs.count) runs; some shards would be empty")
             }
@@ -60,7 +64,7 @@ extension DecayBench {
 
             let scripts = SlurmScripts(
                 gridName: plan.name, layout: layout, shards: shards, executable: Self.executablePath(),
-                partition: partition, time: time, cpusPerTask: cpusPerTask, memory: mem)
+                partition: partition, time: time, cpusPerTask: cpusPerTask, memory: mem, allowingLargeGrid: force)
             let arrayPath = directory + "/shards.sbatch", mergePath = directory + "/merge.sbatch"
             try writeScript(scripts.arrayScript, to: arrayPath)
             try writeScript(scripts.mergeScript, to: mergePath)
@@ -83,7 +87,7 @@ extension DecayBench {
         /// Copies the grid into the sweep so that editing the original cannot change a sweep in progress.
         private func copyGrid(plan: GridPlan, to layout: SweepLayout) throws {
             if FileManager.default.fileExists(atPath: layout.gridPath) {
-                let existing = try GridLoading.plan(path: layout.gridPath)
+                let existing = try GridLoading.plan(path: layout.gridPath, allowingLargeGrids: true)
                 let differences = plan.differences(fromStored: existing.canonicalText)
                 guard differences.isEmpty else {
                     throw CommandFailure("\(layout.gridPath) holds another grid, from an earlier sweep:\n"

@@ -12,6 +12,8 @@ struct SlurmScripts {
     var time: String?
     var cpusPerTask: Int
     var memory: String?
+    /// The grid was allowed beyond `GridLimits.runs` (`--force`): each shard's run must say so too.
+    var allowingLargeGrid = false
 
     /// One task per shard; each resumes whatever its shard has already finished, so a failed
     /// or preempted task can simply run again.
@@ -27,7 +29,7 @@ struct SlurmScripts {
                       "--output=\(layout.logsDirectory)/shard-%a.out", "--open-mode=append", "--requeue"])
             + """
             exec \(Self.quote(executable)) run \(Self.quote(layout.gridPath)) --shard "\(shard)/\(shards)" \\
-              --out \(Self.quote(layout.directory))"/shard-\(shard).h5" --jobs "${SLURM_CPUS_PER_TASK:-1}" --resume
+              --out \(Self.quote(layout.directory))"/shard-\(shard).h5" --jobs "${SLURM_CPUS_PER_TASK:-1}" --resume\(allowingLargeGrid ? " --force" : "")
 
             """
     }

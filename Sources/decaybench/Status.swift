@@ -30,9 +30,9 @@ extension DecayBench {
             }
             let plan: GridPlan
             if let grid {
-                plan = try GridLoading.plan(path: grid)
+                plan = try GridLoading.plan(path: grid, allowingLargeGrids: true)
             } else if FileManager.default.fileExists(atPath: layout.gridPath) {
-                plan = try GridLoading.plan(path: layout.gridPath)
+                plan = try GridLoading.plan(path: layout.gridPath, allowingLargeGrids: true)
             } else if let first = (1...count).map(layout.shardPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 plan = try GridLoading.plan(text: try ResultsFile.gridText(at: first), source: first)
             } else {

@@ -42,12 +42,13 @@ extension DecayBench {
             do {
                 dataset = try DatasetLoader.load(configuration.data)
             } catch {
-                throw CommandFailure("cannot load the data set: \(error)")
+                throw CommandFailure.input("cannot load the data set: \(error)")
             }
-            do {
-                _ = try ModelFactory.architecture(for: configuration.model, dataset: dataset)
-            } catch let error as ConfigurationError {
-                throw CommandFailure("--\(ConfigurationOptions.flag(for: error.field)): \(error.message)")
+            // What only the loaded data can tell (the task, a file's shape), all at once.
+            let problems = configuration.problems(on: dataset)
+            if !problems.isEmpty {
+                throw CommandFailure.input(problems.map { "--\(ConfigurationOptions.flag(for: $0.field)): \($0.message)" }
+                    .joined(separator: "\n"))
             }
             let loadSeconds = (ContinuousClock.now - loadStarted) / .seconds(1)
             let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -70,14 +71,16 @@ extension DecayBench {
                 let run = PlannedRun(index: 0, block: 0, coordinates: PlannedRun.standardCoordinates(of: configuration),
                                      configuration: configuration)
                 let record = RunRecord(run: run, result: result, keepParameters: true)
-                let metadata = ResultsFile.Metadata(
+                var metadata = ResultsFile.Metadata(
                     kind: "train", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
                     blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true,
                     provenance: .current())
-                try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: out)
+                metadata.dataFiles = [configuration.data: try DataFileFingerprint.files(of: configuration.data)]
+                // A one-cell /grid, so the file has the layout of a grid's.
+                try ResultsFile.write(records: [record], plan: .singleRun(run, name: run.key), metadata: metadata, to: out)
                 print("wrote \(out)")
             }
-            if result.status == .failed { throw ExitCode(2) }
+            if result.status == .failed { throw ExitCode(ExitStatus.badOutcome) }
         }
     }
 }

@@ -16,6 +16,12 @@ final class TemporaryDirectory {
     @discardableResult
     func write(_ name: String, bytes: [UInt8], gzip: Bool = false) throws -> String {
         let path = url.appendingPathComponent(name).path
+        try Self.writeFile(path, bytes: bytes, gzip: gzip)
+        return path
+    }
+
+    /// Writes `bytes` to `path`, gzip-compressed if asked.
+    static func writeFile(_ path: String, bytes: [UInt8], gzip: Bool) throws {
         if gzip {
             guard let file = gzopen(path, "wb") else { throw CocoaError(.fileWriteUnknown) }
             let written = bytes.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }
@@ -24,7 +30,6 @@ final class TemporaryDirectory {
         } else {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
         }
-        return path
     }
 
     /// Writes `text` to `name` and returns the path.

@@ -15,7 +15,7 @@ final class GridFileErrorTests: XCTestCase {
             training: {epochs: 0, batchsize: 128}
             store: {params: some}
             grid:
-              optimizer: [adamw, sgd, sgd]
+              optimizer: [nadam, sgd, sgd]
               penalty: [l2, decoupled]
               lambda:
                 l2: [0, -1e-4]
@@ -37,8 +37,8 @@ final class GridFileErrorTests: XCTestCase {
             "grid.yaml:5:23: training.batchsize: unknown training key 'batchsize'; did you mean 'batch_size'?; valid keys: "
                 + "epochs, batch_size, blas_threads",
             "grid.yaml:6:17: store.params: unknown params 'some'; expected one of: none, final",
-            "grid.yaml:8:15: grid.optimizer[0]: unknown optimizer 'adamw'; expected one of: sgd, sgd-momentum, sgd-nesterov, "
-                + "adam, amsgrad; did you mean 'adam'? (AdamW is optimizer 'adam' with penalty 'decoupled')",
+            "grid.yaml:8:15: grid.optimizer[0]: unknown optimizer 'nadam'; expected one of: sgd, sgd-momentum, sgd-nesterov, "
+                + "adam, amsgrad, adamw, sgdw; did you mean 'adam'?",
             "grid.yaml:8:27: grid.optimizer[2]: duplicate value sgd (first at 8:22)",
             "grid.yaml:10:3: grid.lambda: no values for penalty 'decoupled': 'lambda' depends on 'penalty', so it needs a key 'decoupled'",
             "grid.yaml:11:13: grid.lambda.l2[1]: expected a number ≥ 0, found -0.0001",

@@ -136,7 +136,7 @@ final class GridFileTests: XCTestCase {
               targets_dataset: /y
             model: {kind: mlp, hidden: [64, 32], activation: tanh, init: glorot}
             optimizer: {kind: sgd-nesterov, lr: 0.05, momentum: 0.8, beta1: 0.85, beta2: 0.99, epsilon: 1e-6}
-            regularization: {penalty: l1, lambda: 0.002, decay_convention: paper, normalized: true, include_biases: true}
+            regularization: {penalty: decoupled, lambda: 0.002, decay_convention: paper, normalized: true, include_biases: true}
             schedule: {kind: exponential, every: 3, factor: 0.9, staircase: true, minimum: 0.01, t0: 4, t_mult: 3, warmup_steps: 50}
             training: {epochs: 7, batch_size: full, blas_threads: 2}
             seeds: [11]
@@ -149,7 +149,7 @@ final class GridFileTests: XCTestCase {
             header: false, task: .regression, featuresDataset: "/X", targetsDataset: "/y"))
         XCTAssertEqual(configuration.model, .init(kind: .mlp, hidden: [64, 32], activation: .tanh, initialization: .glorot))
         XCTAssertEqual(configuration.optimizer, .init(kind: .sgdNesterov, learningRate: 0.05, momentum: 0.8, beta1: 0.85, beta2: 0.99, epsilon: 1e-6))
-        XCTAssertEqual(configuration.regularization, .init(penalty: .l1, lambda: 0.002, decayConvention: .paper,
+        XCTAssertEqual(configuration.regularization, .init(penalty: .decoupled, lambda: 0.002, decayConvention: .paper,
                                                            normalized: true, includeBiases: true))
         XCTAssertEqual(configuration.schedule, .init(kind: .exponential, every: 3, factor: 0.9, staircase: true,
                                                      minimum: 0.01, t0: 4, tMult: 3, warmupSteps: 50))

@@ -31,12 +31,6 @@ final class HDF5DatasetTests: XCTestCase {
         try roundTrip([42] as [Int32], shape: [])
     }
 
-    func testThreeDimensionalArrayKeepsRowMajorOrder() throws {
-        let values = (0..<24).map { Double($0) }
-        try roundTrip(values, shape: [2, 3, 4])
-        try roundTrip(values, shape: [4, 3, 2], storage: .compressed(level: 9, chunkShape: [1, 3, 2]))
-    }
-
     func testCompressedStorageRoundTripsAndShrinks() throws {
         let values = [UInt8](repeating: 7, count: 200_000)
         try roundTrip(values, shape: [200, 1000], storage: .compressed())

@@ -122,3 +122,27 @@ private final class FailureLog: @unchecked Sendable {
         return stored
     }
 }
+
+final class HDF5InMemoryFileTests: XCTestCase {
+    func testAnInMemoryImageReadsBackAsAFile() throws {
+        let file = try HDF5File.createInMemory(name: "memory.h5")
+        try file.root.setAttribute("generation", .int64(3))
+        try file.root.createGroup("curves").writeDataset("loss", [Float(1.5), 2.5, 3.5], shape: [3])
+        let image = try file.image()
+        try file.close()
+        let path = try temporaryPath()
+        try image.write(to: URL(fileURLWithPath: path))
+        let reopened = try HDF5File.open(at: path)
+        XCTAssertEqual(try reopened.root.int64Attribute("generation"), 3)
+        XCTAssertEqual(try reopened.root.dataset("curves/loss").readFloats().values, [1.5, 2.5, 3.5])
+    }
+
+    func testAnInMemoryFileWritesNothingToDisk() throws {
+        let path = try temporaryPath("never.h5")
+        let file = try HDF5File.createInMemory(name: path)
+        try file.root.setAttribute("x", .int64(1))
+        _ = try file.image()
+        try file.close()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+}

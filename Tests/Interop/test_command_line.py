@@ -111,7 +111,7 @@ def test_a_second_run_on_the_same_output_is_refused(decaybench, tmp_path):
         wait_for_shards(out + ".parts", 0, first)
         time.sleep(0.2)
         second = run(decaybench, "run", grid, "--out", out, "--resume", check=False)
-        assert second.returncode != 0
+        assert second.returncode == 1, "a busy output is a failure at run time, not a mistake in the input"
         assert "another decaybench process" in second.stderr and f"pid {first.pid}" in second.stderr
     finally:
         first.kill()
@@ -124,7 +124,7 @@ def test_existing_results_are_never_overwritten_silently(decaybench, tmp_path):
     run(decaybench, "run", grid, "--out", out, "--quiet")
     before = os.stat(out).st_mtime_ns
     again = run(decaybench, "run", grid, "--out", out, check=False)
-    assert again.returncode != 0
+    assert again.returncode == 2
     assert "already exists" in again.stderr and "--resume" in again.stderr and "--overwrite" in again.stderr
     assert os.stat(out).st_mtime_ns == before
     # Resuming a complete file runs nothing and changes no number; --overwrite replaces it.
@@ -145,7 +145,7 @@ def test_resuming_a_different_grid_names_the_difference(decaybench, tmp_path):
     run(decaybench, "run", grid, "--out", out, "--quiet")
     changed = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 5"), name="changed.yaml")
     result = run(decaybench, "run", changed, "--out", out, "--resume", check=False)
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "epochs" in result.stderr and "4" in result.stderr and "5" in result.stderr
 
 
@@ -154,17 +154,17 @@ def test_broken_grid_reports_every_problem_with_its_line(decaybench, tmp_path):
         name: broken
         dataset: {name: fashion-mnist}
         model: {kind: mlp, hidden: [64]}
-        optimizer: {kind: adamw}
+        optimizer: {kind: adamx}
         training: {epochs: 0, bacth_size: 32}
         grid:
           lr: [0.001, -1]
         """, name="broken.yaml")
     result = run(decaybench, "plan", grid, check=False)
-    assert result.returncode != 0
+    assert result.returncode == 2
     lines = [l for l in result.stderr.splitlines() if "broken.yaml:" in l]
     assert len(lines) >= 4, result.stderr
     text = "\n".join(lines)
-    assert "broken.yaml:5:" in text and "adamw" in text          # unknown optimizer, on its line
+    assert "broken.yaml:5:" in text and "adamx" in text          # unknown optimizer, on its line
     assert "did you mean 'batch_size'" in text                     # misspelt key
     assert "broken.yaml:6:" in text                                # epochs 0
     assert "broken.yaml:8:" in text                                # negative lr
@@ -187,15 +187,15 @@ def test_train_writes_a_readable_single_run_file(decaybench, tmp_path):
         assert f["params"][key]["layer0.weight"].shape == (1, 20)
         assert f["config"][key].attrs["training.batchSize"] == b"none"
     again = run(decaybench, "train", "--dataset", "synthetic-regression", "--model", "linear", "--out", out, check=False)
-    assert again.returncode != 0 and "already exists" in again.stderr
+    assert again.returncode == 2 and "already exists" in again.stderr
 
 
 def test_train_rejects_bad_values_by_flag(decaybench):
     result = run(decaybench, "train", "--lr=-1", "--beta2", "1.5", check=False)
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "--lr" in result.stderr and "--beta2" in result.stderr
     result = run(decaybench, "train", "--dataset", "synthetic-regression", "--model", "softmax", check=False)
-    assert result.returncode != 0 and "--model" in result.stderr
+    assert result.returncode == 2 and "--model" in result.stderr
 
 
 def test_overwrite_never_deletes_a_directory(decaybench, tmp_path):
@@ -204,7 +204,7 @@ def test_overwrite_never_deletes_a_directory(decaybench, tmp_path):
     (target / "sub").mkdir(parents=True)
     (target / "sub" / "precious").write_text("keep me")
     result = run(decaybench, "run", grid, "--out", str(target), "--overwrite", check=False)
-    assert result.returncode != 0 and "not a regular file" in result.stderr
+    assert result.returncode == 2 and "not a regular file" in result.stderr
     assert (target / "sub" / "precious").read_text() == "keep me"
 
 
@@ -220,7 +220,7 @@ def test_a_refused_overwrite_keeps_the_old_results(decaybench, tmp_path):
         training: {epochs: 1}
         """, name="broken.yaml")
     result = run(decaybench, "run", broken, "--out", out, "--overwrite", check=False)
-    assert result.returncode != 0 and "/nonexistent/data.csv" in result.stderr
+    assert result.returncode == 2 and "/nonexistent/data.csv" in result.stderr
     with h5py.File(out) as f:
         assert f.attrs["complete"] == 1 and len(f["runs"]) == 16
     assert not os.path.exists(out + ".parts"), "a refused start leaves no journal behind"
@@ -229,7 +229,7 @@ def test_a_refused_overwrite_keeps_the_old_results(decaybench, tmp_path):
 def test_train_checks_its_output_before_training(decaybench, tmp_path):
     result = run(decaybench, "train", "--dataset", "synthetic-regression", "--model", "linear",
                  "--out", str(tmp_path / "missing" / "run.h5"), check=False)
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert "does not exist" in result.stderr
     assert "epoch" not in result.stdout, "nothing was trained"
 

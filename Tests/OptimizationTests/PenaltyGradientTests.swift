@@ -1,62 +1,80 @@
 import Optimization
 import XCTest
 
-/// The coupled penalties' stages add the gradient of the penalty they name: checked
-/// against central finite differences of `penaltyValue`.
+/// The coupled penalties' stages add the gradient of the penalty they name: checked against
+/// central differences of the penalties written out here, (λ/2)·‖w‖² and λ·‖w‖₁ over the weights.
 final class PenaltyGradientTests: XCTestCase {
-    /// What plain SGD with α = 1 and a zero data gradient subtracts: the penalty's (sub)gradient.
-    func stageGradient(_ penalty: RegularizationSpec.Penalty, lambda: Double, at parameters: [Float], regularized: Range<Int>) -> [Float] {
-        let chain = UpdateChain.make(optimizer: OptimizerSpec(kind: .sgd, learningRate: 1),
-                                     regularization: RegularizationSpec(penalty: penalty, lambda: lambda),
-                                     learningRate: 1, regularizedRanges: [regularized])
+    // Away from zero, where L1 is differentiable; the last entry is a bias: no penalty.
+    let parameters: [Float] = [0.7, -1.3, 0.25, -0.05, 2.0]
+    let weights = 0..<4
+    let lambda = 0.3
+
+    /// u after one chain step with a zero data gradient: for plain SGD with α = 1, the penalty's
+    /// (sub)gradient, and what the step subtracts.
+    func update(_ optimizer: OptimizerSpec, _ regularization: RegularizationSpec, at parameters: [Float]) -> (update: [Float], parameters: [Float]) {
+        let chain = UpdateChain.make(optimizer: optimizer, regularization: regularization,
+                                     learningRate: optimizer.learningRate, regularizedRanges: [weights])
         var state = chain.makeState(parameterCount: parameters.count)
         var updated = parameters
         var gradient = [Float](repeating: 0, count: parameters.count)
         updated.withUnsafeMutableBufferPointer { p in
             gradient.withUnsafeMutableBufferPointer { g in
-                chain.apply(parameters: p, gradient: g, state: &state, context: StepContext(multiplier: 1, lambda: lambda))
+                chain.apply(parameters: p, gradient: g, state: &state, context: StepContext(multiplier: 1, lambda: regularization.lambda))
             }
         }
-        return gradient
+        return (gradient, updated)
     }
 
-    func finiteDifference(_ penalty: RegularizationSpec.Penalty, lambda: Double, at parameters: [Float], regularized: Range<Int>) -> [Double] {
-        let chain = UpdateChain.make(optimizer: OptimizerSpec(kind: .sgd, learningRate: 1),
-                                     regularization: RegularizationSpec(penalty: penalty, lambda: lambda),
-                                     learningRate: 1, regularizedRanges: [regularized])
-        let h: Float = 1e-3
-        return parameters.indices.map { i in
-            var plus = parameters, minus = parameters
+    func centralDifference(of penalty: ([Double]) -> Double, at parameters: [Float]) -> [Double] {
+        let h = 1e-4
+        let point = parameters.map(Double.init)
+        return point.indices.map { i in
+            var plus = point, minus = point
             plus[i] += h
             minus[i] -= h
-            let up = plus.withUnsafeBufferPointer { chain.penaltyValue(parameters: $0, lambda: lambda) }
-            let down = minus.withUnsafeBufferPointer { chain.penaltyValue(parameters: $0, lambda: lambda) }
-            return (up - down) / Double(plus[i] - minus[i])
+            return (penalty(plus) - penalty(minus)) / (2 * h)
         }
     }
 
-    // Away from zero, where L1 is differentiable; the last entry is a bias: no penalty.
-    let parameters: [Float] = [0.7, -1.3, 0.25, -0.05, 2.0]
-    let weights = 0..<4
-
-    func testL2GradientIsLambdaTimesWeight() {
-        let analytic = stageGradient(.l2, lambda: 0.3, at: parameters, regularized: weights)
-        let numeric = finiteDifference(.l2, lambda: 0.3, at: parameters, regularized: weights)
-        for (a, n) in zip(analytic, numeric) { XCTAssertEqual(Double(a), n, accuracy: 1e-4) }
+    func testL2StageAddsTheGradientOfHalfLambdaTimesTheSquaredNorm() {
+        let penalty = { (w: [Double]) in self.lambda / 2 * self.weights.reduce(0) { $0 + w[$1] * w[$1] } }
+        let analytic = update(OptimizerSpec(kind: .sgd, learningRate: 1), RegularizationSpec(penalty: .l2, lambda: lambda), at: parameters).update
+        let numeric = centralDifference(of: penalty, at: parameters)
+        for (a, n) in zip(analytic, numeric) { XCTAssertEqual(Double(a), n, accuracy: 1e-6) }
         XCTAssertEqual(analytic[4], 0, "biases are not penalised")
     }
 
-    func testL1SubgradientIsLambdaTimesSign() {
-        let analytic = stageGradient(.l1, lambda: 0.3, at: parameters, regularized: weights)
-        let numeric = finiteDifference(.l1, lambda: 0.3, at: parameters, regularized: weights)
-        for (a, n) in zip(analytic, numeric) { XCTAssertEqual(Double(a), n, accuracy: 1e-4) }
+    func testL1StageAddsTheGradientOfLambdaTimesTheL1Norm() {
+        let penalty = { (w: [Double]) in self.lambda * self.weights.reduce(0) { $0 + abs(w[$1]) } }
+        let analytic = update(OptimizerSpec(kind: .sgd, learningRate: 1), RegularizationSpec(penalty: .l1, lambda: lambda), at: parameters).update
+        let numeric = centralDifference(of: penalty, at: parameters)
+        for (a, n) in zip(analytic, numeric) { XCTAssertEqual(Double(a), n, accuracy: 1e-6) }
+        XCTAssertEqual(analytic[4], 0, "biases are not penalised")
     }
 
-    func testDecoupledDecayAndNormBallAddNoPenaltyToTheLoss() {
-        for penalty in [RegularizationSpec.Penalty.decoupled, .normBall, .none] {
-            let chain = UpdateChain.make(optimizer: OptimizerSpec(kind: .adam), regularization: RegularizationSpec(penalty: penalty, lambda: 0.1),
-                                         learningRate: 1e-3, regularizedRanges: [weights])
-            XCTAssertEqual(parameters.withUnsafeBufferPointer { chain.penaltyValue(parameters: $0, lambda: 0.1) }, 0)
+    /// With a zero data gradient Adam's moments stay zero, so AdamW's step is the decay alone,
+    /// θ·(1 − α·λ); Adam+L2 feeds λ·w through the preconditioner, which normalises it to a
+    /// step of α·sign(w) whatever w's size. A decay placed before Adam would fail the first
+    /// half, a penalty placed after it the second.
+    func testDecayBypassesAdamsPreconditionerWhereAPenaltyGoesThroughIt() {
+        let α = 0.01
+        let adamW = update(OptimizerSpec(kind: .adam, learningRate: α), RegularizationSpec(penalty: .decoupled, lambda: lambda), at: parameters).parameters
+        for i in parameters.indices {
+            let expected = weights.contains(i) ? Double(parameters[i]) * (1 - α * lambda) : Double(parameters[i])
+            XCTAssertEqual(Double(adamW[i]), expected, accuracy: 1e-6)
+        }
+        let adamL2 = update(OptimizerSpec(kind: .adam, learningRate: α), RegularizationSpec(penalty: .l2, lambda: lambda), at: parameters).parameters
+        for i in parameters.indices {
+            let w = Double(parameters[i])
+            let expected = weights.contains(i) ? w - α * (w > 0 ? 1 : -1) : w
+            XCTAssertEqual(Double(adamL2[i]), expected, accuracy: 1e-5)
+        }
+    }
+
+    func testNoPenaltyAndAnInactiveNormBallLeaveParametersAlone() {
+        for penalty in [RegularizationSpec.Penalty.none, .normBall] {
+            let result = update(OptimizerSpec(kind: .adam), RegularizationSpec(penalty: penalty, lambda: 100), at: parameters)
+            XCTAssertEqual(result.parameters, parameters, "\(penalty)")
         }
     }
 }

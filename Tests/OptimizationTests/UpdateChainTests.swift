@@ -6,9 +6,10 @@ final class UpdateChainTests: XCTestCase {
     let weights = 0..<3  // the last entry plays a bias: never regularised
 
     func step(_ optimizer: OptimizerSpec, _ regularization: RegularizationSpec,
-              parameters: [Float], gradients: [[Float]], multipliers: [Double]) -> [Float] {
+              parameters: [Float], gradients: [[Float]], multipliers: [Double],
+              regularizedRanges: [Range<Int>]? = nil) -> [Float] {
         let chain = UpdateChain.make(optimizer: optimizer, regularization: regularization,
-                                     learningRate: optimizer.learningRate, regularizedRanges: [weights])
+                                     learningRate: optimizer.learningRate, regularizedRanges: regularizedRanges ?? [weights])
         var state = chain.makeState(parameterCount: parameters.count)
         var parameters = parameters
         for (gradient, multiplier) in zip(gradients, multipliers) {
@@ -109,15 +110,26 @@ final class UpdateChainTests: XCTestCase {
         assertClose(result, [0.5 - α * λ, -1 + α * λ, 0, 2])
     }
 
-    /// AMSGrad keeps the largest second moment: a small gradient after a large one moves less than Adam.
-    func testAMSGradUsesRunningMaximum() {
-        let big: [Float] = [1, 1, 1, 1], small: [Float] = [0.01, 0.01, 0.01, 0.01]
-        let adam = step(OptimizerSpec(kind: .adam, learningRate: 0.1), RegularizationSpec(),
-                        parameters: theta, gradients: [big, small, small], multipliers: [1, 1, 1])
-        let ams = step(OptimizerSpec(kind: .amsgrad, learningRate: 0.1), RegularizationSpec(),
-                       parameters: theta, gradients: [big, small, small], multipliers: [1, 1, 1])
-        // Same first step; afterwards AMSGrad's denominator stays at the first, larger v.
-        for i in 0..<4 { XCTAssertGreaterThan(ams[i], adam[i]) }
+    /// AMSGrad in PyTorch's form: the running maximum of the uncorrected v, bias-corrected at
+    /// the current step. With β1 = 0 (m̂ = g), β2 = ½, ε = 0 and gradients 2, 1, 1:
+    /// v = 2, 1.5, 1.25 while max v stays 2; the corrections 1 − ½ᵗ are ½, ¾, ⅞. So AMSGrad's
+    /// updates are 2/√(2/½) = 1, 1/√(2/¾) = √(3/8), 1/√(2/⅞) = √(7/16), where Adam's are
+    /// 1, 1/√(1.5/¾) = √½ and 1/√(1.25/⅞) = √0.7. (Taking the maximum of the corrected v̂
+    /// instead would give ½ on the second step.)
+    func testAMSGradDividesByTheRunningMaximumOfTheSecondMoment() {
+        let optimizer = { (kind: OptimizerSpec.Kind) in OptimizerSpec(kind: kind, learningRate: 1, beta1: 0, beta2: 0.5, epsilon: 0) }
+        let gradients: [[Float]] = [[2], [1], [1]]
+        func trajectory(_ kind: OptimizerSpec.Kind) -> [Double] {
+            (1...3).map { steps in
+                Double(step(optimizer(kind), RegularizationSpec(), parameters: [10], gradients: Array(gradients.prefix(steps)),
+                            multipliers: [1, 1, 1], regularizedRanges: [])[0])
+            }
+        }
+        let amsgrad = trajectory(.amsgrad), adam = trajectory(.adam)
+        let expectedAMSGrad = [9, 9 - (3.0 / 8).squareRoot(), 9 - (3.0 / 8).squareRoot() - (7.0 / 16).squareRoot()]
+        let expectedAdam = [9, 9 - 0.5.squareRoot(), 9 - 0.5.squareRoot() - 0.7.squareRoot()]
+        for (actual, expected) in zip(amsgrad, expectedAMSGrad) { XCTAssertEqual(actual, expected, accuracy: 1e-6) }
+        for (actual, expected) in zip(adam, expectedAdam) { XCTAssertEqual(actual, expected, accuracy: 1e-6) }
     }
 
     func testNormBallProjectsOnlyWhenOutside() {
@@ -136,15 +148,17 @@ final class UpdateChainTests: XCTestCase {
 
     /// Where the decay sits is the whole difference between Adam+L2 and AdamW.
     func testChainsDifferOnlyInWhereTheDecayEnters() {
-        func chain(_ kind: OptimizerSpec.Kind, _ penalty: RegularizationSpec.Penalty, _ convention: RegularizationSpec.DecayConvention) -> [UpdateStage] {
+        func chain(_ kind: OptimizerSpec.Kind, _ penalty: RegularizationSpec.Penalty, _ convention: RegularizationSpec.DecayConvention) -> [AnyHashable] {
             UpdateChain.make(optimizer: OptimizerSpec(kind: kind, learningRate: 0.1),
                              regularization: RegularizationSpec(penalty: penalty, lambda: 0.1, decayConvention: convention),
-                             learningRate: 0.1, regularizedRanges: []).stages
+                             learningRate: 0.1, regularizedRanges: []).stages.map { AnyHashable($0) }
         }
-        let adam = UpdateStage.scaleByAdam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false)
-        XCTAssertEqual(chain(.adam, .l2, .torch), [.addL2Gradient, adam, .scaleByLearningRate(0.1)])
-        XCTAssertEqual(chain(.adam, .decoupled, .torch), [adam, .addDecoupledDecay(scaledBySchedule: false), .scaleByLearningRate(0.1)])
-        XCTAssertEqual(chain(.adam, .decoupled, .paper), [adam, .scaleByLearningRate(0.1), .addDecoupledDecay(scaledBySchedule: true)])
-        XCTAssertEqual(chain(.sgd, .l2, .paper), [.addL2Gradient, .scaleByLearningRate(0.1)])
+        let adam = ScaleByAdam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, amsgrad: false)
+        let rate = ScaleByLearningRate(0.1)
+        XCTAssertEqual(chain(.adam, .l2, .torch), [AddL2Gradient(), adam, rate])
+        XCTAssertEqual(chain(.adam, .decoupled, .torch), [adam, AddDecoupledDecay(scaledBySchedule: false), rate])
+        XCTAssertEqual(chain(.adam, .decoupled, .paper), [adam, rate, AddDecoupledDecay(scaledBySchedule: true)])
+        XCTAssertEqual(chain(.sgd, .l2, .paper), [AddL2Gradient(), rate])
+        XCTAssertEqual(chain(.sgdNesterov, .l1, .torch), [AddL1Subgradient(), TraceMomentum(momentum: 0.9, nesterov: true), rate])
     }
 }

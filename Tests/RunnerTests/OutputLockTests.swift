@@ -28,4 +28,31 @@ final class OutputLockTests: XCTestCase {
         XCTAssertNoThrow(try OutputLock(resultsPath: path).release())
     }
 
+    func testAUsersFileOfTheLockNameIsRefusedAndKept() throws {
+        let path = directory.appendingPathComponent("u.h5").path
+        try Data("my own notes\n".utf8).write(to: URL(fileURLWithPath: path + ".lock"))
+        XCTAssertThrowsError(try OutputLock(resultsPath: path)) { error in
+            XCTAssertTrue("\(error)".contains("\(path).lock exists and is not a decaybench lock file"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: path + ".lock", encoding: .utf8), "my own notes\n")
+    }
+
+    func testAStaleLockOfACrashedRunIsTakenOver() throws {
+        let path = directory.appendingPathComponent("s.h5").path
+        try Data("pid 999999 on elsewhere\n".utf8).write(to: URL(fileURLWithPath: path + ".lock"))
+        let lock = try OutputLock(resultsPath: path)
+        XCTAssertEqual(try String(contentsOfFile: path + ".lock", encoding: .utf8),
+                       "pid \(getpid()) on \(ProcessInfo.processInfo.hostName)\n")
+        lock.release()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".lock"))
+    }
+
+    func testReleaseKeepsAFileThatReplacedTheLock() throws {
+        let path = directory.appendingPathComponent("r.h5").path
+        let lock = try OutputLock(resultsPath: path)
+        unlink(path + ".lock")
+        try Data("someone else's\n".utf8).write(to: URL(fileURLWithPath: path + ".lock"))
+        lock.release()
+        XCTAssertEqual(try String(contentsOfFile: path + ".lock", encoding: .utf8), "someone else's\n")
+    }
 }

@@ -1,0 +1,111 @@
+import Foundation
+
+/// The largest data sets DecayBench accepts, and the check that one fits in memory.
+///
+/// Every size a user writes or a file declares is compared with these before any memory is
+/// reserved for it, so an oversized request is an error naming what was asked for, never an
+/// allocation failure. The limits are far above the small problems DecayBench is for.
+public enum DataLimits {
+    /// Most points in one data set, before the split.
+    public static let points = 100_000_000
+    /// Most features per point.
+    public static let features = 1_000_000
+    /// Most classes of a classification set.
+    public static let classes = 65_536
+    /// Most feature values (points × features) in one data set: 8 GB as Float32.
+    public static let values = 2_000_000_000
+
+    /// The product of `factors`, or nil when it overflows `Int` (negative factors are the
+    /// caller's to reject first).
+    public static func product(_ factors: [Int]) -> Int? {
+        var result = 1
+        for factor in factors {
+            let (next, overflow) = result.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            result = next
+        }
+        return result
+    }
+
+    /// Bytes of memory available to this process now: Linux's `MemAvailable`, else the
+    /// physical memory.
+    public static var availableMemory: Int {
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+           let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+            return kilobytes.multipliedReportingOverflow(by: 1024).overflow ? Int.max : kilobytes * 1024
+        }
+        return Int(clamping: ProcessInfo.processInfo.physicalMemory)
+    }
+
+    /// Checks that a data set of `shape` fits the limits and, at `bytesPerValue` bytes per
+    /// value while it is read, the memory available now.
+    ///
+    /// - Parameters:
+    ///   - shape: [points, features] as declared (a file header, an HDF5 dataspace).
+    ///   - what: names the data for the message, for example "dataset 'X' in data.h5".
+    /// - Throws: `DataError.tooLarge` naming `what`, the shape and the limit it breaks.
+    public static func check(shape: [Int], bytesPerValue: Int, what: String) throws {
+        let found = "shape \(shape.map(String.init).joined(separator: " × "))"
+        guard let values = product(shape) else {
+            throw DataError.tooLarge(what: what, found: found + " (more values than a 64-bit count holds)",
+                                     limit: "at most \(Self.values) values")
+        }
+        if let points = shape.first, points > Self.points {
+            throw DataError.tooLarge(what: what, found: found, limit: "at most \(Self.points) points")
+        }
+        if shape.count > 1, let features = product(Array(shape.dropFirst())), features > Self.features {
+            throw DataError.tooLarge(what: what, found: found, limit: "at most \(Self.features) features")
+        }
+        guard values <= Self.values else {
+            throw DataError.tooLarge(what: what, found: found + " (\(values) values)",
+                                     limit: "at most \(Self.values) values (8 GB as float32)")
+        }
+        let (bytes, overflow) = values.multipliedReportingOverflow(by: bytesPerValue)
+        let available = availableMemory
+        if overflow || bytes > available {
+            throw DataError.tooLarge(what: what, found: found + " (\(describe(bytes: overflow ? Int.max : bytes)) to read)",
+                                     limit: "the \(describe(bytes: available)) of memory available now")
+        }
+    }
+
+    /// "1.5 GB", "300 MB": a size as people say it.
+    public static func describe(bytes: Int) -> String {
+        let value = Double(bytes)
+        if value >= 1e9 { return String(format: "%.1f GB", value / 1e9) }
+        if value >= 1e6 { return String(format: "%.0f MB", value / 1e6) }
+        return String(format: "%.0f kB", value / 1e3)
+    }
+}
+
+extension DataSpec {
+    /// Every size in the spec beyond `DataLimits`, as (snake_case field, message); checked
+    /// without reading anything, by `DatasetLoader.validate` and the run configuration's
+    /// validation alike.
+    public var sizeProblems: [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        for (field, subset) in [("train_subset", trainSubset), ("test_subset", testSubset)] {
+            if let subset, subset > DataLimits.points {
+                problems.append((field, "at most \(DataLimits.points) points, got \(subset)"))
+            }
+        }
+        guard source == .syntheticRegression || source == .syntheticClassification else { return problems }
+        if samples > DataLimits.points {
+            problems.append(("samples", "at most \(DataLimits.points), got \(samples)"))
+        }
+        if features > DataLimits.features {
+            problems.append(("features", "at most \(DataLimits.features), got \(features)"))
+        }
+        if (1...DataLimits.points).contains(samples), (1...DataLimits.features).contains(features), samples * features > DataLimits.values {
+            problems.append(("samples", "samples × features = \(samples * features) values, more than \(DataLimits.values)"))
+        }
+        if source == .syntheticClassification {
+            if classes > DataLimits.classes {
+                problems.append(("classes", "at most \(DataLimits.classes), got \(classes)"))
+            } else if classes >= 1, (1...DataLimits.features).contains(features), classes * features > DataLimits.values {
+                problems.append(("classes", "classes × features = \(classes * features) centre values, more than \(DataLimits.values)"))
+            }
+        }
+        return problems
+    }
+}

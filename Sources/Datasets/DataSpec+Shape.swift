@@ -1,0 +1,40 @@
+/// The size of a data set as its spec alone tells it, for checks and estimates made before
+/// (or without) loading it.
+public struct DataShape: Sendable, Equatable {
+    public var trainPoints: Int
+    public var testPoints: Int
+    public var features: Int
+    /// Classes, or 1 for regression: the outputs a model needs.
+    public var outputs: Int
+
+    public init(trainPoints: Int, testPoints: Int, features: Int, outputs: Int) {
+        self.trainPoints = trainPoints
+        self.testPoints = testPoints
+        self.features = features
+        self.outputs = outputs
+    }
+
+    /// The shape of a loaded data set.
+    public init(_ dataset: Dataset) {
+        self.init(trainPoints: dataset.train.count, testPoints: dataset.test.count,
+                  features: dataset.featureCount, outputs: dataset.task.outputCount)
+    }
+}
+
+extension DataSpec {
+    /// The shape the spec implies without reading a file: MNIST-like sets have 60,000 + 10,000
+    /// images of 784 pixels in 10 classes; synthetic sets are as specified. Nil for CSV and
+    /// HDF5 files, whose shape is in the file.
+    public var shapeWithoutReading: DataShape? {
+        switch source {
+        case .fashionMNIST, .mnist:
+            return DataShape(trainPoints: trainSubset ?? 60_000, testPoints: testSubset ?? 10_000, features: 784, outputs: 10)
+        case .syntheticRegression, .syntheticClassification:
+            let test = RandomSelection.testCount(of: samples, fraction: (0..<1).contains(testFraction) ? testFraction : 0)
+            return DataShape(trainPoints: trainSubset ?? samples - test, testPoints: testSubset ?? test, features: features,
+                             outputs: source == .syntheticRegression ? 1 : classes)
+        case .csv, .hdf5:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// How a chain runs: every stage on one cache-sized block, then the next block.
+///
+/// One pass per stage over 270k parameters streams u and the state through memory once per
+/// stage; a block of `blockSize` floats keeps u, θ and Adam's three vectors in the L1 cache
+/// (5 × 4 KiB) while all stages act on it. Each stage's loop is simple enough for the
+/// compiler to vectorise, and every element goes through the same operations in the same
+/// order as it would in one pass per stage, so the numbers are the same to the last bit.
+extension UpdateChain {
+    /// Floats per block.
+    static let blockSize = 1024
+    /// Bytes set aside for each stage's per-step constants.
+    static let constantsSlotSize = 32
+    static let constantsSlotAlignment = 16
+
+    /// One optimizer step: θ ← θ − chain(g); `gradient` is used as scratch and holds u after.
+    public func apply(
+        parameters: UnsafeMutableBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>,
+        state: inout UpdateState, context: StepContext
+    ) {
+        let count = parameters.count
+        precondition(count == gradient.count, "gradient and parameters differ in length")
+        precondition(state.parameterCount == count, "the optimizer state was made for \(state.parameterCount) parameters, not \(count)")
+        precondition(state.vectorStarts.count == stages.count, "the optimizer state was made for another chain")
+        precondition((sortedRegularizedRanges.last?.upperBound ?? 0) <= count, "a regularized range ends past the parameters")
+        state.step += 1
+        let step = UpdateStep(count: state.step, multiplier: context.multiplier, lambda: context.lambda)
+        let stages = self.stages, vectorStarts = state.vectorStarts
+        // Each stage's constants live in its own slot on the stack for the whole step.
+        withUnsafeTemporaryAllocation(byteCount: max(1, stages.count) * Self.constantsSlotSize,
+                                      alignment: Self.constantsSlotAlignment) { slots in
+            let slots = slots.baseAddress!
+            for (index, stage) in stages.enumerated() {
+                stage.storeConstants(at: step, into: slots + index * Self.constantsSlotSize)
+            }
+            state.vectors.withUnsafeMutableBufferPointer { vectors in
+                forEachBlock(count: count) { range, isRegularized in
+                    let u = UnsafeMutableBufferPointer(rebasing: gradient[range])
+                    let theta = UnsafeMutableBufferPointer(rebasing: parameters[range])
+                    for index in stages.indices {
+                        let block = UpdateBlock(
+                            update: u, parameters: UnsafeBufferPointer(theta), isRegularized: isRegularized,
+                            stateStart: vectors.baseAddress.map { $0 + vectorStarts[index] + range.lowerBound },
+                            stateStride: count)
+                        stages[index].update(block, constantsIn: slots + index * Self.constantsSlotSize)
+                    }
+                    for i in 0..<theta.count { theta[i] -= u[i] }
+                }
+            }
+        }
+        projection?.project(parameters, ranges: regularizedRanges)
+    }
+
+    /// Calls `body` on consecutive blocks covering 0..<count: none longer than `blockSize`,
+    /// none straddling an edge of the regularized ranges.
+    private func forEachBlock(count: Int, _ body: (Range<Int>, _ isRegularized: Bool) -> Void) {
+        var start = 0, nextRange = 0
+        while start < count {
+            let segmentEnd: Int, isRegularized: Bool
+            if nextRange < sortedRegularizedRanges.count && sortedRegularizedRanges[nextRange].lowerBound <= start {
+                segmentEnd = sortedRegularizedRanges[nextRange].upperBound
+                isRegularized = true
+                nextRange += 1
+            } else {
+                segmentEnd = nextRange < sortedRegularizedRanges.count ? sortedRegularizedRanges[nextRange].lowerBound : count
+                isRegularized = false
+            }
+            var blockStart = start
+            while blockStart < segmentEnd {
+                let blockEnd = min(blockStart + Self.blockSize, segmentEnd)
+                body(blockStart..<blockEnd, isRegularized)
+                blockStart = blockEnd
+            }
+            start = segmentEnd
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Datasets
+import Foundation
+import Results
+import Training
+
+/// One run as a results file records it, with everything a rerun needs: its configuration
+/// (checked against its key), its curves and final tensors, the data files it read, its
+/// configuration format, and the provenance of the session that wrote the file.
+public struct StoredRun: Sendable {
+    public var path: String
+    public var record: RunRecord
+    public var provenance: Provenance
+    public var configurationFormat: Int64
+    /// nil for files written before data files were recorded.
+    public var dataFiles: [DataFileFingerprint]?
+    /// Ways the stored configuration disagrees with its key or with itself; empty when intact.
+    public var configurationProblems: [String]
+
+    /// The key the file files the run under (its `/runs` row and `/config` group).
+    public var key: String
+
+    /// Every run of the file at `path`, in the file's order.
+    public static func loadAll(from path: String) throws -> [StoredRun] {
+        let keys = try ResultsFile.runKeys(at: path)
+        let records = try ResultsFile.readAll(at: path)
+        let provenance = try ResultsFile.provenance(at: path)
+        return try zip(keys, records).map { key, record in
+            StoredRun(path: path, record: record, provenance: provenance,
+                      configurationFormat: try ResultsFile.configurationFormat(at: path, key: key),
+                      dataFiles: try ResultsFile.dataFiles(at: path, key: key),
+                      configurationProblems: try ResultsFile.configurationProblems(at: path, key: key), key: key)
+        }
+    }
+
+    /// The run `key` (or the one run whose key starts with it) of the file at `path`.
+    public static func load(from path: String, key: String) throws -> StoredRun {
+        let runs = try loadAll(from: path)
+        let matching = runs.filter { $0.key == key }.isEmpty ? runs.filter { $0.key.hasPrefix(key) } : runs.filter { $0.key == key }
+        guard matching.count == 1 else {
+            let keys = runs.map(\.key)
+            throw ReproductionError("\(path) has no run \(matching.isEmpty ? "" : "unique to ")\(key)"
+                                    + (keys.count <= 20 ? "; its runs are \(keys.joined(separator: ", "))" : "; `decaybench inspect \(path)` lists its \(keys.count) runs"))
+        }
+        return matching[0]
+    }
+}
+
+/// A run that cannot be rebuilt or compared, with a sentence a user can act on.
+public struct ReproductionError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,120 @@
+import Datasets
+import Foundation
+import HDF5Store
+import Training
+
+/// What a rerun needs beyond a run's configuration: which data files (by checksum) it read
+/// and what its stored configuration means (the configuration format).
+extension ResultsFile {
+    /// Writes each run's data-file fingerprints (`data_files`, JSON) and the configuration
+    /// format into `/config/<key>`, and the format at the root.
+    static func writeReproductionFacts(_ root: HDF5Group, records: [RunRecord], metadata: Metadata) throws {
+        try root.setAttribute("configuration_format", .int64(ConfigurationFormat.current))
+        let configurations = try root.group("config")
+        for record in records {
+            let group = try configurations.group(record.run.key)
+            let files = metadata.dataFiles[record.run.configuration.data] ?? []
+            try group.setAttribute("data_files", .string(try encodeDataFiles(files)))
+            try group.setAttribute("configuration_format", .int64(ConfigurationFormat.current))
+        }
+    }
+
+    static func encodeDataFiles(_ files: [DataFileFingerprint]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(files), as: UTF8.self)
+    }
+
+    /// The data files a run of `path` read, as recorded; nil when the file predates the record.
+    public static func dataFiles(at path: String, key: String) throws -> [DataFileFingerprint]? {
+        let group = try HDF5File.open(at: path).root.group("config/\(key)")
+        guard try group.hasAttribute("data_files") else { return nil }
+        return try JSONDecoder().decode([DataFileFingerprint].self, from: Data(try group.stringAttribute("data_files").utf8))
+    }
+}
+
+extension ResultsFile {
+    /// The provenance recorded at the file's root (the session that wrote it).
+    public static func provenance(at path: String) throws -> Provenance {
+        let root = try HDF5File.open(at: path).root
+        return Provenance(
+            harnessVersion: try root.stringAttribute("decaybench_version"), gitCommit: try root.stringAttribute("git_commit"),
+            swiftVersion: try root.stringAttribute("swift_version"), hdf5Version: try root.stringAttribute("hdf5_version"),
+            openBLASConfiguration: try root.stringAttribute("openblas_config"), blasCoreName: try root.stringAttribute("blas_core"),
+            cpu: try root.stringAttribute("cpu"), logicalCores: Int(try root.int64Attribute("logical_cores")),
+            hostName: try root.stringAttribute("host"), openBLASEnvironment: try root.stringAttribute("openblas_environment"))
+    }
+
+    /// The configuration format a run was stored in; 1 for files written before it was recorded.
+    public static func configurationFormat(at path: String, key: String) throws -> Int64 {
+        let group = try HDF5File.open(at: path).root.group("config/\(key)")
+        return try group.hasAttribute("configuration_format") ? try group.int64Attribute("configuration_format") : 1
+    }
+
+    /// Ways in which the stored configuration of run `key` disagrees with itself: its
+    /// canonical JSON must hash to its key, and every flat attribute must equal the JSON's
+    /// value. Empty when the configuration is intact; an edited file shows here.
+    public static func configurationProblems(at path: String, key: String) throws -> [String] {
+        let group = try HDF5File.open(at: path).root.group("config/\(key)")
+        let configuration: RunConfiguration
+        do {
+            configuration = try RunConfiguration.decode(canonicalJSON: try group.stringAttribute("json"))
+        } catch {
+            return ["its stored JSON does not decode: \(error)"]
+        }
+        var problems: [String] = []
+        if configuration.key != key {
+            problems.append("its stored JSON hashes to key \(configuration.key), not \(key): the configuration was changed after the run")
+        }
+        for (name, value) in ConfigurationAttributes.flatten(configuration) {
+            guard try group.hasAttribute(name) else {
+                problems.append("attribute \(name) is missing")
+                continue
+            }
+            let stored = try group.attribute(name)
+            if stored != value {
+                problems.append("attribute \(name) is \(stored) but the stored JSON says \(value)")
+            }
+        }
+        return problems
+    }
+}
+
+extension ResultsFile {
+    /// The `key` column of `/runs`, in the file's order.
+    public static func runKeys(at path: String) throws -> [String] {
+        let table = try HDF5File.open(at: path).root.dataset("runs").readTable()
+        guard case .strings(_, let keys)? = table.column(named: "key") else {
+            throw ResultsFileError("\(path): /runs lacks the column key")
+        }
+        return keys
+    }
+}
+
+extension ResultsFile {
+    /// The root attributes as text, by name (numbers printed as numbers), for `inspect`.
+    public static func rootAttributes(at path: String) throws -> [String: String] {
+        let root = try HDF5File.open(at: path).root
+        var attributes: [String: String] = [:]
+        for name in try root.attributeNames() {
+            attributes[name] = text(of: try root.attribute(name))
+        }
+        return attributes
+    }
+
+    /// Every attribute of `/config/<key>` as (name, text), in name order.
+    public static func configurationAttributes(at path: String, key: String) throws -> [(name: String, value: String)] {
+        let group = try HDF5File.open(at: path).root.group("config/\(key)")
+        return try group.attributeNames().sorted().map { ($0, text(of: try group.attribute($0))) }
+    }
+
+    private static func text(of value: HDF5AttributeValue) -> String {
+        switch value {
+        case .string(let text): return text
+        case .double(let number): return "\(number)"
+        case .int64(let number): return "\(number)"
+        case .doubles(let numbers): return "[" + numbers.map { "\($0)" }.joined(separator: ", ") + "]"
+        case .int64s(let numbers): return "[" + numbers.map { "\($0)" }.joined(separator: ", ") + "]"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Planning
+import Reproduction
+import Results
+import Runner
+
+extension DecayBench {
+    struct Rerun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train one run of a results file again, from the file alone, and compare it bit for bit.",
+            discussion: """
+            The run's configuration, data files (by path and SHA-256) and OpenBLAS thread count come from \
+            the file. On the same machine kind and library versions the rerun is bit-identical; otherwise \
+            the command says by how much it differs and which recorded facts differ from this environment. \
+            Exit status: 0 bit-identical, 3 different, 1 the run could not be rerun.
+            """)
+
+        @Argument(help: "A results file (of `run` or `train --out`).")
+        var results: String
+
+        @Option(help: "The run's key (a unique prefix will do); `decaybench inspect` lists them.")
+        var key: String
+
+        @Option(help: "Also write the rerun as a one-run results file here.")
+        var out: String?
+
+        func validate() throws {
+            if let out {
+                do { try OutputPath.check(out, allowingExisting: false) } catch { throw ValidationError("--out: \(error)") }
+            }
+        }
+
+        func run() throws {
+            let stored = try StoredRun.load(from: results, key: key)
+            print("rerunning run \(stored.key) of \(results): \(RunLabels.text(stored.record.run))")
+            let started = Date()
+            var datasets: [DataSpec: Dataset] = [:]
+            let rerun = try RunReplay.rerun(stored, datasets: &datasets)
+            let comparison = RunComparison(stored: stored.record, rerun: rerun)
+            print(comparison.summary)
+            let drift = EnvironmentDrift(stored: stored, current: .current())
+            print(DriftReport.text(drift, identical: comparison.identical))
+            if let out {
+                var metadata = ResultsFile.Metadata(
+                    kind: "rerun", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
+                    blasThreads: rerun.run.configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(),
+                    complete: true, provenance: .current())
+                metadata.dataFiles = [rerun.run.configuration.data: try DataFileFingerprint.files(of: rerun.run.configuration.data)]
+                try ResultsFile.write(records: [rerun], plan: .singleRun(rerun.run, name: rerun.run.key), metadata: metadata, to: out)
+                print("wrote \(out)")
+            }
+            if !comparison.identical { throw ExitCode(ExitStatus.badOutcome) }
+        }
+    }
+}
+
+/// The recorded facts beside this environment's, as `rerun` and `verify` print them.
+enum DriftReport {
+    static func text(_ drift: EnvironmentDrift, identical: Bool) -> String {
+        let differing = drift.differing
+        if differing.isEmpty {
+            return identical
+                ? "every recorded fact (commit, Swift, HDF5, OpenBLAS, BLAS core, CPU, data files) matches this environment"
+                : "every recorded fact matches this environment, yet the numbers differ: this is not drift but a bug (or an edited file)"
+        }
+        var lines = [identical ? "recorded facts that differ here (the numbers agree nonetheless):"
+                               : "recorded facts that differ from this environment (a likely cause):"]
+        let width = differing.map(\.name.count).max() ?? 0
+        for fact in differing {
+            lines.append("  " + fact.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                         + "  recorded: \(fact.recorded)\n  " + String(repeating: " ", count: width) + "  now:      \(fact.current)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A run's labels on its axes, "penalty=l2 lambda=0.001 …".
+enum RunLabels {
+    static func text(_ run: PlannedRun) -> String {
+        run.coordinates.map { "\($0.axis)=\($0.label)" }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Reproduction
+import Results
+import Runner
+
+extension DecayBench {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rerun a seeded sample of a results file's runs and check each is bit-identical.",
+            discussion: """
+            Prints one line per run (pass or FAIL, with what differs) and the recorded facts that differ \
+            from this environment. Exit status: 0 every sampled run reproduced, 3 a run differs or its \
+            stored configuration was altered, 1 the file could not be read.
+            """)
+
+        @Argument(help: "A results file.")
+        var results: String
+
+        @Option(help: "How many runs to rerun (default: every run).")
+        var sample: Int?
+
+        @Option(help: "Seed of the sample.")
+        var seed: UInt64 = 0
+
+        func validate() throws {
+            if let sample, sample < 1 { throw ValidationError("--sample must be at least 1, got \(sample)") }
+        }
+
+        func run() throws {
+            let runs = try StoredRun.loadAll(from: results)
+            let chosen = VerificationSample.choose(sample ?? runs.count, of: runs, seed: seed)
+            print("verifying \(chosen.count) of \(runs.count) runs of \(results)" + (sample == nil ? "" : " (sample seed \(seed))"))
+            print("result  key               labels")
+            var datasets: [DataSpec: Dataset] = [:]
+            var failures = 0
+            for stored in chosen {
+                let verdict: String
+                do {
+                    let rerun = try RunReplay.rerun(stored, datasets: &datasets)
+                    let comparison = RunComparison(stored: stored.record, rerun: rerun)
+                    verdict = comparison.identical ? "pass" : "FAIL    \(comparison.summary)"
+                } catch {
+                    verdict = "FAIL    \(error)"
+                }
+                if !verdict.hasPrefix("pass") { failures += 1 }
+                let (result, detail) = verdict.hasPrefix("pass") ? ("pass", "") : ("FAIL", String(verdict.dropFirst(8)))
+                print("\(result.padding(toLength: 6, withPad: " ", startingAt: 0))  \(stored.key)  \(RunLabels.text(stored.record.run))"
+                      + (detail.isEmpty ? "" : "\n        " + detail.replacingOccurrences(of: "\n", with: "\n        ")))
+            }
+            if let first = chosen.first {
+                print(DriftReport.text(EnvironmentDrift(stored: first, current: .current()), identical: failures == 0))
+            }
+            print(failures == 0 ? "all \(chosen.count) reproduced bit for bit" : "\(failures) of \(chosen.count) did not reproduce")
+            if failures > 0 { throw ExitCode(ExitStatus.badOutcome) }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+"""What a run does to files around it: a full disk, a deleted lock file, files that are not
+DecayBench's, kills during the final write and the journal's removal, and a resume of a
+finished grid. Each test reproduces one finding of issue 9's probe."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+
+import h5py
+import pytest
+
+from conftest import SLOW_GRID, SMALL_GRID, run, write_grid
+from test_command_line import assert_same_content, wait_for_shards
+
+
+def checksum(path):
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """A 300 KB tmpfs, so that the disk fills up during a run (needs root to mount)."""
+    mount_point = tmp_path / "tmpfs"
+    mount_point.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root; the full-disk paths are unit-tested in ResultsTests")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount_point)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def fill(directory, size):
+    """Writes a file named "filler" of up to `size` bytes, as much as fits."""
+    with open(directory / "filler", "wb") as handle:
+        try:
+            handle.write(b"\0" * size)
+        except OSError:
+            pass
+
+
+# 36 runs whose part files (about 60 KB each with their parameters) overflow 300 KB.
+FILLING_GRID = """
+    name: filling
+    dataset: {name: synthetic-classification, samples: 300, features: 6, classes: 3, noise: 1.0}
+    model: {kind: mlp, hidden: [64], activation: tanh, init: glorot}
+    optimizer: {kind: adam}
+    training: {epochs: 4, batch_size: 32}
+    store: {params: final}
+    grid:
+      penalty: [l2, decoupled]
+      lambda: [0, 0.001, 0.01]
+      lr: [0.01, 0.03, 0.1]
+    seeds: [0, 1]
+    """
+
+
+def test_a_full_disk_is_reported_in_words_and_loses_no_reported_run(decaybench, tmp_path, small_tmpfs):
+    grid = write_grid(str(tmp_path), FILLING_GRID)
+    out = str(small_tmpfs / "r.h5")
+    result = run(decaybench, "run", grid, "--out", out, "--jobs", "2", "--log-format", "json", check=False)
+    assert result.returncode == 1, (result.returncode, result.stderr[-3000:])   # no crash at exit (was 139)
+    assert "No space left on device" in result.stderr
+    assert "NSCocoaErrorDomain" not in result.stderr and "Signal 11" not in result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    finished = [e["key"] for e in events if e["event"] == "finished" and e.get("status") == "finished"]
+    unsaved = [e["key"] for e in events if e["event"] == "finished" and "not saved" in e.get("message", "")]
+    assert finished, "some runs fit on the disk"
+    assert unsaved, "the disk fills up before the grid ends"
+    for key in finished:
+        assert os.path.exists(f"{out}.parts/{key}.h5"), f"run {key} was reported finished but has no part file"
+    for key in unsaved:
+        assert key in result.stderr.split("could not be saved")[1], "every run that could not be saved is named"
+
+
+def test_a_disk_full_from_the_start_is_said_in_words_and_leaves_nothing(decaybench, tmp_path, small_tmpfs):
+    grid = write_grid(str(tmp_path), FILLING_GRID)
+    fill(small_tmpfs, 400_000)
+    out = str(small_tmpfs / "r.h5")
+    result = run(decaybench, "run", grid, "--out", out, "--quiet", check=False)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "No space left on device" in result.stderr and "NSCocoaErrorDomain" not in result.stderr
+    assert sorted(os.listdir(small_tmpfs)) == ["filler"], "no lock, journal or temporary file is left behind"
+
+
+def test_a_deleted_lock_file_does_not_let_a_second_resume_in(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "r.h5")
+    first = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_shards(out + ".parts", 1, first)
+        os.unlink(out + ".lock")
+        second = run(decaybench, "run", grid, "--out", out, "--resume", "--quiet", check=False)
+        assert second.returncode != 0, second.stdout
+        assert "another decaybench process" in second.stderr
+        overwrite = run(decaybench, "run", grid, "--out", out, "--overwrite", "--quiet", check=False)
+        assert overwrite.returncode != 0 and "another decaybench process" in overwrite.stderr
+        stdout, stderr = first.communicate(timeout=600)
+        assert first.returncode == 0, stderr
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 1
+        assert {s.decode() for s in f["runs"]["status"]} == {"finished"}
+    assert not os.path.exists(out + ".parts")
+
+
+def test_a_user_lock_file_is_neither_used_nor_removed(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "u.h5")
+    with open(out + ".lock", "w") as handle:
+        handle.write("my notes about u.h5\n")
+    result = run(decaybench, "run", grid, "--out", out, "--quiet", check=False)
+    assert result.returncode != 0
+    assert f"{out}.lock exists and is not a decaybench lock file" in result.stderr
+    assert open(out + ".lock").read() == "my notes about u.h5\n"
+    assert not os.path.exists(out)
+
+
+def test_overwrite_keeps_a_users_parts_directory_or_file(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "w.h5")
+    os.mkdir(out + ".parts")
+    with open(out + ".parts/notes.txt", "w") as handle:
+        handle.write("mine")
+    plain = run(decaybench, "run", grid, "--out", out, "--quiet", check=False)
+    assert plain.returncode != 0
+    assert f"{out}.parts exists but is not a decaybench journal" in plain.stderr and "notes.txt" in plain.stderr
+    assert f"{out} already exists" not in plain.stderr, "the refusal names what exists, not the results file"
+    result = run(decaybench, "run", grid, "--out", out, "--overwrite", "--quiet", check=False)
+    assert result.returncode != 0 and "notes.txt" in result.stderr
+    assert open(out + ".parts/notes.txt").read() == "mine"
+    shutil.rmtree(out + ".parts")
+    with open(out + ".parts", "w") as handle:
+        handle.write("a plain file")
+    result = run(decaybench, "run", grid, "--out", out, "--overwrite", "--quiet", check=False)
+    assert result.returncode != 0 and f"{out}.parts exists and is not a directory" in result.stderr
+    assert open(out + ".parts").read() == "a plain file"
+
+
+def test_the_refusal_names_the_journal_when_only_the_journal_exists(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "j.h5")
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_shards(out + ".parts", 1, process)
+    process.kill()
+    process.wait()
+    assert not os.path.exists(out)
+    result = run(decaybench, "run", grid, "--out", out, check=False)
+    assert result.returncode != 0
+    assert f"{out}.parts (the unfinished runs of {out}) already exists" in result.stderr
+    assert f"{out} already exists" not in result.stderr
+
+
+def paused_run(decaybench, grid, out, moment, *extra):
+    """Starts a run that pauses at `moment`; returns it once it has paused there."""
+    environment = dict(os.environ, DECAYBENCH_PAUSE_AT=moment, DECAYBENCH_PAUSE_SECONDS="120")
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet", *extra], env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    line = ""
+    while time.time() < deadline and f"paused at {moment}" not in line:
+        line = process.stderr.readline()
+        if not line and process.poll() is not None:
+            pytest.fail(f"the run ended before {moment}: {process.communicate()}")
+    return process
+
+
+def test_kill_during_the_journal_removal_then_resume_keeps_the_complete_file(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    reference = str(tmp_path / "reference.h5")
+    run(decaybench, "run", grid, "--out", reference, "--quiet")
+    out = str(tmp_path / "r.h5")
+    process = paused_run(decaybench, grid, out, "cleanup")
+    process.kill()
+    process.wait()
+    left = [n for n in os.listdir(out + ".parts") if n.endswith(".h5")]
+    assert 0 < len(left) < 16, "killed part-way through the removal"
+    before = checksum(out)
+    result = run(decaybench, "run", grid, "--out", out, "--resume")
+    assert "--overwrite" not in result.stdout + result.stderr
+    assert "finished" not in result.stderr and "resuming" not in result.stderr, "no run is computed again"
+    assert "left unchanged" in result.stdout
+    assert checksum(out) == before
+    assert not os.path.exists(out + ".parts")
+    assert_same_content(out, reference)
+
+
+def test_kill_during_the_final_write_leaves_a_temporary_that_resume_removes(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "r.h5")
+    process = paused_run(decaybench, grid, out, "final-write")
+    temporary = f"{out}.tmp-{process.pid}"
+    assert os.path.exists(temporary)
+    process.kill()
+    process.wait()
+    assert not os.path.exists(out)
+    # A temporary of a live process is never touched.
+    alive = subprocess.Popen(["sleep", "60"])
+    live_temporary = f"{out}.tmp-{alive.pid}"
+    shutil.copy(temporary, live_temporary)
+    try:
+        run(decaybench, "run", grid, "--out", out, "--resume", "--quiet")
+        assert not os.path.exists(temporary)
+        assert os.path.exists(live_temporary)
+    finally:
+        alive.kill()
+        alive.wait()
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 1
+
+
+def test_resume_of_a_finished_grid_leaves_the_file_unchanged(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "done.h5")
+    run(decaybench, "run", grid, "--out", out, "--jobs", "2", "--quiet")
+    before = checksum(out)
+    with h5py.File(out) as f:
+        session = {k: f.attrs[k] for k in ["started_utc", "finished_utc", "jobs", "command_line"]}
+    time.sleep(1.1)  # a rewrite would show a later finished_utc
+    result = run(decaybench, "run", grid, "--out", out, "--resume", "--jobs", "1")
+    assert "left unchanged" in result.stdout
+    assert checksum(out) == before
+    with h5py.File(out) as f:
+        assert {k: f.attrs[k] for k in session} == session
+
+
+def test_train_out_on_a_full_disk_says_so_without_crashing(decaybench, small_tmpfs):
+    fill(small_tmpfs, 290_000)
+    out = str(small_tmpfs / "train.h5")
+    result = run(decaybench, "train", "--dataset", "synthetic-classification", "--model", "mlp", "--hidden", "64",
+                 "--epochs", "1", "--quiet", "--out", out, check=False)
+    assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
+    assert f"cannot write {out}: No space left on device" in result.stderr
+    assert sorted(os.listdir(small_tmpfs)) == ["filler"]
+
+
+def test_resume_refuses_when_the_data_changed_since_runs_were_computed(decaybench, tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("a,b,label\n" + "\n".join(f"{i % 7},{i % 5},{i % 2}" for i in range(100)) + "\n")
+    grid = write_grid(str(tmp_path), f"""
+        name: csv-grid
+        dataset: {{name: csv, path: {data}, task: classification}}
+        model: {{kind: softmax}}
+        optimizer: {{kind: sgd}}
+        training: {{epochs: 2, batch_size: 10}}
+        grid:
+          lr: [0.01, 0.1]
+        """)
+    out = str(tmp_path / "r.h5")
+    process = paused_run(decaybench, grid, out, "final-write")
+    process.kill()
+    process.wait()
+    data.write_text(data.read_text().replace("\n0,0,0\n", "\n0,0,1\n"))
+    result = run(decaybench, "run", grid, "--out", out, "--resume", check=False)
+    assert result.returncode != 0
+    assert "have changed since it was computed" in result.stderr and str(data) in result.stderr

@@ -1,0 +1,122 @@
+"""Inputs too large, settings in conflict, the optimizer shorthands, and the exit statuses:
+0 done, 1 a failure while working, 2 the input is wrong, 3 runs failed, 130 interrupted."""
+import os
+import re
+
+import h5py
+import numpy as np
+
+from conftest import run, write_grid
+
+BAD_INPUT = 2
+RUNS_FAILED = 3
+
+SHORT = """
+    name: short
+    dataset: {name: synthetic-classification, samples: 200, features: 4}
+    model: {kind: softmax}
+    optimizer: {kind: adam, lr: 0.01}
+    training: {epochs: 1}
+    """
+
+
+def test_train_reports_every_bad_value_at_once(decaybench):
+    result = run(decaybench, "train", "--lr", "abc", "--epochs", "x", "--beta2", "1.5", "--optimizer", "nadam",
+                 "--hidden", "0,3", check=False)
+    assert result.returncode == BAD_INPUT
+    for expected in ["--lr: expected a number, got 'abc'", "--epochs: expected a whole number, got 'x'",
+                     "--beta2: must be in [0, 1), got 1.5", "--optimizer: expected one of", "'nadam'",
+                     "--hidden: expected whole numbers ≥ 1"]:
+        assert expected in result.stderr, result.stderr
+
+
+def test_adamw_is_adam_with_decoupled_decay_and_keeps_its_key(decaybench):
+    common = ["--dataset", "synthetic-classification", "--model", "softmax", "--lambda", "0.01", "--epochs", "1"]
+    short = run(decaybench, "train", "--optimizer", "adamw", *common)
+    long = run(decaybench, "train", "--optimizer", "adam", "--penalty", "decoupled", *common)
+    key = re.compile(r"key ([0-9a-f]{16})")
+    assert key.search(short.stdout).group(1) == key.search(long.stdout).group(1)
+    sgdw = run(decaybench, "train", "--optimizer", "sgdw", *common)
+    momentum = run(decaybench, "train", "--optimizer", "sgd-momentum", "--penalty", "decoupled", *common)
+    assert key.search(sgdw.stdout).group(1) == key.search(momentum.stdout).group(1)
+    conflict = run(decaybench, "train", "--optimizer", "adamw", "--penalty", "l2", *common, check=False)
+    assert conflict.returncode == BAD_INPUT
+    assert "--optimizer adamw with --penalty l2" in conflict.stderr and "'adam'" in conflict.stderr
+
+
+def test_plan_checks_sizes_as_run_does(decaybench, tmp_path):
+    classes = write_grid(str(tmp_path), SHORT.replace("features: 4}", "features: 4, classes: 1000000000}"),
+                         name="classes.yaml")
+    hidden = write_grid(str(tmp_path), SHORT.replace("softmax", "mlp").rstrip() + "\n    grid: {hidden: [[100000000000]]}\n",
+                        name="hidden.yaml")
+    for grid, message in [(classes, "dataset.classes: at most 65536, got 1000000000"),
+                          (hidden, "model.hidden: widths above 65536 are not supported, got 100000000000")]:
+        for command in (["plan", grid], ["run", grid, "--out", str(tmp_path / "out.h5")]):
+            result = run(decaybench, *command, check=False)
+            assert result.returncode == BAD_INPUT, result.stderr
+            assert message in result.stderr, result.stderr
+    assert not os.path.exists(tmp_path / "out.h5.lock")
+
+
+def test_a_grid_of_a_trillion_runs_is_refused(decaybench, tmp_path):
+    axes = "\n".join(f"      {name}: [{', '.join(str(v) for v in range(11, 21))}]"
+                     for name in ["lambda", "epsilon", "noise", "features", "samples", "epochs", "warmup_steps",
+                                  "lr", "blas_threads", "t0", "every", "t_mult"])
+    grid = write_grid(str(tmp_path), SHORT.rstrip() + "\n    grid:\n" + axes + "\n")
+    for command in (["plan", grid], ["plan", grid, "--force"], ["run", grid, "--out", str(tmp_path / "r.h5")]):
+        result = run(decaybench, *command, check=False)
+        assert result.returncode == BAD_INPUT, result.stderr
+        assert "the grid expands into more than 10000000 runs" in result.stderr, result.stderr
+    over = write_grid(str(tmp_path), SHORT.rstrip() + "\n    grid:\n"
+                      + f"      lambda: [{', '.join(f'{i}e-6' for i in range(1, 402))}]\n"
+                      + f"      lr: [{', '.join(f'{i}e-4' for i in range(1, 251))}]\n", name="over.yaml")
+    result = run(decaybench, "plan", over, check=False)
+    assert result.returncode == BAD_INPUT and "100250 runs" in result.stderr and "--force" in result.stderr
+
+
+def test_an_hdf5_input_declared_too_large_is_refused_before_reading(decaybench, tmp_path):
+    data = str(tmp_path / "declared.h5")
+    with h5py.File(data, "w") as f:
+        f.create_dataset("X", shape=(1_000_000, 100_000), dtype="f4", chunks=(1000, 1000))  # nothing written
+        f.create_dataset("y", shape=(1_000_000,), dtype="i8", chunks=(100_000,))
+    assert os.path.getsize(data) < 1_000_000
+    expected = f"{data}, dataset 'X': shape 1000000 × 100000 (100000000000 values) is too large"
+    result = run(decaybench, "train", "--dataset", "hdf5", "--data-path", data, "--task", "classification",
+                 "--model", "softmax", check=False)
+    assert result.returncode == BAD_INPUT and expected in result.stderr, result.stderr
+    grid = write_grid(str(tmp_path), f"""
+        name: declared
+        dataset: {{name: hdf5, path: {data}, task: classification}}
+        model: {{kind: softmax}}
+        optimizer: {{kind: adam, lr: 0.01}}
+        training: {{epochs: 1}}
+        """)
+    out = str(tmp_path / "declared-results.h5")
+    for command in (["plan", grid], ["run", grid, "--out", out]):
+        result = run(decaybench, *command, check=False)
+        assert result.returncode == BAD_INPUT and expected in result.stderr, result.stderr
+    assert not os.path.exists(out + ".lock") and not os.path.exists(out + ".parts")
+
+
+def test_failed_runs_exit_3(decaybench, tmp_path):
+    # The file's shape is known only when it is read: 3 features into two layers of 65,536
+    # is 4·10⁹ parameters, so each run fails at its start, with the reason.
+    data = str(tmp_path / "small.csv")
+    rows = np.random.default_rng(0).normal(size=(40, 3))
+    with open(data, "w") as handle:
+        handle.write("a,b,c,label\n")
+        for i, row in enumerate(rows):
+            handle.write(",".join(f"{v:.4f}" for v in row) + f",{i % 2}\n")
+    grid = write_grid(str(tmp_path), f"""
+        name: too-wide
+        dataset: {{name: csv, path: {data}, task: classification}}
+        model: {{kind: mlp, hidden: [65536, 65536]}}
+        optimizer: {{kind: adam, lr: 0.01}}
+        training: {{epochs: 1}}
+        """)
+    out = str(tmp_path / "wide.h5")
+    result = run(decaybench, "run", grid, "--out", out, "--quiet", check=False)
+    assert result.returncode == RUNS_FAILED, result.stderr
+    with h5py.File(out) as f:
+        row = f["runs"][0]
+        assert row["status"] == b"failed" and b"parameters" in row["message"]
