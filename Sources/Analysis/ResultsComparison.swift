@@ -25,7 +25,8 @@ public struct ResultsComparison: Sendable {
         }
     }
 
-    /// The metrics compared: final and selected (the epoch with the lowest test error).
+    /// The metrics compared: final and selected (the test error at the best epoch, chosen on
+    /// validation error, or on test error when the data has no validation split).
     public static let metrics: [(name: String, value: @Sendable (RunRecord) -> Double?)] = [
         ("final_test_error", { $0.final?.testError }),
         ("final_test_loss", { $0.final?.testLoss }),

@@ -5,9 +5,12 @@ import Training
 
 /// The end-of-grid summary: the best cell for each optimizer × penalty.
 ///
-/// A cell is a configuration without its seed; its score is the mean final test error over
-/// its finished seeds, so one lucky seed cannot win. Diverged seeds count against a cell:
-/// a cell with any diverged seed is ranked after every cell without one.
+/// A cell is a configuration without its seed. Its score is the mean over its finished
+/// seeds of the final validation error (the final test error when the data has no
+/// validation split, which the table then says), so one lucky seed cannot win and the test
+/// error reported for the chosen cell is not the one that chose it. Diverged seeds are
+/// counted, never averaged in: a cell with any diverged seed is ranked after every cell
+/// without one.
 public struct SummaryTable: Sendable {
     public struct Row: Sendable, Equatable {
         public var optimizer: String
@@ -15,6 +18,9 @@ public struct SummaryTable: Sendable {
         public var lambda: String
         public var learningRate: String
         public var schedule: String
+        /// The split the cell was chosen on, and the mean final error on it.
+        public var selectedOn: SelectionSplit
+        public var meanSelectionError: Double
         public var meanTestError: Double
         public var standardDeviation: Double
         public var seeds: Int
@@ -47,23 +53,30 @@ public struct SummaryTable: Sendable {
         var groups: [String] = []
         for cell in order {
             let members = cells[cell]!
-            let errors = members.compactMap { $0.status == .finished ? $0.final?.testError : nil }.filter { $0.isFinite }
-            guard !errors.isEmpty else { continue }
-            let mean = errors.reduce(0, +) / Double(errors.count)
-            let sd = errors.count > 1
-                ? (errors.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(errors.count - 1)).squareRoot() : 0
             let first = members[0]
+            let selectedOn = SelectionSplit(data: first.run.configuration.data)
+            // `final` exists for finished runs only: diverged seeds never enter a mean.
+            let finals = members.compactMap(\.final).filter {
+                $0.testError.isFinite && RunOutcome.selectionError(of: $0, on: selectedOn).isFinite
+            }
+            guard !finals.isEmpty else { continue }
+            let testErrors = finals.map(\.testError)
+            let mean = Self.mean(testErrors)
+            let sd = testErrors.count > 1
+                ? (testErrors.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(testErrors.count - 1)).squareRoot() : 0
             let config = first.run.configuration
             let row = Row(
                 optimizer: config.optimizer.kind.rawValue, penalty: config.regularization.penalty.rawValue,
                 lambda: first.run.label(on: "lambda") ?? NumberLabel.format(config.regularization.lambda),
                 learningRate: first.run.label(on: "lr") ?? NumberLabel.format(config.optimizer.learningRate),
                 schedule: first.run.label(on: "schedule") ?? config.schedule.kind.rawValue,
-                meanTestError: mean, standardDeviation: sd, seeds: errors.count,
+                selectedOn: selectedOn,
+                meanSelectionError: Self.mean(finals.map { RunOutcome.selectionError(of: $0, on: selectedOn) }),
+                meanTestError: mean, standardDeviation: sd, seeds: finals.count,
                 divergedSeeds: members.filter { $0.status == .diverged }.count)
             let group = row.optimizer + " × " + row.penalty
             if let current = best[group] {
-                if (row.divergedSeeds, row.meanTestError) < (current.divergedSeeds, current.meanTestError) { best[group] = row }
+                if (row.divergedSeeds, row.meanSelectionError) < (current.divergedSeeds, current.meanSelectionError) { best[group] = row }
             } else {
                 best[group] = row
                 groups.append(group)
@@ -74,13 +87,14 @@ public struct SummaryTable: Sendable {
 
     /// The table as aligned text.
     public var text: String {
-        var lines: [[String]] = [["optimizer", "penalty", "best test error", "seeds", "lambda", "lr", "schedule"]]
+        var lines: [[String]] = [["optimizer", "penalty", "val error", "test error", "seeds", "lambda", "lr", "schedule"]]
         for row in rows {
+            let validation = row.selectedOn == .validation ? String(format: "%.4f", row.meanSelectionError) : "-"
             var error = String(format: "%.4f", row.meanTestError)
             if row.seeds > 1 { error += String(format: " ± %.4f", row.standardDeviation) }
             var seeds = "\(row.seeds)"
             if row.divergedSeeds > 0 { seeds += " (+\(row.divergedSeeds) diverged)" }
-            lines.append([row.optimizer, row.penalty, error, seeds, row.lambda, row.learningRate, row.schedule])
+            lines.append([row.optimizer, row.penalty, validation, error, seeds, row.lambda, row.learningRate, row.schedule])
         }
         let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max()! }
         var text = lines.map { line in
@@ -89,7 +103,19 @@ public struct SummaryTable: Sendable {
         }.joined(separator: "\n")
         text += "\n\(finished) finished, \(diverged) diverged, \(failed) failed"
         if pending > 0 { text += ", \(pending) not yet run (resume with --resume)" }
-        text += "; test error is the mean over seeds of the final epoch's, ± its standard deviation."
+        text += "; errors are means over the finished seeds of the final epoch's (test ± its standard deviation);"
+            + " diverged seeds are counted, not averaged."
+        let splits = Set(rows.map(\.selectedOn))
+        if splits.contains(.validation) {
+            text += "\nBest cells are chosen on validation error"
+                + (splits.contains(.test) ? "; cells with '-' have no validation split and were chosen on test error." : ".")
+        } else if !rows.isEmpty {
+            text += "\nBest cells are chosen on test error (the grid has no validation split): their test errors are optimistic."
+        }
         return text
+    }
+
+    static func mean(_ values: [Double]) -> Double {
+        values.reduce(0, +) / Double(values.count)
     }
 }

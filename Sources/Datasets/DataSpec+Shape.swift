@@ -2,13 +2,16 @@
 /// (or without) loading it.
 public struct DataShape: Sendable, Equatable {
     public var trainPoints: Int
+    /// Points of the validation split (0 without one).
+    public var validationPoints: Int
     public var testPoints: Int
     public var features: Int
     /// Classes, or 1 for regression: the outputs a model needs.
     public var outputs: Int
 
-    public init(trainPoints: Int, testPoints: Int, features: Int, outputs: Int) {
+    public init(trainPoints: Int, validationPoints: Int = 0, testPoints: Int, features: Int, outputs: Int) {
         self.trainPoints = trainPoints
+        self.validationPoints = validationPoints
         self.testPoints = testPoints
         self.features = features
         self.outputs = outputs
@@ -16,7 +19,7 @@ public struct DataShape: Sendable, Equatable {
 
     /// The shape of a loaded data set.
     public init(_ dataset: Dataset) {
-        self.init(trainPoints: dataset.train.count, testPoints: dataset.test.count,
+        self.init(trainPoints: dataset.train.count, validationPoints: dataset.validation?.count ?? 0, testPoints: dataset.test.count,
                   features: dataset.featureCount, outputs: dataset.task.outputCount)
     }
 }
@@ -26,13 +29,20 @@ extension DataSpec {
     /// images of 784 pixels in 10 classes; synthetic sets are as specified. Nil for CSV and
     /// HDF5 files, whose shape is in the file.
     public var shapeWithoutReading: DataShape? {
+        // The validation split comes out of the training split before train_subset draws.
+        func validation(of trainSplit: Int) -> Int {
+            validationSize ?? validationFraction.map { RandomSelection.testCount(of: trainSplit, fraction: $0) } ?? 0
+        }
         switch source {
         case .fashionMNIST, .mnist:
-            return DataShape(trainPoints: trainSubset ?? 60_000, testPoints: testSubset ?? 10_000, features: 784, outputs: 10)
+            let validation = validation(of: 60_000)
+            return DataShape(trainPoints: trainSubset ?? 60_000 - validation, validationPoints: validation,
+                             testPoints: testSubset ?? 10_000, features: 784, outputs: 10)
         case .syntheticRegression, .syntheticClassification:
             let test = RandomSelection.testCount(of: samples, fraction: (0..<1).contains(testFraction) ? testFraction : 0)
-            return DataShape(trainPoints: trainSubset ?? samples - test, testPoints: testSubset ?? test, features: features,
-                             outputs: source == .syntheticRegression ? 1 : classes)
+            let validation = validation(of: samples - test)
+            return DataShape(trainPoints: trainSubset ?? samples - test - validation, validationPoints: validation,
+                             testPoints: testSubset ?? test, features: features, outputs: source == .syntheticRegression ? 1 : classes)
         case .csv, .hdf5:
             return nil
         }

@@ -31,6 +31,13 @@ public struct DataSpec: Codable, Hashable, Sendable {
     /// Seeds the subset, the split and synthetic generation. Separate from the run's seed
     /// so that every run of a grid trains on the same data.
     public var seed: UInt64
+    /// Hold out this fraction of the training split for validation, drawn with `seed`
+    /// before `trainSubset` draws. In (0, 1); `nil` (and `validationSize` nil): no
+    /// validation split. Left out of the canonical form when nil, so configurations
+    /// without validation keep their keys.
+    public var validationFraction: Double?
+    /// Hold out this many training points for validation instead of a fraction; `nil`: none.
+    public var validationSize: Int?
 
     /// Synthetic sources: number of points generated (before the split).
     public var samples: Int
@@ -58,7 +65,8 @@ public struct DataSpec: Codable, Hashable, Sendable {
         testFraction: Double = 0.2, standardize: Bool = false, seed: UInt64 = 0,
         samples: Int = 1000, features: Int = 20, classes: Int = 3, noise: Double = 0.1,
         targetColumn: Int = -1, header: Bool = true, task: TaskKind? = nil,
-        featuresDataset: String = "X", targetsDataset: String = "y"
+        featuresDataset: String = "X", targetsDataset: String = "y",
+        validationFraction: Double? = nil, validationSize: Int? = nil
     ) {
         self.source = source
         self.path = path
@@ -76,6 +84,13 @@ public struct DataSpec: Codable, Hashable, Sendable {
         self.task = task
         self.featuresDataset = featuresDataset
         self.targetsDataset = targetsDataset
+        self.validationFraction = validationFraction
+        self.validationSize = validationSize
+    }
+
+    /// Whether a validation split is held out (`validationFraction` or `validationSize` set).
+    public var hasValidationSplit: Bool {
+        validationFraction != nil || validationSize != nil
     }
 }
 

@@ -1,4 +1,5 @@
-/// A loaded data set: a training and a test split, read-only and shared between runs.
+/// A loaded data set: a training, an optional validation and a test split, read-only and
+/// shared between runs.
 public final class Dataset: Sendable {
     /// Human-readable name, for example "fashion-mnist".
     public let name: String
@@ -7,6 +8,9 @@ public final class Dataset: Sendable {
     /// The task and, for classification, the number of classes.
     public let task: Task
     public let train: Split
+    /// Points held out of the training split to choose epochs and cells on; nil when the
+    /// data set has none (selection then falls back to the test split).
+    public let validation: Split?
     public let test: Split
     /// Synthetic linear regression: the true weights w* (then `trueBias` too); otherwise nil.
     public let trueWeights: [Float]?
@@ -25,14 +29,19 @@ public final class Dataset: Sendable {
         }
     }
 
-    public init(name: String, featureCount: Int, task: Task, train: Split, test: Split,
+    public init(name: String, featureCount: Int, task: Task, train: Split, validation: Split? = nil, test: Split,
                 trueWeights: [Float]? = nil, trueBias: Float? = nil) {
         precondition(train.features.count == train.count * featureCount, "train features do not match count × featureCount")
         precondition(test.features.count == test.count * featureCount, "test features do not match count × featureCount")
+        if let validation {
+            precondition(validation.features.count == validation.count * featureCount,
+                         "validation features do not match count × featureCount")
+        }
         self.name = name
         self.featureCount = featureCount
         self.task = task
         self.train = train
+        self.validation = validation
         self.test = test
         self.trueWeights = trueWeights
         self.trueBias = trueBias

@@ -6,6 +6,10 @@ import Foundation
 /// - Sources with their own test split (Fashion-MNIST, MNIST) ignore `testFraction`.
 /// - Others hold out `testFraction` of their points (rounded to the nearest integer) with
 ///   `DeterministicRandom(seed: spec.seed, stream: "split")`.
+/// - `validationFraction` or `validationSize` then holds out validation points from the
+///   training split (stream "validation"), before any subset is drawn: `trainSubset` stays
+///   the number of training points, and every run with the same data settings sees the
+///   same three splits.
 /// - `trainSubset` and `testSubset` then draw from the training and test split (streams
 ///   "train-subset" and "test-subset"). Held-out and subset points keep their original order.
 /// - Standardisation uses the statistics of the training points actually kept.
@@ -17,6 +21,13 @@ public enum DatasetLoader {
     public static func load(_ spec: DataSpec, locator: DatasetLocator = DatasetLocator()) throws -> Dataset {
         try validate(spec)
         var parts = try read(spec, locator: locator)
+        var validation: Split?
+        if let size = try validationCount(spec, trainCount: parts.train.count) {
+            let (kept, heldOut) = RandomSelection.holdOut(count: parts.train.count, testCount: size, seed: spec.seed,
+                                                          stream: "validation")
+            validation = parts.train.rows(heldOut, featureCount: parts.featureCount)
+            parts.train = parts.train.rows(kept, featureCount: parts.featureCount)
+        }
         if let size = spec.trainSubset {
             parts.train = try subset(parts.train, size: size, field: "trainSubset", stream: "train-subset",
                                      featureCount: parts.featureCount, seed: spec.seed)
@@ -29,9 +40,31 @@ public enum DatasetLoader {
             let standardizer = Standardizer(fitting: parts.train, featureCount: parts.featureCount)
             parts.train = standardizer.apply(to: parts.train)
             parts.test = standardizer.apply(to: parts.test)
+            validation = validation.map { standardizer.apply(to: $0) }
         }
         return Dataset(name: parts.name, featureCount: parts.featureCount, task: parts.task,
-                       train: parts.train, test: parts.test, trueWeights: parts.trueWeights, trueBias: parts.trueBias)
+                       train: parts.train, validation: validation, test: parts.test,
+                       trueWeights: parts.trueWeights, trueBias: parts.trueBias)
+    }
+
+    /// The number of training points to hold out for validation, nil for none.
+    private static func validationCount(_ spec: DataSpec, trainCount: Int) throws -> Int? {
+        let size: Int, field: String
+        if let fraction = spec.validationFraction {
+            size = RandomSelection.testCount(of: trainCount, fraction: fraction)
+            field = "validationFraction"
+        } else if let count = spec.validationSize {
+            size = count
+            field = "validationSize"
+        } else {
+            return nil
+        }
+        guard size >= 1, size < trainCount else {
+            throw DataError.invalidSpec(field: field,
+                                        expected: "a hold-out of 1 to \(trainCount - 1) of the \(trainCount) training points",
+                                        found: field == "validationSize" ? "\(size)" : "\(spec.validationFraction!) (\(size) points)")
+        }
+        return size
     }
 
     /// Checks the fields `spec.source` uses, without reading anything.
@@ -46,6 +79,13 @@ public enum DatasetLoader {
                     "\(spec.trainSubset ?? 0)")
         try require(spec.testSubset.map { $0 >= 1 } ?? true, "testSubset", "a positive count or none",
                     "\(spec.testSubset ?? 0)")
+        try require(!(spec.validationFraction != nil && spec.validationSize != nil), "validationSize",
+                    "either validationFraction or validationSize, not both",
+                    "validationFraction \(spec.validationFraction ?? 0) and validationSize \(spec.validationSize ?? 0)")
+        try require(spec.validationFraction.map { $0.isFinite && $0 > 0 && $0 < 1 } ?? true, "validationFraction",
+                    "a fraction in (0, 1) or none", "\(spec.validationFraction ?? 0)")
+        try require(spec.validationSize.map { $0 >= 1 } ?? true, "validationSize", "a positive count or none",
+                    "\(spec.validationSize ?? 0)")
         if let problem = spec.sizeProblems.first {
             throw DataError.invalidSpec(field: problem.field, expected: "a size DecayBench accepts", found: problem.message)
         }

@@ -13,12 +13,13 @@ public enum RandomSelection {
         return random.permutation(of: count).prefix(size).sorted()
     }
 
-    /// Splits 0..<count into a training and a test part, `testCount` points held out,
-    /// drawn with `DeterministicRandom(seed: seed, stream: "split")`.
+    /// Splits 0..<count into a kept and a held-out part, `testCount` points held out,
+    /// drawn with `DeterministicRandom(seed: seed, stream: stream)` ("split" for the test
+    /// hold-out, "validation" for the validation hold-out).
     /// - Precondition: 0 ≤ testCount ≤ count.
-    public static func holdOut(count: Int, testCount: Int, seed: UInt64) -> (train: [Int], test: [Int]) {
+    public static func holdOut(count: Int, testCount: Int, seed: UInt64, stream: String = "split") -> (train: [Int], test: [Int]) {
         precondition(testCount >= 0 && testCount <= count, "holding out \(testCount) of \(count) points")
-        var random = DeterministicRandom(seed: seed, stream: "split")
+        var random = DeterministicRandom(seed: seed, stream: stream)
         let order = random.permutation(of: count)
         return (order[testCount...].sorted(), order[..<testCount].sorted())
     }

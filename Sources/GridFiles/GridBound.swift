@@ -11,6 +11,8 @@ struct GridBound: Sendable {
     static let positive = GridBound(lower: 0, lowerInclusive: false)
     /// [0, 1): momentum, betas, fractions held out, cosine floors.
     static let unitInterval = GridBound(lower: 0, upper: 1)
+    /// (0, 1): a validation fraction, which must hold out something and leave something.
+    static let openUnitInterval = GridBound(lower: 0, lowerInclusive: false, upper: 1)
     /// (0, 1]: multipliers that may only shrink the learning rate.
     static let shrinkFactor = GridBound(lower: 0, lowerInclusive: false, upper: 1, upperInclusive: true)
 

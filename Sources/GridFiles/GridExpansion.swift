@@ -112,6 +112,9 @@ enum GridExpansion {
            let at = draft.origins["dataset.name"] {
             local.report("dataset '\(data.source.rawValue)' needs a path to its file", at: at)
         }
+        if data.validationFraction != nil, data.validationSize != nil, let at = draft.origins["dataset.validation_size"] {
+            local.report("set validation_fraction or validation_size, not both", at: at)
+        }
         for problem in local.problems where seen.insert(problem).inserted {
             reader.report(contentsOf: [problem])
         }

@@ -38,6 +38,9 @@ enum GridFields {
             optionalInteger("dataset", "train_subset", \.configuration.data.trainSubset, .positive, absentWord: "all"),
             optionalInteger("dataset", "test_subset", \.configuration.data.testSubset, .positive, absentWord: "all"),
             number("dataset", "test_fraction", \.configuration.data.testFraction, .unitInterval),
+            optionalNumber("dataset", "validation_fraction", \.configuration.data.validationFraction, .openUnitInterval,
+                           absentWord: "none"),
+            optionalInteger("dataset", "validation_size", \.configuration.data.validationSize, .positive, absentWord: "none"),
             boolean("dataset", "standardize", \.configuration.data.standardize),
             seed("dataset", "seed", \.configuration.data.seed, axisNames: ["dataset.seed"]),
             integer("dataset", "samples", \.configuration.data.samples, .positive),
@@ -204,6 +207,13 @@ enum GridFields {
     ) -> GridField {
         field(section, key, .number(bound), path, requiredBecause: requiredBecause,
               wrap: { .number($0) }, unwrap: \.doubleValue)
+    }
+
+    private static func optionalNumber(
+        _ section: String, _ key: String, _ path: WritableKeyPath<RunDraft, Double?>, _ bound: GridBound, absentWord: String
+    ) -> GridField {
+        field(section, key, .number(bound), path, absentWord: absentWord,
+              wrap: { $0.map { .number($0) } ?? .absent }, unwrap: { .some($0.doubleValue) })
     }
 
     private static func boolean(_ section: String, _ key: String, _ path: WritableKeyPath<RunDraft, Bool>) -> GridField {

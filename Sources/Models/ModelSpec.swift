@@ -21,6 +21,10 @@ public struct ModelSpec: Codable, Hashable, Sendable {
         case glorot
         /// All weights zero; only meaningful without hidden layers.
         case zeros
+        /// PyTorch's `nn.Linear` default: weights and biases ~ U(−1/√fan_in, 1/√fan_in)
+        /// (kaiming_uniform_ with a = √5), drawn from DecayBench's own random stream, so a
+        /// grid can match a PyTorch study's initialisation in distribution.
+        case torch
     }
 
     public var kind: Kind

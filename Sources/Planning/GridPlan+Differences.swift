@@ -31,6 +31,9 @@ enum GridDifference {
                 let child = path.isEmpty ? key : path + "." + key
                 switch (x[key], y[key]) {
                 case (let u?, let v?): compare(u, v, path: child, into: &differences)
+                // A field added since the stored grid was written, left at its default of none,
+                // describes the same runs (dataset.validation_fraction, say).
+                case (nil, is NSNull), (is NSNull, nil): break
                 case (let u?, nil): differences.append("\(child): \(render(u)) in the stored grid, absent now")
                 case (nil, let v?): differences.append("\(child): absent in the stored grid, \(render(v)) now")
                 default: break

@@ -16,8 +16,8 @@ public enum RunReplay {
             throw ReproductionError("the stored configuration of run \(stored.key) was altered, so a rerun cannot check it:\n  "
                                     + stored.configurationProblems.joined(separator: "\n  "))
         }
-        try ConfigurationFormat.check(stored.configurationFormat)
         let configuration = stored.record.run.configuration
+        try ConfigurationFormat.check(stored.configurationFormat, configuration: configuration)
         let dataset: Dataset
         if let loaded = datasets[configuration.data] {
             dataset = loaded

@@ -11,11 +11,14 @@ import Planning
 /// (−1 for none).
 enum GridArrays {
     static let metrics: [(name: String, description: String, units: String, value: @Sendable (RunRecord) -> Double?)] = [
-        ("test_error", "final test error: misclassified fraction, or MSE for regression", "fraction or squared target units", { $0.final?.testError }),
+        ("test_error", "final test error: misclassified fraction, or MSE for regression; NaN for a run that did not finish", "fraction or squared target units", { $0.final?.testError }),
+        ("validation_error", "final validation error; NaN without a validation split", "fraction or squared target units", { $0.final?.validationError }),
         ("train_error", "final training error", "fraction or squared target units", { $0.final?.trainError }),
         ("test_loss", "final mean test loss", "nats or squared target units", { $0.final?.testLoss }),
+        ("validation_loss", "final mean validation loss; NaN without a validation split", "nats or squared target units", { $0.final?.validationLoss }),
         ("train_loss", "final mean training loss (no penalty)", "nats or squared target units", { $0.final?.trainLoss }),
-        ("best_test_error", "lowest test error over the epochs", "fraction or squared target units", { $0.best?.testError }),
+        ("best_test_error", "test error at the best epoch, the one of lowest validation error (lowest test error without a validation split: see /runs selected_on)", "fraction or squared target units", { $0.best?.testError }),
+        ("best_validation_error", "lowest validation error over the epochs; NaN without a validation split", "fraction or squared target units", { $0.best?.validationError }),
         ("weight_norm", "final L2 norm of the weights (biases excluded)", "parameter units", { $0.final?.weightNorm }),
         ("seconds", "wall-clock seconds of the run", "s", { $0.status == .pending ? nil : $0.seconds }),
         ("diverged", "1 where the run diverged, 0 where it did not, NaN where it has not run", "1",

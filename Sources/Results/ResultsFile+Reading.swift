@@ -54,8 +54,9 @@ extension ResultsFile {
     public static func readAll(at path: String) throws -> [RunRecord] {
         let file = try HDF5File.open(at: path)
         let version = try file.root.int64Attribute("schema_version")
-        guard version == schemaVersion else {
-            throw ResultsFileError("\(path) has results schema \(version); this decaybench reads schema \(schemaVersion)")
+        guard readableSchemas.contains(version) else {
+            throw ResultsFileError("\(path) has results schema \(version); this decaybench reads schemas "
+                                   + "\(readableSchemas.lowerBound) to \(readableSchemas.upperBound)")
         }
         let table = try file.root.dataset("runs").readTable()
         func strings(_ name: String) throws -> [String] {
@@ -86,6 +87,8 @@ extension ResultsFile {
         let curves = try file.root.group("curves")
         var curveValues: [String: (values: [Float], shape: [Int])] = [:]
         for metric in curveMetrics {
+            // Schema 1 has no validation curves: those runs had no validation split.
+            if version < 2, metric.name.hasPrefix("validation_") { continue }
             let curve = try curves.dataset(metric.name).readFloats()
             guard curve.shape.count == 2, curve.shape[0] == keys.count else {
                 throw ResultsFileError("\(path): /curves/\(metric.name) has shape \(curve.shape) for \(keys.count) runs; the file is damaged")
@@ -112,13 +115,14 @@ extension ResultsFile {
             var epochs: [EpochRecord] = []
             for epoch in 0..<Int(epochsDone[row]) {
                 func value(_ name: String) -> Double {
-                    let (values, shape) = curveValues[name]!
+                    guard let (values, shape) = curveValues[name] else { return .nan }
                     return Double(values[row * shape[1] + epoch])
                 }
                 epochs.append(EpochRecord(
                     epoch: epoch + 1, multiplier: value("lr_multiplier"), trainLoss: value("train_loss"),
                     testLoss: value("test_loss"), trainError: value("train_error"), testError: value("test_error"),
-                    weightNorm: value("weight_norm"), seconds: value("epoch_seconds")))
+                    weightNorm: value("weight_norm"), seconds: value("epoch_seconds"),
+                    validationLoss: value("validation_loss"), validationError: value("validation_error")))
             }
             var parameters: [RunRecord.NamedTensor] = []
             if hasParameters, try file.root.group("params").contains(key) {
@@ -129,9 +133,11 @@ extension ResultsFile {
                 }
                 parameters.sort { Self.parameterOrder($0.name) < Self.parameterOrder($1.name) }
             }
+            let appliedLambda = try group.doubleAttribute(version < 2 ? "effective_lambda" : "applied_lambda")
+            let appliedLambdas = version < 2 ? [appliedLambda] : try group.doublesAttribute("applied_lambdas")
             records.append(RunRecord(
                 run: run, status: status, message: messages[row], epochs: epochs, parameters: parameters,
-                effectiveLambda: try group.doubleAttribute("effective_lambda"), seconds: seconds[row],
+                effectiveLambda: appliedLambda, appliedLambdas: appliedLambdas, seconds: seconds[row],
                 computedBy: RunProvenance(host: hosts[row], blasCore: blasCores[row], cpu: cpus[row], gitCommit: commits[row])))
         }
         return records

@@ -6,10 +6,10 @@ import Training
 
 /// The results file: the contract between DecayBench and every tool that reads its output.
 ///
-/// Layout (schema 1; README "Results file" documents it for readers):
+/// Layout (schema 2; README "Results file" documents it for readers):
 /// - root attributes: schema version, kind, grid text and canonical form, the shard ("I/N",
-///   empty for a whole grid), provenance of the writer, jobs, threads, UTC start and end,
-///   command line, whether every run is done;
+///   empty for a whole grid), the split that chose best epochs, provenance of the writer,
+///   jobs, threads, UTC start and end, command line, whether every run is done;
 /// - `/runs`: one compound row per run, fixed-length strings, with where each run was computed;
 /// - `/curves/<metric>`: float32 [run, epoch], NaN where a run has no such epoch;
 /// - `/grid/<metric>`: float64 arrays over the grid's axes, with dimension scales;
@@ -19,7 +19,11 @@ import Training
 /// Files are written whole to a temporary name and renamed into place, so a reader never
 /// sees a half-written file and a crash never damages an existing one.
 public enum ResultsFile {
-    public static let schemaVersion: Int64 = 1
+    /// 2: validation curves and columns, `selected_on`, NaN final and best metrics for runs
+    /// that did not finish (`last_finite_*` instead), λ_norm and the applied λ.
+    public static let schemaVersion: Int64 = 2
+    /// Schemas this build reads (1 lacks validation; its runs read back without it).
+    static let readableSchemas: ClosedRange<Int64> = 1...2
 
     /// Facts about the session that wrote a file.
     public struct Metadata: Sendable {
@@ -99,6 +103,7 @@ public enum ResultsFile {
             ("complete", .int64(metadata.complete ? 1 : 0)),
             ("shard", .string(plan?.shard?.description ?? "")),
             ("run_count", .int64(Int64(records.count))),
+            ("selected_on", .string(selectionSplits(records))),
             ("decaybench_version", .string(provenance.harnessVersion)),
             ("git_commit", .string(provenance.gitCommit)),
             ("swift_version", .string(provenance.swiftVersion)),
@@ -124,6 +129,8 @@ public enum ResultsFile {
         ("test_loss", "mean data loss over the test split after each epoch", "nats (cross-entropy) or squared target units (MSE)", { $0.testLoss }),
         ("train_error", "misclassified fraction (classification) or mean squared error (regression) on the training split", "fraction or squared target units", { $0.trainError }),
         ("test_error", "misclassified fraction (classification) or mean squared error (regression) on the test split", "fraction or squared target units", { $0.testError }),
+        ("validation_loss", "mean data loss over the validation split after each epoch; NaN without a validation split", "nats (cross-entropy) or squared target units (MSE)", { $0.validationLoss }),
+        ("validation_error", "misclassified fraction (classification) or mean squared error (regression) on the validation split; NaN without one", "fraction or squared target units", { $0.validationError }),
         ("weight_norm", "L2 norm of the weights (biases excluded) after each epoch", "parameter units", { $0.weightNorm }),
         ("lr_multiplier", "schedule multiplier eta_t at the epoch's last step; the learning rate is lr * eta_t", "1", { $0.multiplier }),
         ("epoch_seconds", "wall-clock seconds of the epoch's training steps, evaluation excluded", "s", { $0.seconds }),
@@ -165,7 +172,10 @@ public enum ResultsFile {
             let coordinateJSON = try JSONSerialization.data(withJSONObject: coordinates, options: [.withoutEscapingSlashes])
             try child.setAttribute("coordinates", .string(String(decoding: coordinateJSON, as: UTF8.self)))
             try child.setAttribute("stream_seed", .string(String(record.run.configuration.streamSeed)))
-            try child.setAttribute("effective_lambda", .double(record.effectiveLambda))
+            try child.setAttribute("applied_lambda", .double(record.effectiveLambda))
+            try child.setAttribute("applied_lambdas", .doubles(record.appliedLambdas))
+            let regularization = record.run.configuration.regularization
+            try child.setAttribute("lambda_norm", .double(regularization.normalized ? regularization.lambda : .nan))
             for (name, value) in ConfigurationAttributes.flatten(record.run.configuration) {
                 try child.setAttribute(name, value)
             }
@@ -182,6 +192,13 @@ public enum ResultsFile {
                 try describe(dataset, "final value of \(tensor.name)", units: "parameter units")
             }
         }
+    }
+
+    /// The split that chose best epochs: "validation", "test", or both joined by "+" when
+    /// the runs differ (a grid with a validation axis).
+    static func selectionSplits(_ records: [RunRecord]) -> String {
+        let splits = Set(records.map { $0.outcome.selectedOn })
+        return SelectionSplit.allCases.filter(splits.contains).map(\.rawValue).joined(separator: "+")
     }
 
     static func describe(_ object: HDF5Object, _ description: String, units: String) throws {

@@ -12,6 +12,8 @@ public struct RunRecord: Sendable {
     public var parameters: [NamedTensor]
     /// λ used at the first step (λ_norm rescaled when normalized).
     public var effectiveLambda: Double
+    /// Every λ the run applied, in order (one per warm-restart period length when normalized).
+    public var appliedLambdas: [Double]
     public var seconds: Double
     /// Where the run was computed; `.unknown` for a pending run.
     public var computedBy: RunProvenance
@@ -35,13 +37,15 @@ public struct RunRecord: Sendable {
     }
 
     public init(run: PlannedRun, status: RecordStatus, message: String, epochs: [EpochRecord],
-                parameters: [NamedTensor], effectiveLambda: Double, seconds: Double, computedBy: RunProvenance = .unknown) {
+                parameters: [NamedTensor], effectiveLambda: Double, appliedLambdas: [Double] = [], seconds: Double,
+                computedBy: RunProvenance = .unknown) {
         self.run = run
         self.status = status
         self.message = message
         self.epochs = epochs
         self.parameters = parameters
         self.effectiveLambda = effectiveLambda
+        self.appliedLambdas = appliedLambdas
         self.seconds = seconds
         self.computedBy = computedBy
     }
@@ -63,19 +67,19 @@ public struct RunRecord: Sendable {
         }
         self.init(run: run, status: status, message: result.message ?? "", epochs: result.epochs,
                   parameters: keepParameters ? result.namedParameters.map { NamedTensor(name: $0.name, shape: $0.shape, values: $0.values) } : [],
-                  effectiveLambda: result.effectiveLambda, seconds: result.seconds,
+                  effectiveLambda: result.effectiveLambda, appliedLambdas: result.appliedLambdas, seconds: result.seconds,
                   computedBy: status == .pending ? .unknown : computedBy)
     }
 
-    /// The last epoch's metrics, if any epoch finished.
-    public var final: EpochRecord? { epochs.last }
-
-    /// The epoch with the lowest test error (the earliest on ties); NaN errors never win.
-    public var best: EpochRecord? {
-        var best: EpochRecord?
-        for epoch in epochs where !epoch.testError.isNaN {
-            if best == nil || epoch.testError < best!.testError { best = epoch }
-        }
-        return best ?? epochs.last
+    /// Final, best and last finite epoch; diverged, failed and pending runs have no final or best.
+    public var outcome: RunOutcome {
+        RunOutcome(epochs: epochs, completed: status == .finished, selectedOn: SelectionSplit(data: run.configuration.data))
     }
+
+    /// The last epoch's metrics of a finished run; nil for any other (they are not results).
+    public var final: EpochRecord? { outcome.final }
+
+    /// The finished run's epoch of lowest validation error (test error without a validation
+    /// split), the earliest on ties; nil for any other run.
+    public var best: EpochRecord? { outcome.best }
 }

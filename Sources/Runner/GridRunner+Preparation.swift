@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Planning
 import Results
+import Training
 
 /// Deciding where a run starts, and readying the journal: the steps before any training.
 extension GridRunner {
@@ -142,7 +143,16 @@ extension GridRunner {
         var records: [RunRecord] = []
         for key in journal.recordedKeys() where planned.contains(key) {
             do {
-                records.append(try ResultsFile.readShard(at: journal.shardPath(forKey: key)))
+                let path = journal.shardPath(forKey: key)
+                let record = try ResultsFile.readShard(at: path)
+                let format = try ResultsFile.configurationFormat(at: path, key: key)
+                if let change = ConfigurationFormat.meaningChange(from: format, of: record.run.configuration) {
+                    // Same key, other numbers: keeping it would mix two meanings in one grid.
+                    progress?.note("discarding saved run \(key), computed before a change of meaning; it will run again: \(change)")
+                    try? FileManager.default.removeItem(atPath: path)
+                    continue
+                }
+                records.append(record)
             } catch {
                 progress?.note("discarding an unreadable saved run \(key); it will run again: \(error)")
                 try? FileManager.default.removeItem(atPath: journal.shardPath(forKey: key))

@@ -27,7 +27,7 @@ public struct TimeEstimate: Sendable {
         let started = Date()
         BLAS.setThreadCount(1)
         var secondsPerPointEpoch: [String: Double] = [:]  // by model shape
-        var countsByData: [DataSpec: (train: Int, test: Int, features: Int, outputs: Int)] = [:]
+        var countsByData: [DataSpec: (train: Int, heldOut: Int, features: Int, outputs: Int)] = [:]
         var total = 0.0
         for run in plan.runs {
             let configuration = run.configuration
@@ -38,20 +38,24 @@ public struct TimeEstimate: Sendable {
                 secondsPerPointEpoch[shape] = try calibrate(configuration, features: counts.features, outputs: counts.outputs,
                                                             trainingPoints: counts.train)
             }
-            // A training step costs about three forward passes; evaluating train and test one each.
+            // A training step costs about three forward passes; evaluating every split one each.
             let cost = secondsPerPointEpoch[shape]!
-            total += Double(configuration.training.epochs) * cost * (Double(counts.train) + Double(counts.train + counts.test) / 3)
+            total += Double(configuration.training.epochs) * cost * (Double(counts.train) + Double(counts.train + counts.heldOut) / 3)
         }
         return TimeEstimate(totalSeconds: total, jobs: max(1, min(jobs, plan.runs.count)),
                             calibrationSeconds: Date().timeIntervalSince(started))
     }
 
-    /// Training and test points, features and outputs of a data specification; CSV and HDF5 files are read.
-    static func pointCounts(_ data: DataSpec) throws -> (train: Int, test: Int, features: Int, outputs: Int) {
-        if let shape = RunCost.dataShape(data) { return shape }
+    /// Training points, held-out points (validation and test, evaluated every epoch), features
+    /// and outputs of a data specification; CSV and HDF5 files are read.
+    static func pointCounts(_ data: DataSpec) throws -> (train: Int, heldOut: Int, features: Int, outputs: Int) {
+        if let shape = data.shapeWithoutReading {
+            return (shape.trainPoints, shape.validationPoints + shape.testPoints, shape.features, shape.outputs)
+        }
         // The shape is in the file: load it (once per grid, its size checked before reading).
         let dataset = try DatasetLoader.load(data)
-        return (dataset.train.count, dataset.test.count, dataset.featureCount, dataset.task.outputCount)
+        return (dataset.train.count, dataset.test.count + (dataset.validation?.count ?? 0), dataset.featureCount,
+                dataset.task.outputCount)
     }
 
     /// Seconds per training point per epoch for this configuration's model.

@@ -66,6 +66,12 @@ extension RunConfiguration {
         require(data.testFraction >= 0 && data.testFraction < 1, "data.test_fraction", "must be in [0, 1), got \(data.testFraction)")
         if let subset = data.trainSubset { require(subset >= 1, "data.train_subset", "must be at least 1, got \(subset)") }
         if let subset = data.testSubset { require(subset >= 0, "data.test_subset", "must be ≥ 0, got \(subset)") }
+        if let fraction = data.validationFraction {
+            require(fraction > 0 && fraction < 1, "data.validation_fraction", "must be in (0, 1), got \(fraction)")
+        }
+        if let size = data.validationSize { require(size >= 1, "data.validation_size", "must be at least 1, got \(size)") }
+        require(!(data.validationFraction != nil && data.validationSize != nil), "data.validation_size",
+                "give a validation fraction or a validation size, not both")
         if data.source == .syntheticRegression || data.source == .syntheticClassification {
             require(data.samples >= 2, "data.samples", "must be at least 2, got \(data.samples)")
             require(data.features >= 1, "data.features", "must be at least 1, got \(data.features)")

@@ -9,7 +9,9 @@ public enum Trainer {
     ///
     /// Never throws and never crashes on bad numbers: a configuration that cannot start
     /// gives a `failed` result, a non-finite loss or parameter a `diverged` one holding the
-    /// epochs completed before it.
+    /// epochs completed before it. A NaN anywhere in a step's forward pass reaches that
+    /// step's loss, so the run is marked diverged at the step where it appears.
+    /// After every epoch the training, validation (if any) and test splits are evaluated.
     ///
     /// - Parameters:
     ///   - onEpoch: called after each finished epoch, on the calling thread.
@@ -53,6 +55,7 @@ public enum Trainer {
                 break
             }
             let train = session.evaluate(dataset.train)
+            let validation = dataset.validation.map { session.evaluate($0) } ?? (loss: .nan, error: .nan)
             let test = session.evaluate(dataset.test)
             guard train.loss.isFinite else {
                 status = .diverged
@@ -62,13 +65,15 @@ public enum Trainer {
             let record = EpochRecord(
                 epoch: epoch + 1, multiplier: session.schedule.multiplier(atStep: session.step - 1),
                 trainLoss: train.loss, testLoss: test.loss, trainError: train.error, testError: test.error,
-                weightNorm: session.weightNorm, seconds: trainSeconds)
+                weightNorm: session.weightNorm, seconds: trainSeconds,
+                validationLoss: validation.loss, validationError: validation.error)
             records.append(record)
             onEpoch(record)
         }
         return RunResult(configuration: configuration, key: configuration.key, status: status, message: message,
                          epochs: records, parameters: session.parameters, layout: session.network.layout,
-                         effectiveLambda: session.lambda(atStep: 0), seconds: (ContinuousClock.now - started).seconds)
+                         effectiveLambda: session.lambda(atStep: 0), appliedLambdas: session.appliedLambdas,
+                         seconds: (ContinuousClock.now - started).seconds)
     }
 }
 

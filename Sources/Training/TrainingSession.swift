@@ -78,7 +78,8 @@ public struct TrainingSession: Sendable {
         self.optimizerState = chain.makeState(parameterCount: layout.count)
         self.gradient = [Float](repeating: 0, count: layout.count)
         // Evaluation runs in chunks of at least 1024 rows: fewer, larger sgemm calls.
-        self.workspace = network.makeWorkspace(capacity: max(batchSize, min(1024, max(trainCount, dataset.test.count))))
+        let largestSplit = max(trainCount, dataset.test.count, dataset.validation?.count ?? 0)
+        self.workspace = network.makeWorkspace(capacity: max(batchSize, min(1024, largestSplit)))
         // A full batch is read in place, so only minibatch runs hold a batch copy.
         self.batchFeatures = []
         self.batchLabels = []
@@ -95,12 +96,34 @@ public struct TrainingSession: Sendable {
         batchValues = [Float](repeating: 0, count: batchSize)
     }
 
-    /// λ_t for step t: the configured λ, or λ_norm·√(b/(B·T)) when normalized.
+    /// λ_t for step t in the run's decay convention: the configured λ, or, when normalized,
+    /// the paper's λ = λ_norm·√(b/(B·T)) (App. B.1; T the current warm-restart period).
+    ///
+    /// λ_norm is always the paper's: under `torch`, whose decay per step is α·η_t·λ, the
+    /// paper's λ is divided by α, so both conventions decay by η_t·λ per step.
     public func lambda(atStep step: Int) -> Double {
         let regularization = configuration.regularization
         guard regularization.normalized else { return regularization.lambda }
         let period = schedule.periodLength(atStep: step)
-        return regularization.lambda * (Double(batchSize) / (Double(dataset.train.count) * period)).squareRoot()
+        let paperLambda = regularization.lambda * (Double(batchSize) / (Double(dataset.train.count) * period)).squareRoot()
+        switch regularization.decayConvention {
+        case .paper: return paperLambda
+        case .torch: return paperLambda / configuration.optimizer.learningRate
+        }
+    }
+
+    /// Every λ_t the run applies, each value once in the order of use (see `RunResult.appliedLambdas`).
+    public var appliedLambdas: [Double] {
+        // λ_t changes only between warm-restart periods of different lengths.
+        guard configuration.regularization.normalized, configuration.schedule.kind == .warmRestarts else {
+            return [lambda(atStep: 0)]
+        }
+        var values: [Double] = []
+        for step in 0..<(configuration.training.epochs * stepsPerEpoch) {
+            let value = lambda(atStep: step)
+            if values.last != value { values.append(value) }
+        }
+        return values
     }
 
     /// One optimizer step on the training rows `indices`.

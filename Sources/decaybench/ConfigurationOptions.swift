@@ -22,6 +22,10 @@ struct ConfigurationOptions: ParsableArguments {
     var standardize = false
     @Option(help: "Seed of the data subset, split and synthetic generation.")
     var dataSeed: Typed<UInt64> = Typed(0)
+    @Option(help: "Hold out this fraction of the training split for validation (drawn with --data-seed, before --train-subset).")
+    var validationFraction: Typed<Double>?
+    @Option(help: "Hold out this many training points for validation instead.")
+    var validationSize: Typed<Int>?
     @Option(help: "Synthetic data: points generated.")
     var samples: Typed<Int> = Typed(1000)
     @Option(help: "Synthetic data: features.")
@@ -48,7 +52,7 @@ struct ConfigurationOptions: ParsableArguments {
     var hidden: Typed<WidthsArgument> = Typed(WidthsArgument(argument: "256,256")!)
     @Option(help: "Hidden activation.")
     var activation: Typed<ModelSpec.Activation> = Typed(.relu)
-    @Option(name: .customLong("init"), help: "Weight initialisation (biases start at zero).")
+    @Option(name: .customLong("init"), help: "Initialisation: he, glorot or zeros (biases at zero), or torch (nn.Linear's: weights and biases uniform in ±1/√fan_in).")
     var initialization: Typed<ModelSpec.Initialization> = Typed(.he)
 
     // MARK: Optimizer
@@ -72,7 +76,7 @@ struct ConfigurationOptions: ParsableArguments {
     var lambda: Typed<Double> = Typed(0)
     @Option(help: "Decoupled decay: paper (θ −= η_t·λ·θ) or torch (θ −= α·η_t·λ·θ).")
     var decayConvention: Typed<RegularizationSpec.DecayConvention> = Typed(.torch)
-    @Flag(help: "Read λ as λ_norm: λ = λ_norm·√(b/(B·T)) (paper App. B.1).")
+    @Flag(help: "Read λ as the paper's λ_norm: λ = λ_norm·√(b/(B·T)) (App. B.1), divided by α under --decay-convention torch.")
     var normalizedDecay = false
     @Flag(help: "Penalise and decay biases too.")
     var includeBiases = false
@@ -122,7 +126,8 @@ struct ConfigurationOptions: ParsableArguments {
                 source: pick(\.dataset), path: dataPath, trainSubset: trainSubset?.value, testSubset: testSubset?.value,
                 testFraction: pick(\.testFraction), standardize: standardize, seed: pick(\.dataSeed), samples: pick(\.samples),
                 features: pick(\.features), classes: pick(\.classes), noise: pick(\.noise), targetColumn: pick(\.targetColumn),
-                header: !noHeader, task: task?.value, featuresDataset: featuresDataset, targetsDataset: targetsDataset),
+                header: !noHeader, task: task?.value, featuresDataset: featuresDataset, targetsDataset: targetsDataset,
+                validationFraction: validationFraction?.value, validationSize: validationSize?.value),
             model: ModelSpec(kind: model, hidden: model == .mlp ? pick(\.hidden).widths : [], activation: pick(\.activation),
                              initialization: pick(\.initialization)),
             optimizer: OptimizerSpec(kind: optimizer.kind, learningRate: pick(\.lr), momentum: pick(\.momentum),

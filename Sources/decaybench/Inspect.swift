@@ -119,8 +119,15 @@ extension DecayBench {
                 print("  \(name) = \(value)")
             }
             print("curves:")
-            print(EpochLine.header)
-            for epoch in record.epochs { print(EpochLine.format(epoch)) }
+            let validation = record.run.configuration.data.hasValidationSplit
+            print(EpochLine.header(validation: validation))
+            for epoch in record.epochs { print(EpochLine.format(epoch, validation: validation)) }
+            let outcome = record.outcome
+            if let best = outcome.best {
+                print("best epoch \(best.epoch) (lowest \(outcome.selectedOn.rawValue) error): test error " + Self.number(best.testError))
+            } else if let last = outcome.lastFinite, outcome.final == nil {
+                print("not a result (\(record.status.rawValue)); last finite epoch \(last.epoch): test error " + Self.number(last.testError))
+            }
             if !record.parameters.isEmpty {
                 print("final tensors: " + record.parameters.map { "\($0.name) \($0.shape)" }.joined(separator: ", "))
             }

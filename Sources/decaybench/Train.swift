@@ -61,10 +61,10 @@ extension DecayBench {
             if !quiet {
                 print("decaybench train: \(dataset.name) (\(dataset.train.count) train, \(dataset.test.count) test, "
                       + String(format: "loaded in %.3f s", loadSeconds) + "), key \(configuration.key)")
-                print(EpochLine.header)
+                print(EpochLine.header(validation: dataset.validation != nil))
             }
             let result = Trainer.run(configuration, on: dataset, onEpoch: { record in
-                if !quiet { print(EpochLine.format(record)) }
+                if !quiet { print(EpochLine.format(record, validation: dataset.validation != nil)) }
             })
             print(EpochLine.summary(result, task: dataset.task))
             if let out {
@@ -87,23 +87,35 @@ extension DecayBench {
 
 /// The per-epoch table `train` prints.
 enum EpochLine {
-    static let header = "epoch   eta_t     train_loss  test_loss  train_err  test_err  weight_norm  seconds"
-
-    static func format(_ record: EpochRecord) -> String {
-        String(format: "%5d  %8.5f  %10.5f  %9.5f  %9.4f  %8.4f  %11.4f  %7.2f",
-               record.epoch, record.multiplier, record.trainLoss, record.testLoss,
-               record.trainError, record.testError, record.weightNorm, record.seconds)
+    /// The column names; validation's two columns only when the data set has that split.
+    static func header(validation: Bool) -> String {
+        "epoch   eta_t     train_loss  test_loss  train_err  test_err  " + (validation ? "val_loss  val_err  " : "")
+            + "weight_norm  seconds"
     }
 
+    static func format(_ record: EpochRecord, validation: Bool) -> String {
+        var line = String(format: "%5d  %8.5f  %10.5f  %9.5f  %9.4f  %8.4f  ",
+                          record.epoch, record.multiplier, record.trainLoss, record.testLoss, record.trainError, record.testError)
+        if validation { line += String(format: "%8.5f  %7.4f  ", record.validationLoss, record.validationError) }
+        return line + String(format: "%11.4f  %7.2f", record.weightNorm, record.seconds)
+    }
+
+    /// The run's outcome: final and best epoch for a finished run, the last finite epoch otherwise.
     static func summary(_ result: RunResult, task: Dataset.Task) -> String {
         var text = "\(result.status.rawValue): \(result.epochs.count)/\(result.configuration.training.epochs) epochs in "
             + String(format: "%.2f s", result.seconds)
-        if let last = result.epochs.last {
-            text += String(format: "; final train loss %.5f, test loss %.5f, train error %.4f, test error %.4f",
+        let outcome = result.outcome
+        if let last = outcome.final ?? outcome.lastFinite {
+            text += outcome.final == nil ? "; last finite epoch \(last.epoch):" : "; final"
+            text += String(format: " train loss %.5f, test loss %.5f, train error %.4f, test error %.4f",
                            last.trainLoss, last.testLoss, last.trainError, last.testError)
-            if case .classification = task, last.testError.isFinite {
+            if case .classification = task, last.testError.isFinite, outcome.final != nil {
                 text += String(format: " (test accuracy %.4f)", 1 - last.testError)
             }
+        }
+        if let best = outcome.best {
+            text += String(format: "; best epoch %d (lowest %@ error): test error %.4f", best.epoch,
+                           outcome.selectedOn.rawValue, best.testError)
         }
         if let message = result.message { text += "; \(message)" }
         return text

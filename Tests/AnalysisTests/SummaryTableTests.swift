@@ -9,11 +9,14 @@ import XCTest
 
 /// The end-of-grid summary: which cell of each optimizer × penalty group is called best.
 final class SummaryTableTests: XCTestCase {
-    /// A record of one run whose final test error is `error` (or a diverged/pending run).
+    /// A record of one run whose final test error is `error` (or a diverged/pending run);
+    /// with `validation`, its data has a validation split and that final validation error.
     func record(optimizer: OptimizerSpec.Kind = .adam, penalty: RegularizationSpec.Penalty, lambda: Double, lr: Double = 0.01,
-                seed: UInt64, error: Double, status: RunRecord.RecordStatus = .finished, index: Int = 0) -> RunRecord {
+                seed: UInt64, error: Double, validation: Double? = nil, status: RunRecord.RecordStatus = .finished,
+                index: Int = 0) -> RunRecord {
         let configuration = RunConfiguration(
-            data: DataSpec(source: .syntheticClassification), model: ModelSpec(kind: .softmax),
+            data: DataSpec(source: .syntheticClassification, validationFraction: validation == nil ? nil : 0.2),
+            model: ModelSpec(kind: .softmax),
             optimizer: OptimizerSpec(kind: optimizer, learningRate: lr),
             regularization: RegularizationSpec(penalty: penalty, lambda: lambda), schedule: ScheduleSpec(),
             training: TrainingSpec(epochs: 2, seed: seed))
@@ -22,7 +25,8 @@ final class SummaryTableTests: XCTestCase {
         guard status != .pending else { return .pending(run) }
         let epochs = [1, 2].map { number in
             EpochRecord(epoch: number, multiplier: 1, trainLoss: 0.1, testLoss: 0.2, trainError: 0.05,
-                        testError: number == 2 ? error : 0.9, weightNorm: 1, seconds: 0.1)
+                        testError: number == 2 ? error : 0.9, weightNorm: 1, seconds: 0.1,
+                        validationLoss: 0.2, validationError: validation.map { number == 2 ? $0 : 0.9 } ?? .nan)
         }
         return RunRecord(run: run, status: status, message: "", epochs: epochs, parameters: [],
                          effectiveLambda: lambda, seconds: 1)
@@ -75,5 +79,41 @@ final class SummaryTableTests: XCTestCase {
         let summary = SummaryTable(records: records)
         XCTAssertTrue(summary.rows.isEmpty, "no finite error: nothing to call best")
         XCTAssertEqual(summary.diverged, 2)
+    }
+
+    func testTheBestCellIsChosenOnValidationAndReportsItsTestError() {
+        // λ = 0.1 has the lower test error, λ = 1 the lower validation error: validation decides.
+        let records = [
+            record(penalty: .decoupled, lambda: 0.1, seed: 0, error: 0.10, validation: 0.30),
+            record(penalty: .decoupled, lambda: 0.1, seed: 1, error: 0.12, validation: 0.32),
+            record(penalty: .decoupled, lambda: 1, seed: 0, error: 0.15, validation: 0.20),
+            record(penalty: .decoupled, lambda: 1, seed: 1, error: 0.17, validation: 0.22),
+        ]
+        let summary = SummaryTable(records: records)
+        XCTAssertEqual(summary.rows.map(\.lambda), ["1"])
+        XCTAssertEqual(summary.rows[0].selectedOn, .validation)
+        XCTAssertEqual(summary.rows[0].meanSelectionError, 0.21, accuracy: 1e-12)
+        XCTAssertEqual(summary.rows[0].meanTestError, 0.16, accuracy: 1e-12)
+        XCTAssertTrue(summary.text.contains("Best cells are chosen on validation error."), summary.text)
+    }
+
+    func testWithoutAValidationSplitTheTableSaysItChoseOnTest() {
+        let summary = SummaryTable(records: [record(penalty: .l2, lambda: 0.1, seed: 0, error: 0.2)])
+        XCTAssertEqual(summary.rows[0].selectedOn, .test)
+        XCTAssertTrue(summary.text.contains("chosen on test error (the grid has no validation split)"), summary.text)
+    }
+
+    func testADivergedSeedIsCountedButNeverAveragedIn() {
+        // The diverged seed's last epoch is excellent; it must not enter the mean.
+        let records = [
+            record(penalty: .l2, lambda: 0.1, seed: 0, error: 0.30, validation: 0.30),
+            record(penalty: .l2, lambda: 0.1, seed: 1, error: 0.01, validation: 0.01, status: .diverged),
+        ]
+        let summary = SummaryTable(records: records)
+        XCTAssertEqual(summary.rows[0].seeds, 1)
+        XCTAssertEqual(summary.rows[0].divergedSeeds, 1)
+        XCTAssertEqual(summary.rows[0].meanTestError, 0.30, accuracy: 1e-12)
+        XCTAssertEqual(summary.rows[0].meanSelectionError, 0.30, accuracy: 1e-12)
+        XCTAssertTrue(summary.text.contains("1 (+1 diverged)"), summary.text)
     }
 }

@@ -2,17 +2,6 @@ import Datasets
 import XCTest
 
 final class DatasetLoaderTests: XCTestCase {
-    /// A synthetic regression set whose first feature is the point's original index, so a
-    /// test can tell which points ended up where.
-    private func indexedCSV(rows: Int, in directory: TemporaryDirectory) throws -> String {
-        let lines = (0..<rows).map { "\($0),\(Double($0) * 0.5),\($0 % 3)" }
-        return try directory.write("indexed.csv", text: "index,half,label\n" + lines.joined(separator: "\n"))
-    }
-
-    private func originalIndices(_ split: Split) -> [Int] {
-        stride(from: 0, to: split.features.count, by: 2).map { Int(split.features[$0]) }
-    }
-
     func testHoldOutSizesDisjointnessOrderAndDeterminism() throws {
         let directory = try TemporaryDirectory()
         let spec = DataSpec(source: .csv, path: try indexedCSV(rows: 101, in: directory), testFraction: 0.2, seed: 4,
@@ -127,15 +116,5 @@ final class DatasetLoaderTests: XCTestCase {
         XCTAssertEqual([dataset.train.count, dataset.test.count, dataset.featureCount], [3, 1, 784])
         XCTAssertEqual(dataset.train.labels, [9, 0, 4])
         XCTAssertEqual(dataset.train.features[784 + 1], Float((784 + 1) % 256) / 255, "pixel 1 of image 1")
-    }
-
-    private func assertSpecError<T>(_ expression: @autoclosure () throws -> T, field: String,
-                                    file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try expression(), file: file, line: line) { error in
-            guard case .invalidSpec(let errorField, _, _)? = error as? DataError else {
-                return XCTFail("expected invalidSpec, got \(error)", file: file, line: line)
-            }
-            XCTAssertEqual(errorField, field, "\(error)", file: file, line: line)
-        }
     }
 }

@@ -6,6 +6,11 @@ Each fixture holds the data, the configuration, the initial parameters and, for
 every optimizer step, the batch indices, the learning rate that step used, the
 batch's data loss before the update and all parameters after the update.
 
+Decoupled decay in the paper's convention is AdamW with weight_decay = lambda/alpha
+(PyTorch multiplies weight_decay by lr_t = alpha*eta_t); SGDW, which PyTorch lacks, is
+an explicit w *= 1 - lr_t*weight_decay before the SGD step. Normalized decay sets
+weight_decay before every step; warm-up chains LinearLR with the cosine schedule.
+
 Before a fixture is written the script checks it against an independent
 float64 numpy implementation of the documented formulas (the update rules in the README):
 the first step must agree to 1e-6, the whole trajectory must agree closely
@@ -35,6 +40,8 @@ N, D, BATCH = 22, 5, 8  # 22 rows, batch 8: batches of 8, 8, 6
 # Tolerances of the self-checks.
 FIRST_STEP_TOL = 1e-6      # |torch − numpy| ≤ tol·max(|numpy|, 1) after step 0
 TRAJECTORY_TOL = 1e-6      # same, over every step (float32 torch vs float64 numpy)
+REPLAY_REL_TOL = 5e-6      # |torch − numpy| / max(|numpy|, 0.01): half the Swift replay's 1e-5, so a
+                           # case whose float32 rounding alone nears that tolerance is rejected
 LR_REL_TOL = 1e-12         # recorded lr vs closed form
 MIN_PENALTY_EFFECT = 1e-3  # max |θ_λ − θ_0| at the end of the run
 MIN_RELU_MARGIN = 1e-4     # smallest |ReLU input| and |L1-penalised weight| (no kink near a flip)
@@ -48,14 +55,19 @@ def opt(kind, lr, momentum=0.0):
     return o
 
 
-def reg(penalty, lam=0.0):
-    return {"penalty": penalty, "lambda": lam, "convention": "torch", "include_biases": False}
+def reg(penalty, lam=0.0, convention="torch", include_biases=False, normalized=False):
+    r = {"penalty": penalty, "lambda": lam, "convention": convention, "include_biases": include_biases}
+    if normalized:
+        # lambda is then the paper's lambda_norm (App. B.1); absent means false, which keeps
+        # the fixtures written before normalized cases existed byte for byte.
+        r["normalized"] = True
+    return r
 
 
-def sched(kind, every=1, factor=1.0, minimum=0.0, t0=1.0, t_mult=1.0):
+def sched(kind, every=1, factor=1.0, minimum=0.0, t0=1.0, t_mult=1.0, warmup_steps=0):
     # All keys are always present; only those that belong to `kind` matter.
     return {"kind": kind, "every": every, "factor": factor, "staircase": True,
-            "minimum": minimum, "t0": t0, "t_mult": t_mult, "warmup_steps": 0}
+            "minimum": minimum, "t0": t0, "t_mult": t_mult, "warmup_steps": warmup_steps}
 
 
 CASES = [
@@ -122,6 +134,45 @@ CASES = [
          task="regression", hidden=[], activation="relu", epochs=4, seed=113,
          optimizer=opt("sgd", 0.05), regularization=reg("l2", 0.1),
          schedule=sched("step", every=2, factor=0.5)),
+    # The paper's convention, theta <- theta - eta_t*(alpha*u + lambda*theta): AdamW with
+    # weight_decay = lambda/alpha, which PyTorch multiplies by lr_t = alpha*eta_t.
+    dict(name="adamw_paper_relu_cosine",
+         description="AdamW, paper convention (decay eta_t*lambda: torch weight_decay = lambda/alpha), ReLU MLP, per-batch cosine with eta_min = 0.1*lr",
+         task="classification", hidden=[7, 6], activation="relu", epochs=4, seed=114,
+         optimizer=opt("adam", 0.03), regularization=reg("decoupled", 0.003, convention="paper"),
+         schedule=sched("cosine", minimum=0.1)),
+    dict(name="sgdw_paper_momentum_tanh_cosine",
+         description="SGDW, paper convention: w *= 1 - eta_t*lambda before the momentum step (by hand; PyTorch has no SGDW), tanh MLP, per-batch cosine to 0",
+         task="classification", hidden=[7, 6], activation="tanh", epochs=4, seed=115,
+         optimizer=opt("sgd-momentum", 0.1, momentum=0.9), regularization=reg("decoupled", 0.01, convention="paper"),
+         schedule=sched("cosine")),
+    # Normalized decay: lambda = lambda_norm*sqrt(b/(B*T)), T the current restart period
+    # (1 epoch, then 2): weight_decay changes at the restart.
+    dict(name="adamw_normalized_paper_relu_warm_restarts",
+         description="AdamW, paper convention, normalized lambda_norm = 0.02 (lambda = lambda_norm*sqrt(b/(B*T)), T the period: 1 then 2 epochs), ReLU MLP, warm restarts T0=1, Tmult=2",
+         task="classification", hidden=[7, 6], activation="relu", epochs=3, seed=116,
+         optimizer=opt("adam", 0.03), regularization=reg("decoupled", 0.02, convention="paper", normalized=True),
+         schedule=sched("warm-restarts", t0=1.0, t_mult=2.0)),
+    dict(name="adamw_normalized_torch_tanh_cosine",
+         description="AdamW, torch convention, normalized lambda_norm = 0.02 in the paper's units (torch weight_decay = lambda_norm*sqrt(b/(B*T))/alpha), tanh MLP, per-batch cosine with eta_min = 0.1*lr",
+         task="classification", hidden=[7, 6], activation="tanh", epochs=4, seed=117,
+         optimizer=opt("adam", 0.02), regularization=reg("decoupled", 0.02, normalized=True),
+         schedule=sched("cosine", minimum=0.1)),
+    dict(name="adamw_warmup_tanh_cosine",
+         description="AdamW (torch convention), tanh MLP, linear warm-up over 5 steps ((t+1)/5, LinearLR) times per-batch cosine to 0 (ChainedScheduler)",
+         task="classification", hidden=[7, 6], activation="tanh", epochs=4, seed=121,
+         optimizer=opt("adam", 0.03), regularization=reg("decoupled", 0.1),
+         schedule=sched("cosine", warmup_steps=5)),
+    dict(name="adamw_biases_relu_step",
+         description="AdamW (torch convention) decaying biases too (include_biases), ReLU MLP, StepLR every 2 epochs x0.5",
+         task="classification", hidden=[7, 6], activation="relu", epochs=4, seed=119,
+         optimizer=opt("adam", 0.03), regularization=reg("decoupled", 0.1, include_biases=True),
+         schedule=sched("step", every=2, factor=0.5)),
+    dict(name="sgd_momentum_l2_biases_tanh_exponential",
+         description="SGD momentum 0.9 with coupled L2 on weights and biases (include_biases), tanh MLP, ExponentialLR x0.8 per epoch",
+         task="classification", hidden=[7, 6], activation="tanh", epochs=4, seed=120,
+         optimizer=opt("sgd-momentum", 0.1, momentum=0.9), regularization=reg("l2", 0.05, include_biases=True),
+         schedule=sched("exponential", factor=0.8)),
 ]
 CLASSES = 3
 
@@ -174,27 +225,73 @@ def forward(case, layers, x):
     return h
 
 
+def period_length(case, t, steps_per_epoch):
+    """T of normalized decay at step t: the current warm-restart period, else the run."""
+    s = case["schedule"]
+    if s["kind"] != "warm-restarts":
+        return float(case["epochs"])
+    ep, start, Ti = t / steps_per_epoch, 0.0, s["t0"]
+    while ep >= start + Ti:
+        start += Ti
+        Ti *= s["t_mult"]
+    return Ti
+
+
+def paper_lambda(case, t, steps_per_epoch):
+    """lambda_t in the paper's units (its decay per step is eta_t*lambda_t)."""
+    r, alpha = case["regularization"], case["optimizer"]["lr"]
+    if r.get("normalized", False):
+        return r["lambda"] * math.sqrt(BATCH / (N * period_length(case, t, steps_per_epoch)))
+    return r["lambda"] if r["convention"] == "paper" else r["lambda"] * alpha
+
+
+def torch_weight_decay(case, t, steps_per_epoch):
+    """The decoupled coefficient PyTorch multiplies by lr_t = alpha*eta_t: lambda_paper/alpha."""
+    r, alpha = case["regularization"], case["optimizer"]["lr"]
+    if r.get("normalized", False):
+        return paper_lambda(case, t, steps_per_epoch) / alpha
+    return r["lambda"] / alpha if r["convention"] == "paper" else r["lambda"]
+
+
 def make_optimizer(case, weights, biases):
     o, r = case["optimizer"], case["regularization"]
     lam = r["lambda"]
     coupled_l2 = r["penalty"] == "l2"
     decoupled = r["penalty"] == "decoupled"
     kind = o["kind"]
+    bias_share = 1.0 if r["include_biases"] else 0.0
     if kind in ("adam", "amsgrad"):
+        # AdamW's weight_decay is set before every step (run_torch), as it may change.
         wd = lam if (coupled_l2 or decoupled) else 0.0
-        groups = [{"params": weights, "weight_decay": wd}, {"params": biases, "weight_decay": 0.0}]
+        groups = [{"params": weights, "weight_decay": wd}, {"params": biases, "weight_decay": wd * bias_share}]
         cls = torch.optim.AdamW if decoupled else torch.optim.Adam
         return cls(groups, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"],
                    amsgrad=(kind == "amsgrad"), foreach=False)
     # SGD kinds. Decoupled decay (SGDW) is applied by hand before the step.
     wd = lam if coupled_l2 else 0.0
-    groups = [{"params": weights, "weight_decay": wd}, {"params": biases, "weight_decay": 0.0}]
+    groups = [{"params": weights, "weight_decay": wd}, {"params": biases, "weight_decay": wd * bias_share}]
     momentum = o["momentum"] if kind in ("sgd-momentum", "sgd-nesterov") else 0.0
     return torch.optim.SGD(groups, lr=o["lr"], momentum=momentum, dampening=0.0,
                            nesterov=(kind == "sgd-nesterov"), foreach=False)
 
 
 def make_scheduler(case, optimizer, steps_per_epoch):
+    s, k = case["schedule"], case["schedule"]["kind"]
+    warmup = s["warmup_steps"]
+    if warmup == 0:
+        return make_base_scheduler(case, optimizer, steps_per_epoch)
+    # Linear warm-up (t+1)/k for t < k: LinearLR from 1/k reaching 1 after k-1 steps,
+    # multiplied into the schedule by ChainedScheduler; both step once per batch.
+    assert k in ("constant", "cosine"), "warm-up is generated with per-batch schedules only"
+    linear = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1.0 / warmup, end_factor=1.0,
+                                               total_iters=warmup - 1)
+    if k == "constant":
+        return linear
+    return torch.optim.lr_scheduler.ChainedScheduler(
+        [linear, make_base_scheduler(case, optimizer, steps_per_epoch)], optimizer=optimizer)
+
+
+def make_base_scheduler(case, optimizer, steps_per_epoch):
     s, alpha = case["schedule"], case["optimizer"]["lr"]
     k = s["kind"]
     if k == "constant":
@@ -225,7 +322,10 @@ def run_torch(case, x, y, lam_override=None):
     steps_per_epoch = math.ceil(N / BATCH)
     scheduler = make_scheduler(case, optimizer, steps_per_epoch)
     sk = case["schedule"]["kind"]
-    sgdw = penalty == "decoupled" and case["optimizer"]["kind"].startswith("sgd")
+    per_batch = sk == "cosine" or case["schedule"]["warmup_steps"] > 0
+    decoupled = penalty == "decoupled"
+    sgdw = decoupled and case["optimizer"]["kind"].startswith("sgd")
+    decayed = weights + (biases if r["include_biases"] else [])
     if case["task"] == "classification":
         criterion = torch.nn.CrossEntropyLoss()
         target = y
@@ -249,23 +349,29 @@ def run_torch(case, x, y, lam_override=None):
             lrs = [g["lr"] for g in optimizer.param_groups]
             assert lrs[0] == lrs[1], lrs
             lr_t = float(lrs[0])
+            wd_t = torch_weight_decay(case, t, steps_per_epoch) if decoupled else 0.0
+            if decoupled and not sgdw:
+                optimizer.param_groups[0]["weight_decay"] = wd_t
+                if r["include_biases"]:
+                    optimizer.param_groups[1]["weight_decay"] = wd_t
             optimizer.zero_grad(set_to_none=True)
             loss = criterion(forward(case, layers, x[idx]), target[idx])
             loss.backward()
             with torch.no_grad():
                 if penalty == "l1" and lam != 0:
-                    for w in weights:
+                    for w in decayed:
                         w.grad.add_(torch.sign(w), alpha=lam)
                 if sgdw and lam != 0:
-                    for w in weights:
-                        w.mul_(1 - lr_t * lam)
+                    # SGDW as AdamW does it: theta *= 1 - lr_t*weight_decay, then the step.
+                    for w in decayed:
+                        w.mul_(1 - lr_t * wd_t)
             optimizer.step()
             steps.append({
                 "step": t, "epoch": e, "indices": idx.tolist(), "lr": lr_t,
                 "loss": loss.item(),
                 "params": {n: p.detach().clone().reshape(-1).tolist() for n, p in named},
             })
-            if sk == "cosine":
+            if per_batch:
                 scheduler.step()
         if sk in ("step", "exponential"):
             scheduler.step()
@@ -278,6 +384,12 @@ def run_torch(case, x, y, lam_override=None):
 
 
 def closed_form_lr(case, t, steps_per_epoch):
+    warmup = case["schedule"]["warmup_steps"]
+    factor = (t + 1) / warmup if t < warmup else 1.0
+    return factor * closed_form_base_lr(case, t, steps_per_epoch)
+
+
+def closed_form_base_lr(case, t, steps_per_epoch):
     s, alpha, E = case["schedule"], case["optimizer"]["lr"], case["epochs"]
     k, e = s["kind"], t // steps_per_epoch
     if k == "constant":
@@ -342,22 +454,25 @@ def np_loss_and_grads(case, params, xb, yb, margins):
 
 
 def np_step(case, params, grads, state, t1, lr):
-    """One update of every parameter; t1 is the 1-based step count."""
+    """One update of every parameter; t1 is the 1-based step count, lr = alpha*eta_t."""
     o, r = case["optimizer"], case["regularization"]
     kind, lam, penalty = o["kind"], r["lambda"], r["penalty"]
     b1, b2, eps, mu = o["beta1"], o["beta2"], o["epsilon"], o["momentum"]
+    eta = lr / o["lr"]
     new = {}
     for name, w in params.items():
         g = grads[name].copy()
         st = state.setdefault(name, {"m": np.zeros_like(w), "v": np.zeros_like(w),
                                      "vmax": np.zeros_like(w), "buf": np.zeros_like(w)})
-        if name.endswith(".weight"):
+        if name.endswith(".weight") or r["include_biases"]:
             if penalty == "l2":
                 g = g + lam * w
             elif penalty == "l1":
                 g = g + lam * np.sign(w)
             elif penalty == "decoupled":
-                w = w * (1.0 - lr * lam)  # torch convention: lr_t = alpha*eta_t
+                # The paper's form in every convention: theta -= eta_t*lambda_paper*theta
+                # (torch's alpha*eta_t*lambda_torch is the same number).
+                w = w * (1.0 - eta * paper_lambda(case, t1 - 1, math.ceil(N / BATCH)))
         if kind in ("adam", "amsgrad"):
             st["m"] = b1 * st["m"] + (1 - b1) * g
             st["v"] = b2 * st["v"] + (1 - b2) * g * g
@@ -421,6 +536,8 @@ def verify(case, x, y, order, shapes, initial, steps):
             worst_rel = max(worst_rel, max_rel_err(rec["params"][n], params[n].reshape(-1)))
     assert worst_loss <= 1e-5, f"{case['name']}: loss differs from reference by {worst_loss:.3g}"
     assert worst_traj <= TRAJECTORY_TOL, f"{case['name']}: trajectory differs by {worst_traj:.3g}"
+    assert worst_rel <= REPLAY_REL_TOL, \
+        f"{case['name']}: float32 rounding alone moves a parameter by {worst_rel:.3g} (relative); pick another seed"
     margin = min(margins) if margins else float("inf")
     assert margin >= MIN_RELU_MARGIN, \
         f"{case['name']}: a ReLU input or an L1-penalised weight came within {margin:.3g} of 0"

@@ -26,7 +26,7 @@ final class GridFileErrorTests: XCTestCase {
             """, [
             "grid.yaml:1:7: name: expected a name of letters, digits, '.', '_' and '-' (it names result files), found 'broken grid!'",
             "grid.yaml:2:32: dataset.train_subst: unknown dataset key 'train_subst'; did you mean 'train_subset'?; valid keys: "
-                + "name, path, train_subset, test_subset, test_fraction, standardize, seed, samples, features, classes, noise, "
+                + "name, path, train_subset, test_subset, test_fraction, validation_fraction, validation_size, standardize, seed, samples, features, classes, noise, "
                 + "target_column, header, task, features_dataset, targets_dataset",
             "grid.yaml:2:66: dataset.test_fraction: expected a number in [0, 1), found 1.5",
             "grid.yaml:3:29: model.hidden[0]: expected an integer > 0, found 0",
@@ -156,14 +156,14 @@ final class GridFileErrorTests: XCTestCase {
             """, [
             "grid.yaml:7:7: grid.lr: expected a list of values (a number > 0) or a mapping of lists, found 0.1",
             "grid.yaml:8:3: grid.batchSize: unknown axis 'batchSize'; did you mean 'batch_size'?; valid axes: "
-                + "dataset, path, train_subset, test_subset, test_fraction, standardize, dataset.seed, samples, features, "
+                + "dataset, path, train_subset, test_subset, test_fraction, validation_fraction, validation_size, standardize, dataset.seed, samples, features, "
                 + "classes, noise, target_column, header, task, features_dataset, targets_dataset, model, hidden, activation, "
                 + "init, optimizer, lr, momentum, beta1, beta2, epsilon, penalty, lambda, decay_convention, normalized, "
                 + "include_biases, every, factor, staircase, minimum, t0, t_mult, warmup_steps, epochs, batch_size, "
                 + "blas_threads, schedule",
             "grid.yaml:10:3: grid.epochs: 'epochs' varies the same field as the axis 'training.epochs'",
             "grid.yaml:11:3: grid.seed: unknown axis 'seed'; seeds are given by the top-level key 'seeds'; valid axes: "
-                + "dataset, path, train_subset, test_subset, test_fraction, standardize, dataset.seed, samples, features, "
+                + "dataset, path, train_subset, test_subset, test_fraction, validation_fraction, validation_size, standardize, dataset.seed, samples, features, "
                 + "classes, noise, target_column, header, task, features_dataset, targets_dataset, model, hidden, activation, "
                 + "init, optimizer, lr, momentum, beta1, beta2, epsilon, penalty, lambda, decay_convention, normalized, "
                 + "include_biases, every, factor, staircase, minimum, t0, t_mult, warmup_steps, epochs, batch_size, "

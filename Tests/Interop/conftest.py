@@ -1,4 +1,5 @@
 """Shared fixtures: the decaybench binary and small grid files written per test."""
+import json
 import os
 import subprocess
 import textwrap
@@ -45,6 +46,24 @@ def write_grid(directory, text, name="grid.yaml"):
     return path
 
 
+def run_grid(decaybench, directory, text, name):
+    """Runs a grid with two workers and JSON events; returns (results path, finished events by key, stdout)."""
+    grid = write_grid(str(directory), text)
+    out = str(directory / f"{name}.h5")
+    result = run(decaybench, "run", grid, "--out", out, "--jobs", "2", "--log-format", "json")
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    finished = {event["key"]: event for event in events if event["event"] == "finished"}
+    return out, finished, result.stdout
+
+
+def decode(frame):
+    """A pandas frame of /runs with its fixed-length strings decoded."""
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].str.decode("utf-8")
+    return frame
+
+
 # Sixteen quick runs: two penalties with their own λ lists, two learning rates, two seeds.
 SMALL_GRID = """
     name: small
@@ -77,4 +96,19 @@ SLOW_GRID = """
       lambda: [0, 0.0001, 0.001]
       lr: [0.01, 0.03]
     seeds: [0]
+    """
+
+# Validation-based selection: a validation split, PyTorch's initialisation, normalized decay
+# (λ_norm 0.05 in the paper's units, torch convention) and a learning rate that diverges.
+SELECTION_GRID = """
+    name: selection
+    description: validation-based selection, NaN finals, normalized decay in the paper's units
+    dataset: {name: synthetic-classification, samples: 300, features: 6, classes: 3, noise: 1.0, validation_fraction: 0.2}
+    model: {kind: mlp, hidden: [8], activation: relu, init: torch}
+    optimizer: {kind: sgd}
+    regularization: {penalty: decoupled, lambda: 0.05, normalized: true}
+    training: {epochs: 4, batch_size: 32}
+    grid:
+      lr: [0.05, 1000]
+    seeds: [0, 1]
     """

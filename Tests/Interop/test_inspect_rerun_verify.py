@@ -138,7 +138,7 @@ def test_the_file_records_what_a_rerun_needs(decaybench, tmp_path):
     with h5py.File(out) as f:
         key = f["runs"]["key"][0].decode()
         files = json.loads(f["config"][key].attrs["data_files"])
-        assert f.attrs["configuration_format"] == 1
+        assert f.attrs["configuration_format"] == 2  # format 2: validation split, init torch, λ_norm in the paper's units
         assert f["config"][key].attrs["training.blasThreads"] >= 1
         assert f.attrs["git_commit"] not in (b"", "")
     assert files == [{"role": "csv", "path": str(data), "bytes": data.stat().st_size,

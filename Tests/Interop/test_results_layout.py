@@ -9,25 +9,12 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from conftest import SMALL_GRID, run, write_grid
+from conftest import SMALL_GRID, decode, run_grid
 
 
 @pytest.fixture(scope="module")
 def small_results(decaybench, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("small")
-    grid = write_grid(str(directory), SMALL_GRID)
-    out = str(directory / "small.h5")
-    result = run(decaybench, "run", grid, "--out", out, "--jobs", "2", "--log-format", "json")
-    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
-    finished = {event["key"]: event for event in events if event["event"] == "finished"}
-    return out, finished, result.stdout
-
-
-def decode(frame):
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].str.decode("utf-8")
-    return frame
+    return run_grid(decaybench, tmp_path_factory.mktemp("small"), SMALL_GRID, "small")
 
 
 def test_pandas_reads_the_runs_table(small_results):
@@ -45,7 +32,10 @@ def test_pandas_reads_the_runs_table(small_results):
     for _, row in runs.iterrows():
         reported = finished[row["key"]]["test_error"]
         assert math.isclose(row["final_test_error"], reported, rel_tol=1e-6, abs_tol=1e-7)
+    # Without a validation split the best epoch is chosen on test error, and the file says so.
+    assert set(runs["selected_on"]) == {"test"}
     assert (runs["best_test_error"] <= runs["final_test_error"]).all()
+    assert runs["final_validation_error"].isna().all()
 
 
 def test_summary_printed_matches_the_file(small_results):
@@ -103,7 +93,7 @@ def test_root_provenance_and_configuration(small_results):
     out, _, _ = small_results
     with h5py.File(out) as f:
         attrs = f.attrs
-        assert attrs["schema_version"] == 1
+        assert attrs["schema_version"] == 2
         assert attrs["kind"] == b"grid" or attrs["kind"] == "grid"
         for name in ["git_commit", "swift_version", "hdf5_version", "openblas_config", "blas_core", "cpu",
                      "started_utc", "finished_utc", "command_line", "grid_text", "grid_canonical"]:

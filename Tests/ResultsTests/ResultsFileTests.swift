@@ -97,8 +97,9 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertTrue(curve[12..<16].allSatisfy(\.isNaN))         // the pending run
         let (grid, gridShape) = try file.root.dataset("grid/test_error").readDoubles()
         XCTAssertEqual(gridShape, [2, 2, 2])
-        // penalty × lambda × seed: (l2, 0.1) and (decoupled, 0.001) have no runs; (decoupled, 0.1, 1) is pending.
-        XCTAssertEqual(grid.map { $0.isNaN }, [false, false, true, true, true, true, false, true])
+        // penalty × lambda × seed: (l2, 0.1) and (decoupled, 0.001) have no runs; (decoupled, 0.1, 1) is pending;
+        // (l2, 0.001, 1) diverged, so it is not a result either.
+        XCTAssertEqual(grid.map { $0.isNaN }, [false, true, true, true, true, true, false, true])
         let (diverged, _) = try file.root.dataset("grid/diverged").readDoubles()
         XCTAssertEqual(diverged[1], 1)
         XCTAssertEqual(diverged[0], 0)
@@ -137,7 +138,7 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertEqual(best([0.3, 0.1, 0.2]), 2)
         XCTAssertEqual(best([0.3, 0.1, 0.1]), 2, "the earliest of equal errors")
         XCTAssertEqual(best([.nan, 0.4, .nan]), 2, "a NaN epoch never wins")
-        XCTAssertEqual(best([.nan, .nan]), 2, "with no finite epoch, the last one")
+        XCTAssertNil(best([.nan, .nan]), "with no finite epoch, none: its metrics are NaN, not a made-up choice")
         XCTAssertNil(best([]))
     }
 

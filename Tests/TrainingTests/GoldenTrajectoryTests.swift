@@ -42,6 +42,26 @@ final class GoldenTrajectoryTests: XCTestCase {
         XCTAssertEqual(optimizers, Set(OptimizerSpec.Kind.allCases.map(\.rawValue)))
         XCTAssertEqual(penalties, ["none", "l2", "l1", "decoupled"])
         XCTAssertEqual(schedules, Set(ScheduleSpec.Kind.allCases.map(\.rawValue)))
+
+        // What used to be checked only by hand: the paper convention for AdamW and SGDW,
+        // normalized λ in both conventions (with a restart that changes T), warm-up, and biases.
+        func has(_ predicate: (Fixture) -> Bool) -> Bool { fixtures.contains(where: predicate) }
+        func regularization(_ fixture: Fixture, _ key: String) -> Any? { fixture.object("regularization")[key] }
+        func optimizerKind(_ fixture: Fixture) -> String { fixture.object("optimizer")["kind"] as! String }
+        for convention in RegularizationSpec.DecayConvention.allCases.map(\.rawValue) {
+            for family in ["adam", "sgd-momentum"] {
+                XCTAssertTrue(has { regularization($0, "penalty") as? String == "decoupled" && regularization($0, "convention") as? String == convention
+                    && optimizerKind($0) == family }, "decoupled \(family), \(convention) convention")
+            }
+            XCTAssertTrue(has { regularization($0, "normalized") as? Bool == true && regularization($0, "convention") as? String == convention },
+                          "normalized, \(convention) convention")
+        }
+        XCTAssertTrue(has { regularization($0, "normalized") as? Bool == true && $0.object("schedule")["kind"] as? String == "warm-restarts" })
+        XCTAssertTrue(has { ($0.object("schedule")["warmup_steps"] as? Int ?? 0) > 0 }, "warm-up")
+        for penalty in ["decoupled", "l2"] {
+            XCTAssertTrue(has { regularization($0, "include_biases") as? Bool == true && regularization($0, "penalty") as? String == penalty },
+                          "\(penalty) with biases")
+        }
     }
 
     func testEveryStepMatchesPyTorch() throws {
@@ -123,6 +143,7 @@ final class GoldenTrajectoryTests: XCTestCase {
                 penalty: RegularizationSpec.Penalty(rawValue: regularization["penalty"] as! String)!,
                 lambda: number(regularization, "lambda"),
                 decayConvention: RegularizationSpec.DecayConvention(rawValue: regularization["convention"] as! String)!,
+                normalized: regularization["normalized"] as? Bool ?? false,
                 includeBiases: regularization["include_biases"] as! Bool),
             schedule: ScheduleSpec(
                 kind: ScheduleSpec.Kind(rawValue: schedule["kind"] as! String)!, every: number(schedule, "every"),

@@ -69,15 +69,13 @@ final class TrainerTests: XCTestCase {
     }
 
     func testNormalizedDecayScalesLambdaByBatchPointsAndPeriod() throws {
-        // λ = λ_norm·√(b/(B·T)): b = 10, B = 45, T = 3 epochs.
-        let session = try TrainingSession(
-            configuration: configuration(regularization: RegularizationSpec(penalty: .decoupled, lambda: 0.05, normalized: true)),
-            dataset: dataset)
+        // λ = λ_norm·√(b/(B·T)): b = 10, B = 45, T = 3 epochs (paper convention: λ as is).
+        let normalized = RegularizationSpec(penalty: .decoupled, lambda: 0.05, decayConvention: .paper, normalized: true)
+        let session = try TrainingSession(configuration: configuration(regularization: normalized), dataset: dataset)
         XCTAssertEqual(session.lambda(atStep: 0), 0.05 * (10.0 / (45.0 * 3)).squareRoot(), accuracy: 1e-15)
         // With warm restarts T is the current period: 1 epoch, then 2.
         let restarts = try TrainingSession(
-            configuration: configuration(regularization: RegularizationSpec(penalty: .decoupled, lambda: 0.05, normalized: true),
-                                         schedule: ScheduleSpec(kind: .warmRestarts, t0: 1, tMult: 2)),
+            configuration: configuration(regularization: normalized, schedule: ScheduleSpec(kind: .warmRestarts, t0: 1, tMult: 2)),
             dataset: dataset)
         XCTAssertEqual(restarts.lambda(atStep: 0), 0.05 * (10.0 / 45.0).squareRoot(), accuracy: 1e-15)
         XCTAssertEqual(restarts.lambda(atStep: restarts.stepsPerEpoch), 0.05 * (10.0 / (45.0 * 2)).squareRoot(), accuracy: 1e-15)
