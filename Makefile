@@ -1,5 +1,6 @@
-# DecayBench: `make run` sets up, builds and runs the quickstart grid; `make test` runs every test.
-# Both install what is missing first, so they work on a fresh Debian 12 machine.
+# DecayBench: `make run` sets up, builds and runs the quickstart grid; `make test` runs every test;
+# `make bench` measures DecayBench against PyTorch. All install what is missing first, so they work
+# on a fresh Debian 12 machine (only `make bench` installs PyTorch, a 200 MB wheel).
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -10,9 +11,11 @@ APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev zlib1g-dev dataset-fashio
 SLURM_APT_PACKAGES := slurm-wlm munge
 # matplotlib is pinned: `decaybench report` draws its figures with it (experiments/report/make_report.py).
 PIP_PACKAGES := h5py pandas xarray h5netcdf pytest matplotlib==3.11.2
+# The benchmark compares with exactly this build: a plain `torch` would pull gigabytes of CUDA wheels.
+TORCH := torch==2.13.0+cpu
 DECAYBENCH := .build/release/decaybench
 
-.PHONY: run test setup system-packages slurm-packages python-packages build release swift-test interop-test clean
+.PHONY: run test bench setup system-packages slurm-packages python-packages torch build release swift-test interop-test clean
 
 run: setup release
 	$(DECAYBENCH) run experiments/quickstart.yaml --out results/quickstart.h5 --resume
@@ -20,6 +23,10 @@ run: setup release
 test: setup slurm-packages swift-test interop-test
 
 setup: system-packages python-packages
+
+# The side-by-side benchmark (about 15 minutes): prints the ratios, writes results/bench/latest.json.
+bench: setup release torch
+	$(PYTHON) experiments/bench/bench.py
 
 # Installs only what is missing, so a machine that has everything does no network work.
 system-packages:
@@ -42,6 +49,10 @@ slurm-packages:
 python-packages:
 	@$(PYTHON) -c "import h5py, pandas, xarray, h5netcdf, pytest, matplotlib; assert matplotlib.__version__ == '3.11.2'" 2>/dev/null || \
 		$(PYTHON) -m pip install --quiet --disable-pip-version-check $(PIP_PACKAGES)
+
+torch:
+	@$(PYTHON) -c "import sys, torch; sys.exit(torch.__version__ != '2.13.0+cpu')" 2>/dev/null || \
+		$(PYTHON) -m pip install --quiet --disable-pip-version-check $(TORCH)
 
 build:
 	$(SWIFT) build

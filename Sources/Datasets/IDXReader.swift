@@ -117,23 +117,35 @@ public enum IDXReader {
     /// Converts the pixel bytes chunk by chunk, so the bytes never exist all at once.
     private static func decodePixels(from file: GzipReader, into output: UnsafeMutableBufferPointer<Float>,
                                      description: String) throws {
-        // pixel / 255 by table: the same rounding as dividing, without a division per pixel.
-        let scale = (0..<256).map { Float($0) / 255 }
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
-        try scale.withUnsafeBufferPointer { scale in
-            var done = 0
-            while done < output.count {
-                let want = min(chunk.count, output.count - done)
-                let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<want]))
-                let bytes = chunk.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                let out = output.baseAddress! + done
-                for i in 0..<got { out[i] = scale[Int(bytes[i])] }
-                done += got
-                if got < want {
-                    throw truncation(file, payload: output.count, header: 16, got: done, description: description)
-                }
+        var done = 0
+        while done < output.count {
+            let want = min(chunk.count, output.count - done)
+            let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<want]))
+            scalePixels(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: got, into: output.baseAddress! + done)
+            done += got
+            if got < want {
+                throw truncation(file, payload: output.count, header: 16, got: done, description: description)
             }
+        }
+    }
+
+    /// out[i] = bytes[i] / 255, sixteen pixels at a time (a correctly rounded division, the
+    /// same value for every byte as the scalar form; half the time of a lookup table).
+    private static func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<Float>) {
+        typealias Bytes = SIMD16<UInt8>
+        let vectorEnd = count - count % Bytes.scalarCount
+        var i = 0
+        while i < vectorEnd {
+            let pixels = UnsafeRawPointer(bytes + i).loadUnaligned(as: Bytes.self)
+            let values = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: pixels)) / 255
+            UnsafeMutableRawPointer(out + i).storeBytes(of: values, as: SIMD16<Float>.self)
+            i += Bytes.scalarCount
+        }
+        while i < count {
+            out[i] = Float(bytes[i]) / 255
+            i += 1
         }
     }
 

@@ -96,15 +96,14 @@ public struct DenseNetwork: Sendable {
             let bias = parameters.baseAddress! + entries[2 * layer + 1].offset
             let input = layer == 0 ? inputs.baseAddress! : UnsafePointer(activations.baseAddress! + offsets[layer - 1])
             let output = activations.baseAddress! + offsets[layer]
-            // Seed the output with the bias so sgemm adds X·Wᵀ onto it (beta = 1).
-            for row in 0..<rows {
-                (output + row * fanOut).update(from: bias, count: fanOut)
-            }
+            // Seed the output with the bias so sgemm adds X·Wᵀ onto it (beta = 1). This costs no
+            // more than adding the bias with the activation: with beta = 0 OpenBLAS clears C first.
+            Kernels.broadcastRow(bias, width: fanOut, rows: rows, into: output)
             BLAS.sgemm(.none, .transposed, m: rows, n: fanOut, k: fanIn,
                        alpha: 1, a: input, lda: fanIn, b: weight, ldb: fanIn,
                        beta: 1, c: output, ldc: fanOut)
             if layer < architecture.layerCount - 1 {
-                applyActivation(UnsafeMutableBufferPointer(start: output, count: rows * fanOut))
+                applyActivation(output, count: rows * fanOut)
             }
         }
     }
@@ -127,11 +126,7 @@ public struct DenseNetwork: Sendable {
                        alpha: 1, a: delta, lda: fanOut, b: input, ldb: fanIn,
                        beta: 0, c: weightGradient, ldc: fanIn)
             // ∂L/∂b = Σ_rows Δ
-            biasGradient.update(repeating: 0, count: fanOut)
-            for row in 0..<rows {
-                let deltaRow = delta + row * fanOut
-                for j in 0..<fanOut { biasGradient[j] += deltaRow[j] }
-            }
+            Kernels.sumRows(delta, rows: rows, width: fanOut, into: biasGradient)
             guard layer > 0 else { break }
             // The first layer's input gradient is never needed; the others propagate:
             // Δ_{l−1} = (Δ_l·W_l) ⊙ act′(H_{l−1})
@@ -145,22 +140,19 @@ public struct DenseNetwork: Sendable {
         }
     }
 
-    private func applyActivation(_ values: UnsafeMutableBufferPointer<Float>) {
+    /// The hidden activation in place; NaN stays NaN, so a broken unit reaches the loss.
+    private func applyActivation(_ values: UnsafeMutablePointer<Float>, count: Int) {
         switch architecture.activation {
-        case .relu:
-            for i in values.indices where !(values[i] > 0) { values[i] = 0 }
-        case .tanh:
-            for i in values.indices { values[i] = Foundation.tanh(values[i]) }
+        case .relu: Kernels.rectify(values, count: count)
+        case .tanh: Kernels.tanh(values, count: count)
         }
     }
 
     /// Multiplies `delta` by the activation's derivative, written in terms of its output.
     private func multiplyByActivationDerivative(_ delta: UnsafeMutablePointer<Float>, _ output: UnsafePointer<Float>, count: Int) {
         switch architecture.activation {
-        case .relu:
-            for i in 0..<count where !(output[i] > 0) { delta[i] = 0 }
-        case .tanh:
-            for i in 0..<count { delta[i] *= 1 - output[i] * output[i] }
+        case .relu: Kernels.maskByRectifier(delta, output: output, count: count)
+        case .tanh: Kernels.maskByTanh(delta, output: output, count: count)
         }
     }
 

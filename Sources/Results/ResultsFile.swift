@@ -64,8 +64,9 @@ public enum ResultsFile {
     ///
     /// - Parameters:
     ///   - plan: the grid, for the root attributes and `/grid`; nil for a single run or a shard.
-    public static func write(records: [RunRecord], plan: GridPlan?, metadata: Metadata, to path: String) throws {
-        try AtomicFile.write(try image(records: records, plan: plan, metadata: metadata, name: path), to: path)
+    public static func write(records: [RunRecord], plan: GridPlan?, metadata: Metadata, to path: String,
+                             durable: Bool = true) throws {
+        try AtomicFile.write(try image(records: records, plan: plan, metadata: metadata, name: path), to: path, durable: durable)
     }
 
     /// The bytes of a results file holding `records`, built in memory: only the final plain

@@ -109,9 +109,11 @@ public final class GridRunner: @unchecked Sendable {
             return metadata
         }()
         let writer = DispatchQueue(label: "decaybench.results-writer")
+        nonisolated(unsafe) var writeTime = Duration.zero  // touched only on `writer`, then after the workers end
         let queue = WorkQueue(pendingRuns)
         let failures = FailureList()
         let jobs = max(1, min(options.jobs, pendingRuns.count))
+        if let warning = Self.oversubscriptionWarning(jobs: jobs, blasThreads: blasThreads) { reporter.warn(warning) }
         let ticker = DispatchSource.makeTimerSource(queue: .global())
         ticker.schedule(deadline: .now() + 1, repeating: 1)
         ticker.setEventHandler { reporter.tick() }
@@ -125,9 +127,12 @@ public final class GridRunner: @unchecked Sendable {
                                        computedBy: RunProvenance(provenance))
                 if record.status != .pending {
                     writer.sync {
+                        let writeStarted = ContinuousClock.now
+                        defer { writeTime += ContinuousClock.now - writeStarted }
                         do {
+                            // Not durable: a shard lost to a power cut is only a run to redo on --resume.
                             try ResultsFile.write(records: [record], plan: nil, metadata: shardMetadata,
-                                                  to: journal.shardPath(forKey: run.key))
+                                                  to: journal.shardPath(forKey: run.key), durable: false)
                         } catch {
                             // A result that cannot be saved stops the grid: carrying on would compute
                             // more results that may not be saved either. The run is reported as
@@ -145,6 +150,9 @@ public final class GridRunner: @unchecked Sendable {
         ticker.cancel()
         reporter.finish()
 
+        // Assembling the results file (reading the run files back, writing, removing them) counts as saving.
+        let resultsStarted = ContinuousClock.now
+        defer { reporter.saved(seconds: (writeTime + (ContinuousClock.now - resultsStarted)) / .seconds(1)) }
         var records = collectRecords(journal, alreadyRead: start.finished)
         if !options.overwrite {
             records = keepingResultsAlreadyAt(path, records)
@@ -183,6 +191,15 @@ public final class GridRunner: @unchecked Sendable {
                                + "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume")
         }
         return Outcome(records: records, interrupted: stopRequested.isSet && !complete)
+    }
+
+    /// A warning when the workers' BLAS threads outnumber the cores: OpenBLAS's threads spin
+    /// while they wait, so oversubscribed cores run slower than one thread per worker would.
+    static func oversubscriptionWarning(jobs: Int, blasThreads: Int,
+                                        cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> String? {
+        guard jobs * blasThreads > cores else { return nil }
+        return "\(jobs) jobs × \(blasThreads) BLAS threads = \(jobs * blasThreads) threads on \(cores) cores; "
+            + "oversubscribed cores are slower than 1 BLAS thread per job (set training.blas_threads: 1 or fewer --jobs)"
     }
 
     /// `records`, with any run still pending here taken from the results file already at

@@ -111,6 +111,25 @@ public final class ProgressReporter: @unchecked Sendable {
         }
     }
 
+    /// A warning the user must see: printed even with `--quiet` (a `warning` event in JSON).
+    public func warn(_ message: String) {
+        lock.withLock {
+            switch style {
+            case .json: emitJSON(["event": "warning", "message": message])
+            case .quiet, .plain: write("warning: " + message + "\n")
+            case .bar: write("\r\u{1B}[2K" + "warning: " + message + "\n"); drawBar(force: true)
+            }
+        }
+    }
+
+    /// Reports the seconds spent writing HDF5 (run files and the results file); a JSON
+    /// `saved` event only, for benchmarks: people reading the progress do not need it.
+    public func saved(seconds: Double) {
+        lock.withLock {
+            if style == .json { emitJSON(["event": "saved", "seconds": seconds]) }
+        }
+    }
+
     public func note(_ message: String) {
         lock.withLock {
             switch style {

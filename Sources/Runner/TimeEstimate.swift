@@ -88,6 +88,7 @@ public struct TimeEstimate: Sendable {
     }
 
     static func duration(_ seconds: Double) -> String {
+        if seconds < 10 { return String(format: "%.1f s", seconds) }
         if seconds < 90 { return String(format: "%.0f s", seconds) }
         if seconds < 5400 { return String(format: "%.0f min", seconds / 60) }
         return String(format: "%.1f h", seconds / 3600)

@@ -8,7 +8,8 @@ import TensorMath
 ///
 /// A value type that owns all its mutable state, so sessions on different threads share
 /// nothing mutable; the data set is shared read-only. All buffers are allocated when the
-/// session is made: a training step allocates nothing.
+/// session is made: a training step allocates nothing. A full batch is read from the
+/// data set in place, without a copy.
 public struct TrainingSession: Sendable {
     public let configuration: RunConfiguration
     public let dataset: Dataset
@@ -79,10 +80,20 @@ public struct TrainingSession: Sendable {
         // Evaluation runs in chunks of at least 1024 rows: fewer, larger sgemm calls.
         let largestSplit = max(trainCount, dataset.test.count, dataset.validation?.count ?? 0)
         self.workspace = network.makeWorkspace(capacity: max(batchSize, min(1024, largestSplit)))
-        self.batchFeatures = [Float](repeating: 0, count: batchSize * dataset.featureCount)
-        self.batchLabels = [Int32](repeating: 0, count: batchSize)
-        self.batchValues = [Float](repeating: 0, count: batchSize)
+        // A full batch is read in place, so only minibatch runs hold a batch copy.
+        self.batchFeatures = []
+        self.batchLabels = []
+        self.batchValues = []
         self.weightRanges = layout.ranges(withRoles: [.weight])
+        if training.batchSize != nil { allocateBatchBuffers() }
+    }
+
+    /// Room for one shuffled batch: made with the session for minibatch runs, and on first
+    /// use if a full-batch session is ever asked to step on shuffled rows.
+    private mutating func allocateBatchBuffers() {
+        batchFeatures = [Float](repeating: 0, count: batchSize * dataset.featureCount)
+        batchLabels = [Int32](repeating: 0, count: batchSize)
+        batchValues = [Float](repeating: 0, count: batchSize)
     }
 
     /// λ_t for step t in the run's decay convention: the configured λ, or, when normalized,
@@ -122,35 +133,34 @@ public struct TrainingSession: Sendable {
     public mutating func step(on indices: ArraySlice<Int>) -> Double {
         let rows = indices.count
         precondition(rows >= 1 && rows <= batchSize, "a batch holds 1...\(batchSize) rows, got \(rows)")
-        let features = dataset.featureCount
-        let isClassification = dataset.task != .regression
         let train = dataset.train
-        batchFeatures.withUnsafeMutableBufferPointer { batch in
-            if isClassification {
-                batchLabels.withUnsafeMutableBufferPointer { train.gather(rows: indices, featureCount: features, into: batch, labels: $0) }
-            } else {
-                batchValues.withUnsafeMutableBufferPointer { train.gather(rows: indices, featureCount: features, into: batch, values: $0) }
-            }
-        }
+        // A batch of consecutive rows in stored order (every full batch) is read where it
+        // lies; only a shuffled minibatch is copied into the batch buffers.
+        let inPlace = Self.areConsecutive(indices)
+        let firstRow = inPlace ? indices.first! : 0
+        if !inPlace { gatherBatch(indices) }
         let context = StepContext(multiplier: schedule.multiplier(atStep: step), lambda: lambda(atStep: step))
         let network = self.network, chain = self.chain
+        let features = dataset.featureCount
+        let isClassification = dataset.task != .regression
         let loss = parameters.withUnsafeMutableBufferPointer { parameters in
             gradient.withUnsafeMutableBufferPointer { gradient in
-                batchFeatures.withUnsafeBufferPointer { inputs in
-                    let inputs = UnsafeBufferPointer(rebasing: inputs[0..<(rows * features)])
+                let source = inPlace ? train.features : batchFeatures
+                return source.withUnsafeBufferPointer { inputs in
+                    let inputs = UnsafeBufferPointer(rebasing: inputs[(firstRow * features)..<((firstRow + rows) * features)])
                     let loss: Double
                     if isClassification {
-                        loss = batchLabels.withUnsafeBufferPointer { labels in
+                        loss = (inPlace ? train.labels : batchLabels).withUnsafeBufferPointer { labels in
                             network.lossAndGradient(
                                 parameters: UnsafeBufferPointer(parameters), inputs: inputs,
-                                targets: .labels(UnsafeBufferPointer(rebasing: labels[0..<rows])),
+                                targets: .labels(UnsafeBufferPointer(rebasing: labels[firstRow..<(firstRow + rows)])),
                                 rows: rows, gradient: gradient, workspace: &workspace)
                         }
                     } else {
-                        loss = batchValues.withUnsafeBufferPointer { values in
+                        loss = (inPlace ? train.values : batchValues).withUnsafeBufferPointer { values in
                             network.lossAndGradient(
                                 parameters: UnsafeBufferPointer(parameters), inputs: inputs,
-                                targets: .values(UnsafeBufferPointer(rebasing: values[0..<rows])),
+                                targets: .values(UnsafeBufferPointer(rebasing: values[firstRow..<(firstRow + rows)])),
                                 rows: rows, gradient: gradient, workspace: &workspace)
                         }
                     }
@@ -163,6 +173,26 @@ public struct TrainingSession: Sendable {
         }
         step += 1
         return loss
+    }
+
+    /// Whether `indices` are k, k+1, …, k+n−1: rows that lie together in the split already.
+    private static func areConsecutive(_ indices: ArraySlice<Int>) -> Bool {
+        guard let first = indices.first, indices.last! - first == indices.count - 1 else { return false }
+        return indices.elementsEqual(first..<(first + indices.count))
+    }
+
+    /// Copies the training rows `indices` into the batch buffers.
+    private mutating func gatherBatch(_ indices: ArraySlice<Int>) {
+        let features = dataset.featureCount
+        let train = dataset.train
+        if batchFeatures.isEmpty { allocateBatchBuffers() }
+        batchFeatures.withUnsafeMutableBufferPointer { batch in
+            if dataset.task != .regression {
+                batchLabels.withUnsafeMutableBufferPointer { train.gather(rows: indices, featureCount: features, into: batch, labels: $0) }
+            } else {
+                batchValues.withUnsafeMutableBufferPointer { train.gather(rows: indices, featureCount: features, into: batch, values: $0) }
+            }
+        }
     }
 
     /// Mean loss and error over a whole split with the current parameters.

@@ -106,8 +106,10 @@ struct ConfigurationOptions: ParsableArguments {
     var batchSize: Typed<BatchSizeArgument> = Typed(BatchSizeArgument(argument: "128")!)
     @Option(help: "Seed of the initial weights and the batch order.")
     var seed: Typed<UInt64> = Typed(0)
-    @Option(help: "OpenBLAS threads (default: all cores).")
-    var blasThreads: Typed<Int> = Typed(ProcessInfo.processInfo.activeProcessorCount)
+    // One thread by default: at these models' sizes more threads gain little on an idle
+    // machine, and on a busy one OpenBLAS's spinning threads make an epoch several times slower.
+    @Option(help: "OpenBLAS threads (default 1; measured faster than more on a shared machine).")
+    var blasThreads: Typed<Int> = Typed(1)
 
     /// The run the options describe; an option that did not parse counts as its default
     /// (`validate()` has reported it).

@@ -38,6 +38,7 @@ extension DecayBench {
         func run() throws {
             let configuration = settings.runConfiguration
             let dataset: Dataset
+            let loadStarted = ContinuousClock.now
             do {
                 dataset = try DatasetLoader.load(configuration.data)
             } catch {
@@ -49,10 +50,17 @@ extension DecayBench {
                 throw CommandFailure.input(problems.map { "--\(ConfigurationOptions.flag(for: $0.field)): \($0.message)" }
                     .joined(separator: "\n"))
             }
+            let loadSeconds = (ContinuousClock.now - loadStarted) / .seconds(1)
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            if configuration.training.blasThreads > cores {
+                FileHandle.standardError.write(Data(("warning: \(configuration.training.blasThreads) BLAS threads on \(cores) cores; "
+                    + "oversubscribed cores are slower than one thread each\n").utf8))
+            }
             BLAS.setThreadCount(configuration.training.blasThreads)
             let started = Date()
             if !quiet {
-                print("decaybench train: \(dataset.name) (\(dataset.train.count) train, \(dataset.test.count) test), key \(configuration.key)")
+                print("decaybench train: \(dataset.name) (\(dataset.train.count) train, \(dataset.test.count) test, "
+                      + String(format: "loaded in %.3f s", loadSeconds) + "), key \(configuration.key)")
                 print(EpochLine.header(validation: dataset.validation != nil))
             }
             let result = Trainer.run(configuration, on: dataset, onEpoch: { record in

@@ -15,6 +15,16 @@ final class IDXReaderTests: XCTestCase {
         }
     }
 
+    func testEveryByteValueDecodesToItsValueOver255InVectorsAndTail() throws {
+        // 4 images of 9×9: 324 pixels, 20 vectors of 16 and a tail of 4; each byte value
+        // appears in a vector and, for 0...3, in the tail.
+        let payload = (0..<324).map { UInt8($0 % 256) }
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("all.gz", bytes: idxBytes(magic: 0x803, sizes: [4, 9, 9], payload: payload), gzip: true)
+        let images = try IDXReader.readImages(at: path)
+        XCTAssertEqual(images.pixels, payload.map { Float($0) / 255 })
+    }
+
     func testLabelsReadBackExactlyRawAndGzipped() throws {
         let directory = try TemporaryDirectory()
         let labels: [UInt8] = [3, 0, 9, 9, 1, 255]
