@@ -15,10 +15,20 @@ PIP_PACKAGES := h5py pandas xarray h5netcdf pytest matplotlib==3.11.2
 TORCH := torch==2.13.0+cpu
 DECAYBENCH := .build/release/decaybench
 
-.PHONY: run test bench setup system-packages slurm-packages python-packages torch build release swift-test interop-test clean
+.PHONY: run paper test bench setup system-packages slurm-packages python-packages torch build release swift-test interop-test clean
 
 run: setup release
 	$(DECAYBENCH) run experiments/quickstart.yaml --out results/quickstart.h5 --resume
+
+# The paper grids, quickest first, each resumable; then the claims and the report from all of them.
+PAPER_GRIDS := equivalence norm-ball-ridge lr-decay-plateau l1-sparsity weight-norm biases warm-restarts \
+	normalized-decay generalization schedules separability
+paper: setup release
+	@mkdir -p results/paper
+	@for grid in $(PAPER_GRIDS); do \
+		$(DECAYBENCH) run experiments/paper/$$grid.yaml --out results/paper/$$grid.h5 --resume --quiet || exit $$?; \
+	done
+	$(DECAYBENCH) report results/paper/*.h5 --out results/paper/report
 
 test: setup slurm-packages swift-test interop-test
 
