@@ -37,16 +37,25 @@ enum CrashIsolation {
             _exit(0)  // no atexit handlers: the parent's libraries stay the parent's
         }
         guard child > 0 else { return .undecided }
-        // A watchdog kills a child that outlives the timeout; the wait itself blocks.
-        let started = Date()
-        let watchdog = DispatchWorkItem { kill(child, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        defer { watchdog.cancel() }
+        // Poll rather than block, so that the kill on a timeout comes from this thread while
+        // the child is still unreaped: a watchdog on another thread could signal a pid that
+        // had been reaped and reused meanwhile.
+        let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
-        while waitpid(child, &status, 0) < 0 {
-            guard errno == EINTR else { return .undecided }
+        while true {
+            let reaped = waitpid(child, &status, WNOHANG)
+            if reaped == child { break }
+            if reaped < 0 {
+                guard errno == EINTR else { return .undecided }
+                continue
+            }
+            if Date() >= deadline {
+                kill(child, SIGKILL)
+                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+                return .undecided
+            }
+            usleep(2_000)
         }
-        if (status & 0x7f) == SIGKILL, Date().timeIntervalSince(started) >= timeout { return .undecided }
         // WIFSIGNALED and WTERMSIG are macros Swift cannot import: the low 7 bits hold the
         // signal, 0 for a normal exit (0x7f means stopped, which waitpid does not report here).
         let signal = status & 0x7f
