@@ -50,33 +50,49 @@ public struct SingleLayerKernel {
     /// - Parameters:
     ///   - weights: `outputs × inputs`, row-major (PyTorch's [out, in]).
     public func logits(_ block: Block, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                into logits: UnsafeMutablePointer<Float>) {
-        let vectorEnd = inputs - inputs % Lanes.scalarCount
-        for j in 0..<outputs {
-            let w = weights + j * inputs
-            var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
-            var k = 0
-            while k < vectorEnd {
-                let wk = Lanes(unalignedAt: w + k)
-                a0 += Lanes(unalignedAt: block.x0 + k) * wk
-                a1 += Lanes(unalignedAt: block.x1 + k) * wk
-                a2 += Lanes(unalignedAt: block.x2 + k) * wk
-                a3 += Lanes(unalignedAt: block.x3 + k) * wk
-                k += Lanes.scalarCount
+                       into logits: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j < outputs {
+            // Two outputs per pass: each row's vector is loaded once for both, and eight
+            // independent sums keep the adders busy. An odd last output is paired with itself.
+            let next = min(j + 1, outputs - 1)
+            let (first, second) = dotProducts(block, weights + j * inputs, weights + next * inputs)
+            for row in 0..<Self.blockRows {
+                logits[row * outputs + j] = bias[j] + first[row]
+                logits[row * outputs + next] = bias[next] + second[row]
             }
-            var s0 = Self.sum(a0), s1 = Self.sum(a1), s2 = Self.sum(a2), s3 = Self.sum(a3)
-            while k < inputs {
-                s0 += block.x0[k] * w[k]
-                s1 += block.x1[k] * w[k]
-                s2 += block.x2[k] * w[k]
-                s3 += block.x3[k] * w[k]
-                k += 1
-            }
-            logits[j] = bias[j] + s0
-            logits[outputs + j] = bias[j] + s1
-            logits[2 * outputs + j] = bias[j] + s2
-            logits[3 * outputs + j] = bias[j] + s3
+            j += 2
         }
+    }
+
+    /// W[j]·x_r and W[j′]·x_r for the block's four rows r, without the bias.
+    @inline(__always)
+    private func dotProducts(_ block: Block, _ w: UnsafePointer<Float>, _ v: UnsafePointer<Float>)
+        -> (SIMD4<Float>, SIMD4<Float>)
+    {
+        let vectorEnd = inputs - inputs % Lanes.scalarCount
+        var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
+        var b0 = Lanes(), b1 = Lanes(), b2 = Lanes(), b3 = Lanes()
+        var k = 0
+        while k < vectorEnd {
+            let wk = Lanes(unalignedAt: w + k), vk = Lanes(unalignedAt: v + k)
+            let x0 = Lanes(unalignedAt: block.x0 + k), x1 = Lanes(unalignedAt: block.x1 + k)
+            let x2 = Lanes(unalignedAt: block.x2 + k), x3 = Lanes(unalignedAt: block.x3 + k)
+            a0 += x0 * wk; b0 += x0 * vk
+            a1 += x1 * wk; b1 += x1 * vk
+            a2 += x2 * wk; b2 += x2 * vk
+            a3 += x3 * wk; b3 += x3 * vk
+            k &+= Lanes.scalarCount
+        }
+        var a = SIMD4(Self.sum(a0), Self.sum(a1), Self.sum(a2), Self.sum(a3))
+        var b = SIMD4(Self.sum(b0), Self.sum(b1), Self.sum(b2), Self.sum(b3))
+        while k < inputs {
+            let x = SIMD4(block.x0[k], block.x1[k], block.x2[k], block.x3[k])
+            a += x * w[k]
+            b += x * v[k]
+            k &+= 1
+        }
+        return (a, b)
     }
 
     /// `weightGradient[j] += Σ_r deltas[r·outputs + j] · x_r` over the block's rows, in order.
@@ -97,7 +113,7 @@ public struct SingleLayerKernel {
                 sum += v2 * Lanes(unalignedAt: block.x2 + k)
                 sum += v3 * Lanes(unalignedAt: block.x3 + k)
                 sum.store(unalignedAt: g + k)
-                k += Lanes.scalarCount
+                k &+= Lanes.scalarCount
             }
             while k < inputs {
                 var sum = g[k]
