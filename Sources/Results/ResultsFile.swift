@@ -7,7 +7,8 @@ import Training
 /// The results file: the contract between DecayBench and every tool that reads its output.
 ///
 /// Layout (schema 2; README "Results file" documents it for readers):
-/// - root attributes: schema version, kind, grid text and canonical form, the shard ("I/N",
+/// - root attributes: schema version, kind, grid text and canonical form, the claims the grid
+///   declares (comma-separated ids), the shard ("I/N",
 ///   empty for a whole grid), the split that chose best epochs, provenance of the writer,
 ///   jobs, threads, UTC start and end, command line, whether every run is done;
 /// - `/runs`: one compound row per run, fixed-length strings, with where each run was computed;
@@ -100,6 +101,7 @@ public enum ResultsFile {
             ("description", .string(plan?.description ?? "")),
             ("grid_text", .string(plan?.sourceText ?? "")),
             ("grid_canonical", .string(plan?.canonicalText ?? "")),
+            ("claims", .string(plan?.claims.joined(separator: ",") ?? "")),
             ("complete", .int64(metadata.complete ? 1 : 0)),
             ("shard", .string(plan?.shard?.description ?? "")),
             ("run_count", .int64(Int64(records.count))),

@@ -60,6 +60,21 @@ final class ResultsFileTests: XCTestCase {
         return (plan, records)
     }
 
+    func testDeclaredClaimsSurviveAWriteAndAFileWithoutThemDeclaresNone() throws {
+        var (plan, records) = fixture()
+        let metadata = ResultsFile.Metadata(kind: "grid", commandLine: "test", jobs: 1, blasThreads: 1,
+                                            startedUTC: Date(), finishedUTC: Date(), complete: false, provenance: .fixture)
+        let undeclared = directory.appendingPathComponent("undeclared.h5").path
+        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: undeclared)
+        XCTAssertEqual(try ResultsFile.declaredClaims(at: undeclared), [])
+
+        plan.claims = ["generalization-adamw", "adam-l2-gains-little"]
+        let declared = directory.appendingPathComponent("declared.h5").path
+        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: declared)
+        XCTAssertEqual(try ResultsFile.declaredClaims(at: declared), ["generalization-adamw", "adam-l2-gains-little"])
+        XCTAssertEqual(try HDF5File.open(at: declared).root.stringAttribute("claims"), "generalization-adamw,adam-l2-gains-little")
+    }
+
     func testRecordsSurviveAWriteAndReadBack() throws {
         let (plan, records) = fixture()
         let path = directory.appendingPathComponent("fixture.h5").path
