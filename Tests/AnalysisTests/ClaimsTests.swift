@@ -278,6 +278,20 @@ final class ClaimsTests: XCTestCase {
         XCTAssertFalse(claims.text.contains("(selected on the test split)"))
     }
 
+    func testContextsAreLabelledAsGridFilesSpellTheirSettings() throws {
+        var fixture = ClaimsFixture()
+        for (epochs, biases) in [(2, false), (4, false), (2, true)] {
+            for lr in [1e-3, 3e-3] {
+                for lambda in [1e-4, 1e-3] {
+                    fixture.add(penalty: .l2, lambda: lambda, lr: lr, epochs: epochs, includeBiases: biases) { 0.15 + ClaimsFixture.jitter($0) }
+                    fixture.add(penalty: .decoupled, lambda: 10 * lambda, lr: lr, epochs: epochs, includeBiases: biases) { 0.14 + ClaimsFixture.jitter($0) }
+                }
+            }
+        }
+        let scopes = try fixture.claims(in: directory).results("generalization-adamw").compactMap { $0.finding?.scope }
+        XCTAssertEqual(Set(scopes), ["include_biases=false epochs=2", "include_biases=false epochs=4", "include_biases=true epochs=2"])
+    }
+
     func testAFileWithoutAValidationSplitSaysItSelectedOnTheTestSplit() throws {
         let claims = try generalizationFixture(advantage: 0.02).claims(in: directory)
         let run = claims.results.filter { $0.verdict != .notRun }
