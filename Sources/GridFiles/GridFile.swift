@@ -14,6 +14,7 @@ import Yams
 /// schedule: {warmup_steps: 100}
 /// training: {epochs: 20, batch_size: 128}
 /// store: {params: final}              # none (default) | final
+/// claims: [generalization-adamw]      # the claims it tests (`decaybench claims --list`)
 /// grid:
 ///   optimizer: [sgd-momentum, adam]
 ///   penalty: [l2, decoupled]
@@ -50,10 +51,12 @@ public enum GridFile {
 
     /// Reads and expands the grid file at `path`.
     ///
-    /// - Parameter allowingLargeGrids: accept up to `GridLimits.forcedRuns` runs rather than
-    ///   `GridLimits.runs` (the command line's `--force`).
+    /// - Parameters:
+    ///   - allowingLargeGrids: accept up to `GridLimits.forcedRuns` runs rather than
+    ///     `GridLimits.runs` (the command line's `--force`).
+    ///   - knownClaims: the claim ids `claims:` may name; nil accepts any.
     /// - Throws: `GridFileError` listing every problem, including an unreadable file.
-    public static func load(path: String, allowingLargeGrids: Bool = false) throws -> GridPlan {
+    public static func load(path: String, allowingLargeGrids: Bool = false, knownClaims: [String]? = nil) throws -> GridPlan {
         let fileName = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",
@@ -63,7 +66,7 @@ public enum GridFile {
             throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",
                                                        message: "the grid file is not UTF-8 text")])
         }
-        return try parse(text: text, fileName: fileName, allowingLargeGrids: allowingLargeGrids)
+        return try parse(text: text, fileName: fileName, allowingLargeGrids: allowingLargeGrids, knownClaims: knownClaims)
     }
 
     /// Parses and expands a grid file's text.
@@ -72,13 +75,15 @@ public enum GridFile {
     ///   - text: The YAML text.
     ///   - fileName: The name problems are reported under.
     ///   - allowingLargeGrids: accept up to `GridLimits.forcedRuns` runs rather than `GridLimits.runs`.
+    ///   - knownClaims: the claim ids `claims:` may name; nil accepts any.
     /// - Throws: `GridFileError` listing every problem.
-    public static func parse(text: String, fileName: String, allowingLargeGrids: Bool = false) throws -> GridPlan {
+    public static func parse(text: String, fileName: String, allowingLargeGrids: Bool = false,
+                             knownClaims: [String]? = nil) throws -> GridPlan {
         var reader = GridNodeReader(fileName: fileName)
         let documents = try composeDocuments(text, fileName: fileName)
         let fields = GridFields.all()
 
-        var header = GridFileHeader()
+        var header = GridFileHeader(knownClaims: knownClaims)
         var blocks: [GridBlock] = []
         for (documentIndex, document) in documents.enumerated() {
             let root = GridLocation(document, keyPath: "")
@@ -130,9 +135,13 @@ public enum GridFile {
         let canonical = GridCanonicalForm.file(
             name: header.name ?? "", description: header.description, storedParameters: header.storedParameters,
             blocks: blocks.map { GridCanonicalForm.block($0, fields: fields) })
-        return GridPlan(name: header.name ?? "", description: header.description ?? "", sourceText: text,
-                        canonicalText: canonical.text, axes: pooled.axes, runs: pooled.runs,
-                        storesParameters: header.storedParameters == .final)
+        // The declared claims stay out of the canonical form: they say how to read the runs,
+        // not which runs there are, so declaring them later does not change the grid.
+        var plan = GridPlan(name: header.name ?? "", description: header.description ?? "", sourceText: text,
+                            canonicalText: canonical.text, axes: pooled.axes, runs: pooled.runs,
+                            storesParameters: header.storedParameters == .final)
+        plan.claims = header.claims
+        return plan
     }
 
     /// The file's YAML documents as Yams nodes (keeping line and column marks); a syntax

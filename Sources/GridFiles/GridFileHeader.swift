@@ -1,15 +1,26 @@
 import Yams
 
-/// The settings of a grid file as a whole: its name, description and what runs store.
+/// The settings of a grid file as a whole: its name, description, what runs store and which
+/// claims the grid was designed to test.
 ///
 /// Read from the first document; later documents may repeat them but not change them.
 struct GridFileHeader {
-    static let keys = ["name", "description", "store"]
+    static let keys = ["name", "description", "store", "claims"]
 
     var name: String?
     var description: String?
     var storedParameters = StoredParameters.none
+    /// The claim ids the grid declares, in file order; empty when it declares none.
+    var claims: [String] = []
+    /// The claim ids a declaration may name, or nil to accept any (a grid read back from a
+    /// results file was checked when it was run, perhaps by a build with other claims).
+    let knownClaims: [String]?
     private var nameLocation: GridLocation?
+    private var claimsLocation: GridLocation?
+
+    init(knownClaims: [String]? = nil) {
+        self.knownClaims = knownClaims
+    }
 
     mutating func read(_ pairs: [(key: String, keyNode: Node, value: Node)], document: Int, at root: GridLocation,
                        reader: inout GridNodeReader) {
@@ -34,6 +45,8 @@ struct GridFileHeader {
                     continue
                 }
                 agree(&description, scalar.string, "description", document: document, at: location, reader: &reader)
+            case "claims":
+                readClaims(pair.value, document: document, at: location, reader: &reader)
             default:
                 readStore(pair.value, document: document, at: location, reader: &reader)
             }
@@ -58,6 +71,37 @@ struct GridFileHeader {
                           + "document; a file stores parameters one way", at: valueLocation)
         }
         if document == 0 { storedParameters = stored }
+    }
+
+    private mutating func readClaims(_ node: Node, document: Int, at location: GridLocation, reader: inout GridNodeReader) {
+        guard let list = reader.sequence(node, at: location, expected: "a list of claim ids such as [generalization-adamw]") else { return }
+        var ids: [String] = []
+        for (index, entry) in list.enumerated() {
+            let entryLocation = GridLocation(entry, keyPath: location.appending(index: index), fallback: location)
+            guard case .scalar(let scalar) = entry, !scalar.string.isEmpty else {
+                reader.report("expected a claim id, found \(GridNodeReader.describe(entry))", at: entryLocation)
+                continue
+            }
+            let id = scalar.string
+            if ids.contains(id) {
+                reader.report("claim '\(id)' is listed twice", at: entryLocation)
+                continue
+            }
+            if let knownClaims, !knownClaims.contains(id) {
+                reader.report("unknown claim '\(id)'" + ClosestMatch.hint(for: id, among: knownClaims)
+                              + "; `decaybench claims --list` lists them", at: entryLocation)
+                continue
+            }
+            ids.append(id)
+        }
+        if document == 0 {
+            claims = ids
+            claimsLocation = location
+        } else if claimsLocation == nil {
+            reader.report("claims belongs in the first document", at: location)
+        } else if ids != claims {
+            reader.report("claims differ from the first document's; a file declares its claims once", at: location)
+        }
     }
 
     private func agree(_ slot: inout String?, _ value: String, _ key: String, document: Int, at location: GridLocation,

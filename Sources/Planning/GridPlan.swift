@@ -13,6 +13,9 @@ public struct GridPlan: Sendable {
     public var storesParameters: Bool
     /// The share of the grid `runs` holds, or nil for the whole grid.
     public var shard: Shard? = nil
+    /// The ids of the claims the grid was designed to test (`decaybench claims` evaluates only
+    /// these on its results); empty when the grid declares none.
+    public var claims: [String] = []
 
     /// One axis: its name and its labels in order; numeric axes also keep their values.
     public struct Axis: Sendable, Equatable {

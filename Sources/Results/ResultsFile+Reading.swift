@@ -21,6 +21,14 @@ extension ResultsFile {
         return try file.root.stringAttribute("grid_text")
     }
 
+    /// The ids of the claims the file's grid declares it tests; empty when it declares none
+    /// (or the file is from before grids declared claims).
+    public static func declaredClaims(at path: String) throws -> [String] {
+        let file = try HDF5File.open(at: path)
+        guard try file.root.hasAttribute("claims") else { return [] }
+        return try file.root.stringAttribute("claims").split(separator: ",").map(String.init)
+    }
+
     /// The shard a results file holds ("I/N"), empty for a whole grid or a file from before shards.
     public static func shardText(at path: String) throws -> String {
         let file = try HDF5File.open(at: path)

@@ -6,14 +6,16 @@ import Training
 
 /// The results file: the contract between DecayBench and every tool that reads its output.
 ///
-/// Layout (schema 2; README "Results file" documents it for readers):
-/// - root attributes: schema version, kind, grid text and canonical form, the shard ("I/N",
+/// Layout (schema 3; README "Results file" documents it for readers):
+/// - root attributes: schema version, kind, grid text and canonical form, the claims the grid
+///   declares (comma-separated ids), the shard ("I/N",
 ///   empty for a whole grid), the split that chose best epochs, provenance of the writer,
 ///   jobs, threads, UTC start and end, command line, whether every run is done;
 /// - `/runs`: one compound row per run, fixed-length strings, with where each run was computed;
 /// - `/curves/<metric>`: float32 [run, epoch], NaN where a run has no such epoch;
 /// - `/grid/<metric>`: float64 arrays over the grid's axes, with dimension scales;
 /// - `/config/<key>`: every setting of the run as attributes, plus its canonical JSON;
+/// - `/data_files`: each distinct list of data-file fingerprints, numbered;
 /// - `/params/<key>/<tensor>`: final tensors, compressed, when stored.
 ///
 /// Files are written whole to a temporary name and renamed into place, so a reader never
@@ -21,9 +23,10 @@ import Training
 public enum ResultsFile {
     /// 2: validation curves and columns, `selected_on`, NaN final and best metrics for runs
     /// that did not finish (`last_finite_*` instead), λ_norm and the applied λ.
-    public static let schemaVersion: Int64 = 2
+    /// 3: each distinct list of data files once in `/data_files`, runs naming theirs by number.
+    public static let schemaVersion: Int64 = 3
     /// Schemas this build reads (1 lacks validation; its runs read back without it).
-    static let readableSchemas: ClosedRange<Int64> = 1...2
+    static let readableSchemas: ClosedRange<Int64> = 1...3
 
     /// Facts about the session that wrote a file.
     public struct Metadata: Sendable {
@@ -100,6 +103,7 @@ public enum ResultsFile {
             ("description", .string(plan?.description ?? "")),
             ("grid_text", .string(plan?.sourceText ?? "")),
             ("grid_canonical", .string(plan?.canonicalText ?? "")),
+            ("claims", .string(plan?.claims.joined(separator: ",") ?? "")),
             ("complete", .int64(metadata.complete ? 1 : 0)),
             ("shard", .string(plan?.shard?.description ?? "")),
             ("run_count", .int64(Int64(records.count))),

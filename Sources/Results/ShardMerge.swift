@@ -21,9 +21,10 @@ public struct ShardMerge: Sendable {
 
     /// Reads `paths` and merges their runs into `plan`.
     ///
+    /// - Parameter planSource: where `plan` came from, for messages; the first file by default.
     /// - Throws: `ResultsFileError` naming the file when one holds another grid, a run the
     ///   grid does not have, or a run another file already holds.
-    public init(plan: GridPlan, paths: [String]) throws {
+    public init(plan: GridPlan, paths: [String], planSource: String? = nil) throws {
         var found: [String: (record: RunRecord, path: String)] = [:]
         let planned = Set(plan.runs.map(\.key))
         let iso = ISO8601DateFormatter()
@@ -32,7 +33,7 @@ public struct ShardMerge: Sendable {
             let stored = try ResultsFile.canonicalGridText(at: path)
             let differences = plan.differences(fromStored: stored)
             guard differences.isEmpty else {
-                throw ResultsFileError("\(path) holds another grid than \(paths[0]):\n"
+                throw ResultsFileError("\(path) holds another grid than \(planSource ?? paths[0]):\n"
                                        + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n"))
             }
             for record in try ResultsFile.readAll(at: path) where record.status != .pending {

@@ -13,21 +13,33 @@ extension DecayBench {
             and a verdict by the rule fixed for it in advance (see the README's Claims section).
             Cells are chosen on the validation split and report test error; files without one
             choose on the test split and every row says so. Diverged runs are counted, never
-            averaged in. Claims no file speaks to are listed as "not run".
+            averaged in. A grid that declares its claims (`claims:` in the grid file) is read for
+            those alone; other files for every claim their runs span. Claims no file speaks to are
+            listed as "not run".
             """)
 
         @Argument(help: "Results files (HDF5) written by `decaybench run`.")
-        var results: [String]
+        var results: [String] = []
 
         @Option(help: "A directory to write claims.md and claims.json into (created if missing).")
         var out: String?
 
+        @Flag(help: "Read every file for every claim its runs span, whatever claims its grid declares.")
+        var everyFile = false
+
+        @Flag(help: "List the claims (the ids a grid's `claims:` may name) and exit.")
+        var list = false
+
         func validate() throws {
-            guard !results.isEmpty else { throw ValidationError("give at least one results file") }
+            guard list || !results.isEmpty else { throw ValidationError("give at least one results file") }
         }
 
         func run() throws {
-            let table = try ClaimsOutput.table(for: results)
+            if list {
+                print(ClaimsOutput.catalogText)
+                return
+            }
+            let table = try ClaimsOutput.table(for: results, everyFile: everyFile)
             print(table.text)
             if let out {
                 let written = try ClaimsOutput.write(table, to: out)
@@ -39,12 +51,19 @@ extension DecayBench {
 
 /// Reading results files into a claims table and writing its Markdown and JSON.
 enum ClaimsOutput {
-    static func table(for paths: [String]) throws -> ClaimsTable {
+    /// Every claim's id and statement, one per line.
+    static var catalogText: String {
+        let width = Claim.catalog.map(\.id.count).max() ?? 0
+        return Claim.catalog.map { $0.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.statement + " (" + $0.source + ")" }
+            .joined(separator: "\n")
+    }
+
+    static func table(for paths: [String], everyFile: Bool) throws -> ClaimsTable {
         for path in paths where !FileManager.default.fileExists(atPath: path) {
             throw CommandFailure("\(path): no such results file")
         }
         do {
-            return try ClaimsTable.read(paths: paths)
+            return try ClaimsTable.read(paths: paths, everyFile: everyFile)
         } catch {
             throw CommandFailure("cannot read the results: \(error)")
         }

@@ -1,3 +1,4 @@
+import Analysis
 import GridFiles
 import Planning
 
@@ -8,7 +9,8 @@ import Planning
 enum GridLoading {
     static func plan(path: String, allowingLargeGrids: Bool) throws -> GridPlan {
         do {
-            return try GridFile.load(path: path, allowingLargeGrids: allowingLargeGrids)
+            return try GridFile.load(path: path, allowingLargeGrids: allowingLargeGrids,
+                                     knownClaims: Claim.catalog.map(\.id))
         } catch let error as GridFileError {
             throw CommandFailure.input("\(path) has \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s"):\n\(error)")
         }

@@ -25,6 +25,12 @@ extension DecayBench {
         @Flag(help: "Replace --out if it exists.")
         var overwrite = false
 
+        @Option(help: ArgumentHelp(
+            "Describe the merged file with this grid file as it is now (its text, description and claims).",
+            discussion: "Its runs must be the shards' grid. Default: the grid stored in the first shard.",
+            valueName: "grid.yaml"))
+        var grid: String?
+
         func validate() throws {
             guard !shards.isEmpty else { throw ValidationError("give at least one shard file") }
             if let repeated = Dictionary(grouping: shards, by: { URL(fileURLWithPath: $0).standardizedFileURL.path }).first(where: { $0.value.count > 1 }) {
@@ -38,14 +44,18 @@ extension DecayBench {
                 throw CommandFailure("\(path): no such shard file")
             }
             let plan: GridPlan
-            do {
-                plan = try GridLoading.plan(text: try ResultsFile.gridText(at: shards[0]), source: shards[0])
-            } catch let error as ResultsFileError {
-                throw CommandFailure("\(shards[0]) is not a readable results file: \(error)")
+            if let grid {
+                plan = try GridLoading.plan(path: grid, allowingLargeGrids: true)
+            } else {
+                do {
+                    plan = try GridLoading.plan(text: try ResultsFile.gridText(at: shards[0]), source: shards[0])
+                } catch let error as ResultsFileError {
+                    throw CommandFailure("\(shards[0]) is not a readable results file: \(error)")
+                }
             }
             let merge: ShardMerge
             do {
-                merge = try ShardMerge(plan: plan, paths: shards)
+                merge = try ShardMerge(plan: plan, paths: shards, planSource: grid)
             } catch let error as ResultsFileError {
                 throw CommandFailure(error.description)
             }

@@ -29,6 +29,7 @@ extension DecayBench {
         func run() throws {
             let plan = try GridLoading.plan(path: grid, allowingLargeGrids: force)
             print("grid \(plan.name): \(plan.runs.count) runs" + (plan.description.isEmpty ? "" : " — \(plan.description)"))
+            if !plan.claims.isEmpty { print("claims it tests: " + plan.claims.joined(separator: ", ")) }
             print("axes (\(plan.shape.map(String.init).joined(separator: " × ")) cells):")
             let width = plan.axes.map(\.name.count).max() ?? 0
             for axis in plan.axes {

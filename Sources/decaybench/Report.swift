@@ -18,6 +18,9 @@ extension DecayBench {
         @Option(help: "The directory to write the report into (created if missing).")
         var out: String
 
+        @Flag(help: "Read every file for every claim its runs span, whatever claims its grid declares.")
+        var everyFile = false
+
         @Option(help: "The Python interpreter that draws the figures.")
         var python: String = ProcessInfo.processInfo.environment["PYTHON"] ?? "python3"
 
@@ -31,7 +34,7 @@ extension DecayBench {
         func run() throws {
             let scriptPath = try script ?? ReportScript.locate()
             try ReportScript.checkPython(python)
-            let table = try ClaimsOutput.table(for: results)
+            let table = try ClaimsOutput.table(for: results, everyFile: everyFile)
             print(table.text)
             let written = try ClaimsOutput.write(table, to: out)
             let claims = written.first { $0.hasSuffix(".json") }!

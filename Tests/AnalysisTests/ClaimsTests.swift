@@ -215,6 +215,43 @@ final class ClaimsTests: XCTestCase {
         XCTAssertEqual(claims.verdicts("warm-restarts-match-budgets"), [.reproduced])
     }
 
+    func testAGridThatDeclaresItsClaimsIsReadForThoseAlone() throws {
+        let records = generalizationFixture(advantage: 0.02).records
+        let undeclared = ClaimsTable(evidence: [ClaimEvidence(name: "open.h5", records: records)])
+        // Undeclared, the file answers every claim its runs span, weight norms among them.
+        XCTAssertEqual(undeclared.verdicts("generalization-adamw"), [.reproduced])
+        XCTAssertNotEqual(undeclared.verdicts("weight-norm-falls"), [.notRun])
+
+        let declared = ClaimsTable(evidence: [ClaimEvidence(name: "study.h5", records: records, declaredClaims: ["generalization-adamw"])])
+        XCTAssertEqual(declared.verdicts("generalization-adamw"), [.reproduced])
+        XCTAssertEqual(declared.verdicts("adam-l2-gains-little"), [.notRun])
+        XCTAssertEqual(declared.verdicts("weight-norm-falls"), [.notRun])
+        XCTAssertNil(declared.results("weight-norm-falls")[0].file)
+        XCTAssertTrue(declared.markdown.contains("`study.h5` (generalization-adamw)"))
+
+        let everyFile = ClaimsTable(evidence: [ClaimEvidence(name: "study.h5", records: records, declaredClaims: ["generalization-adamw"])],
+                                    everyFile: true)
+        XCTAssertEqual(everyFile.results.filter { $0.verdict != .notRun }.count,
+                       undeclared.results.filter { $0.verdict != .notRun }.count)
+        XCTAssertTrue(everyFile.markdown.contains("--every-file"))
+    }
+
+    func testADeclaredClaimTheRunsDoNotSpanIsNotRunForThatFile() throws {
+        let records = generalizationFixture(advantage: 0.02).records
+        let table = ClaimsTable(evidence: [ClaimEvidence(name: "study.h5", records: records,
+                                                         declaredClaims: ["generalization-adamw", "equivalence-sgd"])])
+        let row = table.results("equivalence-sgd")
+        XCTAssertEqual(row.count, 1)
+        XCTAssertEqual(row[0].verdict, .notRun)
+        XCTAssertEqual(row[0].file, "study.h5")
+        XCTAssertTrue(table.markdown.contains("- `study.h5`: not run: its grid declares this claim, but its finished runs do not span what it needs"))
+        let json = try JSONSerialization.jsonObject(with: table.json) as! [String: Any]
+        let entry = (json["claims"] as! [[String: Any]]).first { $0["id"] as? String == "equivalence-sgd" }!
+        XCTAssertEqual(entry["file"] as? String, "study.h5")
+        XCTAssertEqual(entry["reason_not_run"] as? String, "its grid declares this claim, but its finished runs do not span what it needs")
+        XCTAssertEqual((json["declared_claims"] as! [String: [String]])["study.h5"], ["generalization-adamw", "equivalence-sgd"])
+    }
+
     func testClaimsNoFileSpeaksToAreListedAsNotRunAndTheTablesSaySo() throws {
         let claims = try generalizationFixture(advantage: 0.02).claims(in: directory)
         let notRun = claims.results.filter { $0.verdict == .notRun }
@@ -239,6 +276,20 @@ final class ClaimsTests: XCTestCase {
         XCTAssertEqual(result.verdict, .notReproduced)
         XCTAssertFalse(result.selectedOnTestSplit)
         XCTAssertFalse(claims.text.contains("(selected on the test split)"))
+    }
+
+    func testContextsAreLabelledAsGridFilesSpellTheirSettings() throws {
+        var fixture = ClaimsFixture()
+        for (epochs, biases) in [(2, false), (4, false), (2, true)] {
+            for lr in [1e-3, 3e-3] {
+                for lambda in [1e-4, 1e-3] {
+                    fixture.add(penalty: .l2, lambda: lambda, lr: lr, epochs: epochs, includeBiases: biases) { 0.15 + ClaimsFixture.jitter($0) }
+                    fixture.add(penalty: .decoupled, lambda: 10 * lambda, lr: lr, epochs: epochs, includeBiases: biases) { 0.14 + ClaimsFixture.jitter($0) }
+                }
+            }
+        }
+        let scopes = try fixture.claims(in: directory).results("generalization-adamw").compactMap { $0.finding?.scope }
+        XCTAssertEqual(Set(scopes), ["include_biases=false epochs=2", "include_biases=false epochs=4", "include_biases=true epochs=2"])
     }
 
     func testAFileWithoutAValidationSplitSaysItSelectedOnTheTestSplit() throws {

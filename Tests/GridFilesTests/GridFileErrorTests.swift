@@ -70,7 +70,7 @@ final class GridFileErrorTests: XCTestCase {
             "grid.yaml:2:1: training.epochs: missing training.epochs (the number of passes over the training data): "
                 + "set 'epochs' in 'training' or add the grid axis 'epochs'",
             "grid.yaml:4:1: trainig: unknown key 'trainig'; did you mean 'training'?; valid keys: name, description, store, "
-                + "dataset, model, optimizer, regularization, schedule, training, grid, seeds, blocks",
+                + "claims, dataset, model, optimizer, regularization, schedule, training, grid, seeds, blocks",
         ])
     }
 

@@ -54,6 +54,9 @@ def test_inspect_key_shows_one_run_in_full(decaybench, small):
     curve_lines = [l for l in text.splitlines() if l.strip()[:1].isdigit() and len(l.split()) == 8]
     assert len(curve_lines) == 4
     with h5py.File(small) as f:
+        # Every run of the grid read the same (synthetic) data: one list, numbered 0.
+        assert {int(f["config"][k].attrs["data_files_id"]) for k in f["config"]} == {0}
+        assert sorted(f["data_files"].attrs) == ["0", "description"]
         assert float(curve_lines[-1].split()[5]) == pytest.approx(float(f["curves/test_error"][5, 3]), abs=5e-5)
 
 
@@ -137,7 +140,7 @@ def test_the_file_records_what_a_rerun_needs(decaybench, tmp_path):
         "--model", "softmax", "--epochs", "1", "--quiet", "--out", out)
     with h5py.File(out) as f:
         key = f["runs"]["key"][0].decode()
-        files = json.loads(f["config"][key].attrs["data_files"])
+        files = json.loads(f["data_files"].attrs[str(f["config"][key].attrs["data_files_id"])])
         assert f.attrs["configuration_format"] == 2  # format 2: validation split, init torch, λ_norm in the paper's units
         assert f["config"][key].attrs["training.blasThreads"] >= 1
         assert f.attrs["git_commit"] not in (b"", "")

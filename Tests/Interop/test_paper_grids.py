@@ -29,6 +29,20 @@ def test_each_grid_parses_and_says_why_and_how_long(decaybench, grid):
     assert "estimated time" in result.stdout
 
 
+def test_each_grid_declares_its_claims_and_together_they_test_every_claim(decaybench):
+    catalog = {line.split()[0] for line in run(decaybench, "claims", "--list").stdout.splitlines() if line.strip()}
+    assert len(catalog) > 20
+    declared = {}
+    for grid in GRIDS:
+        lines = [line for line in run(decaybench, "plan", grid, "--show", "0").stdout.splitlines()
+                 if line.startswith("claims it tests: ")]
+        assert len(lines) == 1, f"{grid} declares no claims"
+        for claim in lines[0].removeprefix("claims it tests: ").split(", "):
+            assert claim not in declared, f"{claim} is declared by {declared.get(claim)} and {grid}"
+            declared[claim] = grid
+    assert set(declared) == catalog, f"claims no paper grid tests: {sorted(catalog - set(declared))}"
+
+
 def test_tiny_copies_parse(decaybench, tmp_path):
     script = os.path.join(ROOT, "Tests", "Tools", "shrink_paper_grids.py")
     written = subprocess.run([sys.executable, script, str(tmp_path)], capture_output=True, text=True, check=True).stdout.split()

@@ -93,7 +93,7 @@ def test_root_provenance_and_configuration(small_results):
     out, _, _ = small_results
     with h5py.File(out) as f:
         attrs = f.attrs
-        assert attrs["schema_version"] == 2
+        assert attrs["schema_version"] == 3
         assert attrs["kind"] == b"grid" or attrs["kind"] == "grid"
         for name in ["git_commit", "swift_version", "hdf5_version", "openblas_config", "blas_core", "cpu",
                      "started_utc", "finished_utc", "command_line", "grid_text", "grid_canonical"]:

@@ -86,7 +86,7 @@ def test_grid_arrays_and_root_attributes(selection):
         assert float(grid.best_test_error.sel(lr=row["lr"], seed=row["seed"])) == pytest.approx(row["best_test_error"])
     with h5py.File(out) as f:
         assert f.attrs["selected_on"] in (b"validation", "validation")
-        assert f.attrs["schema_version"] == 2
+        assert f.attrs["schema_version"] == 3
 
 
 def test_summary_is_chosen_on_validation_and_counts_divergence(selection):

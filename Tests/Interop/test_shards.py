@@ -191,3 +191,32 @@ def test_files_from_before_runs_kept_their_provenance_still_read(decaybench, sha
         f.create_dataset("runs", data=runs[kept].copy())
     result = run(decaybench, "compare", old, whole)
     assert "Runs matched by key: 16." in result.stdout and "No regression." in result.stdout
+
+
+def test_merge_with_the_grid_file_as_it_is_now_restates_its_claims_and_keeps_every_number(decaybench, sharded, tmp_path):
+    directory, grid, whole, shards = sharded
+    declaring = write_grid(str(tmp_path), SMALL_GRID.replace("    name: small", "    claims: [generalization-adamw]\n    name: small", 1),
+                           name="declaring.yaml")
+    merged = str(tmp_path / "declared.h5")
+    run(decaybench, "merge", whole, "--grid", declaring, "--out", merged)
+    with h5py.File(merged) as f:
+        assert text(f.attrs["claims"]) == "generalization-adamw"
+        assert "claims: [generalization-adamw]" in text(f.attrs["grid_text"])
+    code, report = same_results(whole, merged)
+    assert code != 0 and "attribute claims" in report
+    differing = {line.split(":")[0] for line in report.splitlines() if line.startswith("/ attribute")}
+    assert differing <= {"/ attribute claims", "/ attribute grid_text", "/ attribute git_commit"}, report
+    # The claims command reads that file for its declared claim alone.
+    listed = run(decaybench, "claims", merged).stdout
+    assert "weight-norm-falls" in listed
+    rows = [line for line in listed.splitlines() if line.startswith("weight-norm-falls")]
+    assert all("not run" in row for row in rows), rows
+
+
+def test_merge_refuses_a_grid_file_of_other_runs(decaybench, sharded, tmp_path):
+    _, _, whole, _ = sharded
+    other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 3"), name="other.yaml")
+    result = run(decaybench, "merge", whole, "--grid", other, "--out", str(tmp_path / "x.h5"), check=False)
+    assert result.returncode != 0
+    assert f"holds another grid than {other}" in result.stderr and "epochs" in result.stderr
+    assert not os.path.exists(tmp_path / "x.h5")

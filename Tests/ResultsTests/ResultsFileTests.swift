@@ -60,6 +60,49 @@ final class ResultsFileTests: XCTestCase {
         return (plan, records)
     }
 
+    func testDataFileListsAreStoredOnceAndASchema2ListInTheRunStillReads() throws {
+        let (plan, records) = fixture()
+        let fingerprint = DataFileFingerprint(role: "train-images", path: "/data/train.gz", bytes: 12, sha256: String(repeating: "a", count: 64))
+        var metadata = ResultsFile.Metadata(kind: "grid", commandLine: "test", jobs: 1, blasThreads: 1,
+                                            startedUTC: Date(), finishedUTC: Date(), complete: false, provenance: .fixture)
+        metadata.dataFiles = [records[0].run.configuration.data: [fingerprint]]
+        let path = directory.appendingPathComponent("lists.h5").path
+        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: path)
+        for record in records {
+            XCTAssertEqual(try ResultsFile.dataFiles(at: path, key: record.run.key), [fingerprint])
+        }
+        let file = try HDF5File.open(at: path, mode: .readWrite)
+        XCTAssertEqual(Set(try file.root.group("data_files").attributeNames()), ["0", "description"])
+        XCTAssertEqual(try file.root.group("config/\(records[2].run.key)").int64Attribute("data_files_id"), 0)
+
+        // Schema 2 kept the list in the run's own attribute; it wins where present.
+        let older = DataFileFingerprint(role: "csv", path: "/data/old.csv", bytes: 3, sha256: String(repeating: "b", count: 64))
+        try file.root.group("config/\(records[1].run.key)")
+            .setAttribute("data_files", .string(#"[{"bytes":3,"path":"/data/old.csv","role":"csv","sha256":"\#(older.sha256)"}]"#))
+        // A run naming a list the file lacks is damage, said as such.
+        try file.root.group("config/\(records[2].run.key)").setAttribute("data_files_id", .int64(7))
+        try file.close()
+        XCTAssertEqual(try ResultsFile.dataFiles(at: path, key: records[1].run.key), [older])
+        XCTAssertThrowsError(try ResultsFile.dataFiles(at: path, key: records[2].run.key)) { error in
+            XCTAssertTrue("\(error)".contains("names data-file list 7, which /data_files lacks"), "\(error)")
+        }
+    }
+
+    func testDeclaredClaimsSurviveAWriteAndAFileWithoutThemDeclaresNone() throws {
+        var (plan, records) = fixture()
+        let metadata = ResultsFile.Metadata(kind: "grid", commandLine: "test", jobs: 1, blasThreads: 1,
+                                            startedUTC: Date(), finishedUTC: Date(), complete: false, provenance: .fixture)
+        let undeclared = directory.appendingPathComponent("undeclared.h5").path
+        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: undeclared)
+        XCTAssertEqual(try ResultsFile.declaredClaims(at: undeclared), [])
+
+        plan.claims = ["generalization-adamw", "adam-l2-gains-little"]
+        let declared = directory.appendingPathComponent("declared.h5").path
+        try ResultsFile.write(records: records, plan: plan, metadata: metadata, to: declared)
+        XCTAssertEqual(try ResultsFile.declaredClaims(at: declared), ["generalization-adamw", "adam-l2-gains-little"])
+        XCTAssertEqual(try HDF5File.open(at: declared).root.stringAttribute("claims"), "generalization-adamw,adam-l2-gains-little")
+    }
+
     func testRecordsSurviveAWriteAndReadBack() throws {
         let (plan, records) = fixture()
         let path = directory.appendingPathComponent("fixture.h5").path

@@ -77,7 +77,7 @@ final class ResultsSelectionTests: XCTestCase {
         ]
         let path = try write(records, plan: plan(runs, lambdas: [0.1]), name: "selection.h5")
         let file = try HDF5File.open(at: path)
-        XCTAssertEqual(try file.root.int64Attribute("schema_version"), 2)
+        XCTAssertEqual(try file.root.int64Attribute("schema_version"), 3)
         XCTAssertEqual(try file.root.stringAttribute("selected_on"), "validation")
         let table = try file.root.dataset("runs").readTable()
         guard case .strings(_, let selectedOn)? = table.column(named: "selected_on") else { return XCTFail("no selected_on") }

@@ -43,10 +43,20 @@ public struct ClaimEvidence: Sendable {
     /// The file's name as the tables show it.
     public var name: String
     public var records: [RunRecord]
+    /// The claims the file's grid declares it tests; empty when it declares none.
+    public var declaredClaims: [String]
 
-    public init(name: String, records: [RunRecord]) {
+    public init(name: String, records: [RunRecord], declaredClaims: [String] = []) {
         self.name = name
         self.records = records
+        self.declaredClaims = declaredClaims
+    }
+
+    /// Whether the table reads this file for `claim`: a grid that declares its claims is
+    /// read for those alone, so a grid built for one question does not answer another in
+    /// passing; a grid that declares none is read for every claim its runs span.
+    func speaks(to claim: Claim) -> Bool {
+        declaredClaims.isEmpty || declaredClaims.contains(claim.id)
     }
 
     var cells: [Cell] { Cell.cells(of: records) }
@@ -68,4 +78,6 @@ public struct ClaimResult: Sendable {
     public var finding: Finding?
     public var verdict: Verdict
     public var selectedOnTestSplit: Bool
+    /// Why a claim was not run, for rows without a finding.
+    public var reasonNotRun: String?
 }

@@ -35,35 +35,52 @@ public struct ClaimsTable: Sendable {
     public let results: [ClaimResult]
     /// The files read, by the names the table uses.
     public let files: [String]
+    /// The claims each file's grid declares, in the order of `files` (empty: none declared).
+    public let declaredClaims: [[String]]
+    /// Whether every file was read for every claim, declarations aside.
+    public let everyFile: Bool
 
-    /// Evaluates every claim of `claims` on every file; a claim no file speaks to is listed
-    /// once as "not run".
-    public init(evidence: [ClaimEvidence], claims: [Claim] = Claim.catalog) {
+    /// Evaluates every claim of `claims` on every file that speaks to it: the claims its grid
+    /// declares, or all of them when it declares none or `everyFile` is set. A file that
+    /// declares a claim its finished runs do not span gets a "not run" row saying so; a claim
+    /// no file speaks to is listed once as "not run".
+    public init(evidence: [ClaimEvidence], claims: [Claim] = Claim.catalog, everyFile: Bool = false) {
         files = evidence.map(\.name)
+        declaredClaims = evidence.map(\.declaredClaims)
+        self.everyFile = everyFile
         var results: [ClaimResult] = []
         for claim in claims {
             var found = false
-            for file in evidence {
-                for finding in claim.evaluate(file) {
+            for file in evidence where everyFile || file.speaks(to: claim) {
+                let findings = claim.evaluate(file)
+                for finding in findings {
                     found = true
                     results.append(ClaimResult(claim: claim, file: file.name, finding: finding,
                                                verdict: claim.rule.verdict(for: finding.interval),
                                                selectedOnTestSplit: file.selectsOnTestSplit))
                 }
+                if findings.isEmpty && file.declaredClaims.contains(claim.id) {
+                    found = true
+                    results.append(ClaimResult(claim: claim, file: file.name, finding: nil, verdict: .notRun, selectedOnTestSplit: false,
+                                               reasonNotRun: "its grid declares this claim, but its finished runs do not span what it needs"))
+                }
             }
             if !found {
-                results.append(ClaimResult(claim: claim, file: nil, finding: nil, verdict: .notRun, selectedOnTestSplit: false))
+                results.append(ClaimResult(claim: claim, file: nil, finding: nil, verdict: .notRun, selectedOnTestSplit: false,
+                                           reasonNotRun: "no file given has these runs"))
             }
         }
         self.results = results
     }
 
-    /// Reads every run of each file (named by its file name without the directory).
-    public static func read(paths: [String], claims: [Claim] = Claim.catalog) throws -> ClaimsTable {
+    /// Reads every run of each file (named by its file name without the directory) and the
+    /// claims its grid declares.
+    public static func read(paths: [String], claims: [Claim] = Claim.catalog, everyFile: Bool = false) throws -> ClaimsTable {
         let evidence = try paths.map { path in
-            ClaimEvidence(name: URL(fileURLWithPath: path).lastPathComponent, records: try ResultsFile.readAll(at: path))
+            ClaimEvidence(name: URL(fileURLWithPath: path).lastPathComponent, records: try ResultsFile.readAll(at: path),
+                          declaredClaims: try ResultsFile.declaredClaims(at: path))
         }
-        return ClaimsTable(evidence: evidence, claims: claims)
+        return ClaimsTable(evidence: evidence, claims: claims, everyFile: everyFile)
     }
 
     /// How many results have each verdict.

@@ -72,7 +72,8 @@ enum ClaimMeasures {
     /// Settings a finding's family already names, left out of context labels.
     static let namedByFamily: Set<String> = ["optimizer.kind", "regularization.penalty", "regularization.decayConvention"]
 
-    /// Labels for contexts: the settings (as `section.key=value`) in which they differ.
+    /// Labels for contexts: the settings in which they differ, spelt as in grid files
+    /// (`epochs=60`, `schedule=cosine`, `include_biases=true`).
     static func labels(forContextKeys keys: [String]) -> [String] {
         let flattened = keys.map { flatten(json: $0) }
         var differing = Set(flattened.flatMap(\.keys)).filter { key in
@@ -85,7 +86,28 @@ enum ClaimMeasures {
             differing = differing.filter { !$0.hasPrefix(section) || $0 == kind }
         }
         let ordered = differing.sorted()
-        return flattened.map { fields in ordered.map { "\($0)=\(fields[$0] ?? "—")" }.joined(separator: " ") }
+        return flattened.map { fields in ordered.map { gridSpelling(of: $0, value: fields[$0]) }.joined(separator: " ") }
+    }
+
+    /// Configuration fields that are true or false (JSON gives them as 1 and 0 here).
+    static let booleanFields: Set<String> = ["regularization.includeBiases", "regularization.normalized", "data.standardize", "data.header"]
+
+    /// `section.someKey` and its value as a grid file names them: `some_key=value`, a section's
+    /// kind by the section's name, the learning rate as `lr`.
+    static func gridSpelling(of field: String, value: String?) -> String {
+        var text = value ?? "—"
+        if booleanFields.contains(field) { text = text == "1" ? "true" : text == "0" ? "false" : text }
+        let parts = field.split(separator: ".").map(String.init)
+        guard let last = parts.last else { return "\(field)=\(text)" }
+        let name: String
+        switch last {
+        case "kind" where parts.count > 1: name = parts[parts.count - 2]
+        case "learningRate": name = "lr"
+        default: name = last.reduce(into: "") { result, character in
+            result += character.isUppercase ? "_" + character.lowercased() : String(character)
+        }
+        }
+        return "\(name)=\(text)"
     }
 
     static func flatten(json: String) -> [String: String] {

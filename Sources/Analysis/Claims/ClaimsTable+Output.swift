@@ -24,7 +24,7 @@ extension ClaimsTable {
 
     /// The table and every claim's statement, source, statistic, rule and notes, as Markdown.
     public var markdown: String {
-        var lines = ["# Claims", "", "Files: " + files.map { "`\($0)`" }.joined(separator: ", "), "",
+        var lines = ["# Claims", "", "Files: " + files.map { "`\($0)`" }.joined(separator: ", "), "", readingRule, "",
                      "| claim | file | scope | value | 95% CI | seeds | verdict |", "|---|---|---|---|---|---|---|"]
         for result in results {
             lines.append("| \(result.claim.id) | \(result.file ?? "—") | \(Self.escape(result.finding?.scope ?? "")) | \(Self.number(result.finding?.value)) | "
@@ -38,7 +38,8 @@ extension ClaimsTable {
                       "- **Rule:** \(claim.rule.text)", "- **Needs:** \(claim.needs)"]
             for other in results where other.claim.id == claim.id {
                 guard let finding = other.finding, let file = other.file else {
-                    lines.append("- not run: no file given has these runs")
+                    let place = other.file.map { "`\($0)`: " } ?? ""
+                    lines.append("- \(place)not run: \(other.reasonNotRun ?? "no file given has these runs")")
                     continue
                 }
                 var header = "- `\(file)`" + (finding.scope.isEmpty ? "" : " (\(Self.escape(finding.scope)))")
@@ -51,6 +52,17 @@ extension ClaimsTable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Which claims each file was read for, in a sentence.
+    var readingRule: String {
+        if everyFile { return "Every file was read for every claim its runs span (`--every-file`)." }
+        let declaring = zip(files, declaredClaims).filter { !$0.1.isEmpty }
+        guard !declaring.isEmpty else { return "No grid declares its claims: every file was read for every claim its runs span." }
+        var text = "Each grid that declares its claims was read for those alone: "
+            + declaring.map { "`\($0.0)` (\($0.1.joined(separator: ", ")))" }.joined(separator: "; ") + "."
+        if declaring.count < files.count { text += " The other files were read for every claim their runs span." }
+        return text
+    }
+
     /// Everything in `markdown`, as JSON for scripts (the report reads it). Non-finite numbers are null.
     public var json: Data {
         let claims: [[String: Any]] = results.map { result in
@@ -60,6 +72,7 @@ extension ClaimsTable {
                 "verdict": result.verdict.rawValue, "selected_on": result.file == nil ? NSNull() : (result.selectedOnTestSplit ? "test" : "validation"),
                 "file": result.file ?? NSNull(),
             ]
+            if let reason = result.reasonNotRun { entry["reason_not_run"] = reason }
             if let finding = result.finding {
                 entry["scope"] = finding.scope
                 entry["value"] = Self.jsonNumber(finding.value)
@@ -69,7 +82,8 @@ extension ClaimsTable {
             }
             return entry
         }
-        let object: [String: Any] = ["files": files, "claims": claims, "bootstrap_seed": SeedBootstrap.generatorSeed,
+        let object: [String: Any] = ["files": files, "declared_claims": Dictionary(zip(files, declaredClaims).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }),
+                                     "every_file": everyFile, "claims": claims, "bootstrap_seed": SeedBootstrap.generatorSeed,
                                      "bootstrap_replicates": SeedBootstrap.replicates]
         return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
     }
