@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Swift cannot compile one function for a wider instruction set, only a whole module. The
+// manifest is built for the host, so this asks whether the host is x86-64 (elsewhere the module
+// is built like any other and never chosen).
+#if arch(x86_64)
+let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let avx2Settings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "DecayBench",
     platforms: [.macOS(.v13)],
@@ -19,13 +28,19 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Element-wise float math Swift cannot vectorise on Linux (a square root without errno).
         .target(name: "CFloatMath"),
+        /// What the processor can do (AVX2), asked at run time.
+        .target(name: "CCPUFeatures"),
 
         // MARK: - Engine
 
         /// Float32 buffers, sgemm and element-wise kernels, deterministic random numbers.
         .target(name: "TensorMath", dependencies: ["COpenBLAS"]),
+        /// The products of a layer without a hidden layer before it, rows read where they lie.
+        .target(name: "LinearKernels", dependencies: ["TensorMath"]),
+        /// The same source (a symbolic link) built for AVX2; `Models` calls it where the processor has AVX2.
+        .target(name: "LinearKernelsAVX2", dependencies: ["TensorMath"], swiftSettings: avx2Settings),
         /// Linear, softmax and MLP models: forward, backward, losses.
-        .target(name: "Models", dependencies: ["TensorMath"]),
+        .target(name: "Models", dependencies: ["TensorMath", "LinearKernels", "LinearKernelsAVX2", "CCPUFeatures"]),
         /// Update chains (SGD, Adam, penalties vs decoupled decay), schedules, masks.
         .target(name: "Optimization", dependencies: ["TensorMath", "CFloatMath"]),
         /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
@@ -76,7 +91,7 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["TensorMath"], path: "Tests/FuzzSupport"),
 
         .testTarget(name: "TensorMathTests", dependencies: ["TensorMath"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorMath", "LinearKernels", "LinearKernelsAVX2", "CCPUFeatures"]),
         .testTarget(name: "OptimizationTests", dependencies: ["Optimization", "TensorMath"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorMath", "HDF5Store", "FuzzSupport"]),

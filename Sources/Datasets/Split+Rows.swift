@@ -9,9 +9,8 @@ extension Split {
     ///   `labels.count ≥ rows.count`; every row in 0..<count.
     public func gather(rows: ArraySlice<Int>, featureCount: Int,
                        into features: UnsafeMutableBufferPointer<Float>, labels: UnsafeMutableBufferPointer<Int32>) {
-        precondition(self.labels.count == count, "gathering labels from a regression split")
         copyFeatures(rows: rows, featureCount: featureCount, into: features)
-        copyTargets(self.labels, rows: rows, into: labels)
+        gatherTargets(rows: rows, labels: labels)
     }
 
     /// Copies the rows at `rows` into `features` and their real targets into `values`;
@@ -19,8 +18,21 @@ extension Split {
     /// - Precondition: a regression split; buffers large enough; every row in 0..<count.
     public func gather(rows: ArraySlice<Int>, featureCount: Int,
                        into features: UnsafeMutableBufferPointer<Float>, values: UnsafeMutableBufferPointer<Float>) {
-        precondition(self.values.count == count, "gathering values from a classification split")
         copyFeatures(rows: rows, featureCount: featureCount, into: features)
+        gatherTargets(rows: rows, values: values)
+    }
+
+    /// Copies the class labels of the rows at `rows` into `labels` (the features stay where they lie).
+    /// - Precondition: a classification split; `labels.count ≥ rows.count`; every row in 0..<count.
+    public func gatherTargets(rows: ArraySlice<Int>, labels: UnsafeMutableBufferPointer<Int32>) {
+        precondition(self.labels.count == count, "gathering labels from a regression split")
+        copyTargets(self.labels, rows: rows, into: labels)
+    }
+
+    /// Copies the real targets of the rows at `rows` into `values` (the features stay where they lie).
+    /// - Precondition: a regression split; `values.count ≥ rows.count`; every row in 0..<count.
+    public func gatherTargets(rows: ArraySlice<Int>, values: UnsafeMutableBufferPointer<Float>) {
+        precondition(self.values.count == count, "gathering values from a classification split")
         copyTargets(self.values, rows: rows, into: values)
     }
 

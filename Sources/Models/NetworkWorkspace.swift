@@ -6,24 +6,30 @@ public struct NetworkWorkspace: Sendable {
     /// The most rows one forward/backward pass may take.
     public let capacity: Int
     /// Layer outputs (after the activation; logits for the last layer), layer after layer,
-    /// each `capacity × width`.
+    /// each `storedRows × width`.
     var activations: [Float]
     /// ∂loss/∂(pre-activation) of each layer's output, same layout as `activations`.
     var deltas: [Float]
     /// Offset of layer l's block in `activations` and `deltas`.
     let offsets: [Int]
+    /// A row of zeros that pads the last block of the single-layer kernel (empty for other networks).
+    let zeroRow: [Float]
 
     init(architecture: Architecture, capacity: Int) {
         precondition(capacity > 0, "a workspace needs room for at least one row")
+        // Rounded up to whole blocks of the single-layer kernel, whose last block may overhang the batch.
+        let blockRows = SingleLayerProducts.blockRows
+        let storedRows = (capacity + blockRows - 1) / blockRows * blockRows
         var offsets: [Int] = []
         var total = 0
         for layer in 0..<architecture.layerCount {
             offsets.append(total)
-            total += capacity * architecture.widths[layer + 1]
+            total += storedRows * architecture.widths[layer + 1]
         }
         self.capacity = capacity
         self.offsets = offsets
         self.activations = [Float](repeating: 0, count: total)
         self.deltas = [Float](repeating: 0, count: total)
+        self.zeroRow = architecture.layerCount == 1 ? [Float](repeating: 0, count: architecture.inputCount) : []
     }
 }

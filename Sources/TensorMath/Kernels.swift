@@ -32,8 +32,8 @@ extension Kernels {
         let vectorEnd = count - count % Lanes.scalarCount
         var i = 0
         while i < vectorEnd {
-            let x = load(values + i)
-            store(x.replacing(with: 0, where: x .<= 0), values + i)
+            let x = Lanes(unalignedAt: values + i)
+            x.replacing(with: 0, where: x .<= 0).store(unalignedAt: values + i)
             i += Lanes.scalarCount
         }
         while i < count {
@@ -51,7 +51,7 @@ extension Kernels {
         let vectorEnd = count - count % Lanes.scalarCount
         var i = 0
         while i < vectorEnd {
-            store(load(delta + i).replacing(with: 0, where: load(output + i) .<= 0), delta + i)
+            Lanes(unalignedAt: delta + i).replacing(with: 0, where: Lanes(unalignedAt: output + i) .<= 0).store(unalignedAt: delta + i)
             i += Lanes.scalarCount
         }
         while i < count {
@@ -61,21 +61,6 @@ extension Kernels {
     }
 
     private typealias Lanes = SIMD8<Float>
-
-    @inline(__always)
-    private static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always)
-    private static func load(_ pointer: UnsafeMutablePointer<Float>) -> Lanes {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always)
-    private static func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Lanes.self)
-    }
 
     /// tanh in place.
     public static func tanh(_ values: UnsafeMutablePointer<Float>, count: Int) {

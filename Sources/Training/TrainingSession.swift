@@ -8,8 +8,8 @@ import TensorMath
 ///
 /// A value type that owns all its mutable state, so sessions on different threads share
 /// nothing mutable; the data set is shared read-only. All buffers are allocated when the
-/// session is made: a training step allocates nothing. A full batch is read from the
-/// data set in place, without a copy.
+/// session is made: a training step allocates nothing. A full batch, and every batch of a
+/// network without a hidden layer, is read from the data set in place, without a copy.
 public struct TrainingSession: Sendable {
     public let configuration: RunConfiguration
     public let dataset: Dataset
@@ -80,18 +80,28 @@ public struct TrainingSession: Sendable {
         // Evaluation runs in chunks of at least 1024 rows: fewer, larger sgemm calls.
         let largestSplit = max(trainCount, dataset.test.count, dataset.validation?.count ?? 0)
         self.workspace = network.makeWorkspace(capacity: max(batchSize, min(1024, largestSplit)))
-        // A full batch is read in place, so only minibatch runs hold a batch copy.
+        // A full batch is read in place, so only minibatch runs hold a batch copy; a network
+        // without a hidden layer reads every batch in place and copies only its targets.
         self.batchFeatures = []
         self.batchLabels = []
         self.batchValues = []
         self.weightRanges = layout.ranges(withRoles: [.weight])
-        if training.batchSize != nil { allocateBatchBuffers() }
+        if network.readsBatchRowsInPlace {
+            allocateTargetBuffers()
+        } else if training.batchSize != nil {
+            allocateBatchBuffers()
+        }
     }
 
     /// Room for one shuffled batch: made with the session for minibatch runs, and on first
     /// use if a full-batch session is ever asked to step on shuffled rows.
     private mutating func allocateBatchBuffers() {
         batchFeatures = [Float](repeating: 0, count: batchSize * dataset.featureCount)
+        allocateTargetBuffers()
+    }
+
+    /// Room for one batch's targets (all a network without a hidden layer copies).
+    private mutating func allocateTargetBuffers() {
         batchLabels = [Int32](repeating: 0, count: batchSize)
         batchValues = [Float](repeating: 0, count: batchSize)
     }
@@ -133,46 +143,90 @@ public struct TrainingSession: Sendable {
     public mutating func step(on indices: ArraySlice<Int>) -> Double {
         let rows = indices.count
         precondition(rows >= 1 && rows <= batchSize, "a batch holds 1...\(batchSize) rows, got \(rows)")
-        let train = dataset.train
-        // A batch of consecutive rows in stored order (every full batch) is read where it
-        // lies; only a shuffled minibatch is copied into the batch buffers.
-        let inPlace = Self.areConsecutive(indices)
-        let firstRow = inPlace ? indices.first! : 0
-        if !inPlace { gatherBatch(indices) }
         let context = StepContext(multiplier: schedule.multiplier(atStep: step), lambda: lambda(atStep: step))
-        let network = self.network, chain = self.chain
-        let features = dataset.featureCount
-        let isClassification = dataset.task != .regression
-        let loss = parameters.withUnsafeMutableBufferPointer { parameters in
-            gradient.withUnsafeMutableBufferPointer { gradient in
-                let source = inPlace ? train.features : batchFeatures
-                return source.withUnsafeBufferPointer { inputs in
-                    let inputs = UnsafeBufferPointer(rebasing: inputs[(firstRow * features)..<((firstRow + rows) * features)])
-                    let loss: Double
-                    if isClassification {
-                        loss = (inPlace ? train.labels : batchLabels).withUnsafeBufferPointer { labels in
-                            network.lossAndGradient(
-                                parameters: UnsafeBufferPointer(parameters), inputs: inputs,
-                                targets: .labels(UnsafeBufferPointer(rebasing: labels[firstRow..<(firstRow + rows)])),
-                                rows: rows, gradient: gradient, workspace: &workspace)
-                        }
-                    } else {
-                        loss = (inPlace ? train.values : batchValues).withUnsafeBufferPointer { values in
-                            network.lossAndGradient(
-                                parameters: UnsafeBufferPointer(parameters), inputs: inputs,
-                                targets: .values(UnsafeBufferPointer(rebasing: values[firstRow..<(firstRow + rows)])),
-                                rows: rows, gradient: gradient, workspace: &workspace)
-                        }
-                    }
-                    if loss.isFinite {
-                        chain.apply(parameters: parameters, gradient: gradient, state: &optimizerState, context: context)
-                    }
-                    return loss
+        let chain = self.chain
+        let loss = network.readsBatchRowsInPlace ? singleLayerLossAndGradient(indices) : lossAndGradient(indices)
+        if loss.isFinite {
+            parameters.withUnsafeMutableBufferPointer { parameters in
+                gradient.withUnsafeMutableBufferPointer { gradient in
+                    chain.apply(parameters: parameters, gradient: gradient, state: &optimizerState, context: context)
                 }
             }
         }
         step += 1
         return loss
+    }
+
+    /// The batch's loss and gradient through the general network path: a batch of consecutive
+    /// rows in stored order (every full batch) is read where it lies; only a shuffled minibatch
+    /// is copied into the batch buffers.
+    private mutating func lossAndGradient(_ indices: ArraySlice<Int>) -> Double {
+        let rows = indices.count
+        let train = dataset.train
+        let inPlace = Self.areConsecutive(indices)
+        let firstRow = inPlace ? indices.first! : 0
+        if !inPlace { gatherBatch(indices) }
+        let network = self.network
+        let features = dataset.featureCount
+        let isClassification = dataset.task != .regression
+        return parameters.withUnsafeBufferPointer { parameters in
+            gradient.withUnsafeMutableBufferPointer { gradient in
+                let source = inPlace ? train.features : batchFeatures
+                return source.withUnsafeBufferPointer { inputs in
+                    let inputs = UnsafeBufferPointer(rebasing: inputs[(firstRow * features)..<((firstRow + rows) * features)])
+                    if isClassification {
+                        return (inPlace ? train.labels : batchLabels).withUnsafeBufferPointer { labels in
+                            network.lossAndGradient(
+                                parameters: parameters, inputs: inputs,
+                                targets: .labels(UnsafeBufferPointer(rebasing: labels[firstRow..<(firstRow + rows)])),
+                                rows: rows, gradient: gradient, workspace: &workspace)
+                        }
+                    }
+                    return (inPlace ? train.values : batchValues).withUnsafeBufferPointer { values in
+                        network.lossAndGradient(
+                            parameters: parameters, inputs: inputs,
+                            targets: .values(UnsafeBufferPointer(rebasing: values[firstRow..<(firstRow + rows)])),
+                            rows: rows, gradient: gradient, workspace: &workspace)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The batch's loss and gradient for a network without a hidden layer: every row is read
+    /// where it lies in the training split, only the batch's targets are copied.
+    private mutating func singleLayerLossAndGradient(_ indices: ArraySlice<Int>) -> Double {
+        let network = self.network
+        let train = dataset.train
+        let features = dataset.featureCount
+        let isClassification = dataset.task != .regression
+        if batchLabels.isEmpty { allocateTargetBuffers() }
+        if isClassification {
+            batchLabels.withUnsafeMutableBufferPointer { train.gatherTargets(rows: indices, labels: $0) }
+        } else {
+            batchValues.withUnsafeMutableBufferPointer { train.gatherTargets(rows: indices, values: $0) }
+        }
+        return parameters.withUnsafeBufferPointer { parameters in
+            gradient.withUnsafeMutableBufferPointer { gradient in
+                train.features.withUnsafeBufferPointer { matrix in
+                    indices.withUnsafeBufferPointer { indices in
+                        let rows = BatchRows(selectedFrom: matrix, width: features, indices: indices)
+                        if isClassification {
+                            return batchLabels.withUnsafeBufferPointer { labels in
+                                network.lossAndGradient(parameters: parameters, rows: rows,
+                                                        targets: .labels(UnsafeBufferPointer(rebasing: labels[..<rows.count])),
+                                                        gradient: gradient, workspace: &workspace)
+                            }
+                        }
+                        return batchValues.withUnsafeBufferPointer { values in
+                            network.lossAndGradient(parameters: parameters, rows: rows,
+                                                    targets: .values(UnsafeBufferPointer(rebasing: values[..<rows.count])),
+                                                    gradient: gradient, workspace: &workspace)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Whether `indices` are k, k+1, …, k+n−1: rows that lie together in the split already.

@@ -107,4 +107,23 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(result.status, .failed)
         XCTAssertTrue(result.message?.contains("model.kind") ?? false)
     }
+
+    func testANaNFeatureDivergesASoftmaxRunAtTheStepThatReadsIt() throws {
+        // Softmax regression reads its batches' rows where they lie (no copy): a NaN in one
+        // training row must still reach that step's loss, as it does through the general path.
+        let clean = TestData.classification(count: 45, features: 3, seed: 9)
+        let poisoned = 17
+        var features = clean.train.features
+        features[poisoned * 3 + 1] = .nan
+        let dataset = Dataset(name: clean.name, featureCount: 3, task: clean.task,
+                              train: Split(features: features, labels: clean.train.labels), test: clean.test)
+        var config = configuration(epochs: 2, batchSize: 10)
+        config.model = ModelSpec(kind: .softmax, initialization: .glorot)
+        let order = BatchOrder(count: 45, batchSize: 10, seed: config.streamSeed)
+        let step = try XCTUnwrap(order.batches(epoch: 0).firstIndex { $0.contains(poisoned) }) + 1
+        let result = Trainer.run(config, on: dataset)
+        XCTAssertEqual(result.status, .diverged)
+        XCTAssertEqual(result.epochs.count, 0)
+        XCTAssertEqual(result.message, "non-finite training loss (NaN) at epoch 1, step \(step)")
+    }
 }

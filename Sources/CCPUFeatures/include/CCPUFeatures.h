@@ -1,0 +1,17 @@
+// What the processor can do, asked at run time.
+#ifndef CCPUFEATURES_H
+#define CCPUFEATURES_H
+
+#include <stdbool.h>
+
+/// Whether the processor runs AVX2 instructions (always false off x86-64).
+static inline bool ccpufeatures_has_avx2(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+#else
+    return false;
+#endif
+}
+
+#endif
