@@ -22,10 +22,35 @@ extension GridRunner {
         var finished: [RunRecord]
         /// Whether the journal has to be (re)created: absent, or left without its manifest.
         var needsManifest: Bool
+        /// Runs of `finished` taken from `--reuse` files, with the file each came from.
+        var reused: [(record: RunRecord, source: String)] = []
+
+        /// How many runs each reused file gave, in the order the files were named.
+        var reusedCounts: [(source: String, count: Int)] {
+            var order: [String] = []
+            var counts: [String: Int] = [:]
+            for (_, source) in reused {
+                if counts[source] == nil { order.append(source) }
+                counts[source, default: 0] += 1
+            }
+            return order.map { ($0, counts[$0]!) }
+        }
     }
 
-    /// Decides, without changing anything, where this run starts from.
+    /// Decides, without changing anything, where this run starts from: its own results file
+    /// and journal, then the `--reuse` files for runs those do not have.
     func startingPoint(_ journal: RunJournal) throws -> Start {
+        var start = try ownStartingPoint(journal)
+        guard start.point != .finishedFile else { return start }
+        var byKey = Dictionary(start.finished.map { ($0.run.key, $0) }, uniquingKeysWith: { first, _ in first })
+        start.reused = try reusableRuns(besides: Set(byKey.keys))
+        for (record, _) in start.reused { byKey[record.run.key] = record }
+        start.finished = plan.runs.compactMap { byKey[$0.key] }
+        return start
+    }
+
+    /// Where this run starts from, judging by its own results file and journal alone.
+    private func ownStartingPoint(_ journal: RunJournal) throws -> Start {
         let path = options.resultsPath
         let fileExists = FileManager.default.fileExists(atPath: path)
         let state = journal.state
@@ -101,6 +126,45 @@ extension GridRunner {
         return Start(point: point, finished: records, needsManifest: state != .journal)
     }
 
+    /// The finished runs of the `--reuse` files that this grid plans and has not finished
+    /// itself: a run's key is the hash of its whole configuration, so a run of that key in
+    /// any results file is this run's result, computed when and where its row says.
+    func reusableRuns(besides finished: Set<String>) throws -> [(record: RunRecord, source: String)] {
+        let planned = Dictionary(plan.runs.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        var taken = finished
+        var reused: [(record: RunRecord, source: String)] = []
+        for source in options.reusePaths {
+            let records: [RunRecord]
+            do {
+                records = try ResultsFile.readAll(at: source)
+            } catch {
+                throw RunnerError.input("--reuse \(source): not a readable results file: \(error)")
+            }
+            for var record in records where record.status != .pending && !taken.contains(record.run.key) {
+                guard let run = planned[record.run.key] else { continue }
+                let format = try ResultsFile.configurationFormat(at: source, key: record.run.key)
+                // Same key, other numbers: a run stored before a change of meaning is computed again.
+                if ConfigurationFormat.meaningChange(from: format, of: record.run.configuration) != nil { continue }
+                record.run = run
+                taken.insert(run.key)
+                reused.append((record, source))
+            }
+        }
+        return reused
+    }
+
+    /// Refuses to reuse a run that read other data files than this session would.
+    func checkReusedData(_ start: Start, now: [DataSpec: [DataFileFingerprint]]) throws {
+        for (record, source) in start.reused {
+            guard let recorded = try ResultsFile.dataFiles(at: source, key: record.run.key),
+                  let current = now[record.run.configuration.data], recorded != current else { continue }
+            throw RunnerError.input("--reuse \(source): run \(record.run.key) read other data files than this grid would "
+                               + "(\(recorded.map { "\($0.path) sha256 \($0.sha256.prefix(12))…" }.joined(separator: ", ")) then, "
+                               + "\(current.map { "\($0.path) sha256 \($0.sha256.prefix(12))…" }.joined(separator: ", ")) now); "
+                               + "its numbers would not belong with the new ones: leave --reuse out")
+        }
+    }
+
     /// Refuses to resume one shard's output as another shard, or as the whole grid.
     func checkShard(stored: String, in place: String) throws {
         let current = plan.shard?.description ?? ""
@@ -125,9 +189,9 @@ extension GridRunner {
         if start.needsManifest {
             try journal.create(canonicalText: plan.canonicalText, shard: plan.shard?.description ?? "")
         }
-        if start.point == .resultsFile {
-            // Keep the runs of the results file in the journal too, so the journal alone
-            // can finish the grid.
+        if start.point == .resultsFile || !start.reused.isEmpty {
+            // Keep the runs of the results file and the reused ones in the journal too, so
+            // the journal alone can finish the grid.
             let recorded = journal.recordedKeys()
             for record in start.finished where !recorded.contains(record.run.key) {
                 try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine, provenance: .current()),

@@ -22,12 +22,16 @@ public final class GridRunner: @unchecked Sendable {
         public var resume: Bool
         public var overwrite: Bool
         public var commandLine: String
+        /// Results files whose finished runs this grid also plans are taken, not computed again.
+        public var reusePaths: [String]
 
-        public init(resultsPath: String, jobs: Int, resume: Bool, overwrite: Bool, commandLine: String) {
+        public init(resultsPath: String, jobs: Int, resume: Bool, overwrite: Bool, commandLine: String,
+                    reusePaths: [String] = []) {
             self.resultsPath = resultsPath
             self.jobs = jobs
             self.resume = resume
             self.overwrite = overwrite
+            self.reusePaths = reusePaths
             self.commandLine = commandLine
         }
     }
@@ -90,6 +94,7 @@ public final class GridRunner: @unchecked Sendable {
         let dataFiles = try fingerprintDataFiles()
 
         try checkDataUnchanged(since: start, journal: journal, now: dataFiles)
+        try checkReusedData(start, now: dataFiles)
         try begin(journal, from: start)
         if start.point == .fresh || journalLock == nil {
             // A fresh start may have replaced the directory that was locked: lock the new one.
@@ -99,6 +104,9 @@ public final class GridRunner: @unchecked Sendable {
         BLAS.setThreadCount(blasThreads)
         let reporter = progress ?? ProgressReporter(style: .quiet, total: plan.runs.count)
         reporter.setAlreadyDone(recorded.count)
+        for (source, count) in start.reusedCounts {
+            reporter.note("reusing \(count) finished run\(count == 1 ? "" : "s") of \(source)")
+        }
         if !recorded.isEmpty && !pendingRuns.isEmpty {
             reporter.note("resuming: \(recorded.count) of \(plan.runs.count) runs already finished")
         }

@@ -36,6 +36,12 @@ extension DecayBench {
         @Flag(help: "Replace an existing results file and its unfinished runs.")
         var overwrite = false
 
+        @Option(help: ArgumentHelp(
+            "Take the finished runs of this results file that the grid also plans, instead of computing them (repeatable).",
+            discussion: "A run's key is the hash of its whole configuration, so a grid grown by a learning rate reuses every run it already had. Each run keeps the commit and host that computed it (columns of /runs); `decaybench verify` checks them against this build.",
+            valueName: "results.h5"))
+        var reuse: [String] = []
+
         @Flag(help: "Allow a grid of more than \(GridLimits.runs) runs (up to \(GridLimits.forcedRuns)).")
         var force = false
 
@@ -55,6 +61,9 @@ extension DecayBench {
             if let shard {
                 do { _ = try Shard(parsing: shard) } catch { throw ValidationError("--shard: \(error)") }
             }
+            for path in reuse where !FileManager.default.fileExists(atPath: path) {
+                throw ValidationError("--reuse \(path): no such results file")
+            }
         }
 
         func run() throws {
@@ -66,7 +75,7 @@ extension DecayBench {
             let runner = GridRunner(
                 plan: plan,
                 options: .init(resultsPath: out, jobs: jobs, resume: resume, overwrite: overwrite,
-                               commandLine: CommandLine.arguments.joined(separator: " ")),
+                               commandLine: CommandLine.arguments.joined(separator: " "), reusePaths: reuse),
                 progress: progress)
 
             // Ctrl-C and SIGTERM ask the workers to stop after their current step.
