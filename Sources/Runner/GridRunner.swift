@@ -107,8 +107,9 @@ public final class GridRunner: @unchecked Sendable {
         for (source, count) in start.reusedCounts {
             reporter.note("reusing \(count) finished run\(count == 1 ? "" : "s") of \(source)")
         }
-        if !recorded.isEmpty && !pendingRuns.isEmpty {
-            reporter.note("resuming: \(recorded.count) of \(plan.runs.count) runs already finished")
+        let ownFinished = recorded.count - start.reused.count
+        if ownFinished > 0 && !pendingRuns.isEmpty {
+            reporter.note("resuming: \(ownFinished) of \(plan.runs.count) runs already finished")
         }
         let provenance = Provenance.current()
         let shardMetadata = {

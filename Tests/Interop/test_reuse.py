@@ -26,6 +26,7 @@ def test_a_grown_grid_reuses_the_runs_it_had_and_equals_a_fresh_run(decaybench, 
     run(decaybench, "run", grown, "--out", fresh, "--jobs", "2", "--quiet")
     result = run(decaybench, "run", grown, "--out", reused, "--reuse", before, "--jobs", "2")
     assert f"reusing 16 finished runs of {before}" in result.stderr
+    assert "resuming" not in result.stderr, "nothing of this output was finished before"
     computed = [line for line in result.stderr.splitlines() if " finished test_error=" in line]
     assert len(computed) == 8, "only the runs of the new learning rate are computed"
     assert all("lr=0.1" in line for line in computed)
