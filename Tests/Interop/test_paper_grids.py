@@ -1,5 +1,6 @@
 """The paper grids (experiments/paper): each parses, states its claim, its reasons and its
-time, and its tiny copy (Tests/Tools/shrink_paper_grids.py) parses too."""
+measured time, declares its claims, and its tiny copy (Tests/Tools/shrink_paper_grids.py)
+parses too; the committed results files match their grids."""
 import glob
 import os
 import subprocess
@@ -24,7 +25,8 @@ def test_there_is_a_grid_per_study():
 def test_each_grid_parses_and_says_why_and_how_long(decaybench, grid):
     header = "".join(line for line in open(grid) if line.startswith("#"))
     assert "Why this size" in header, f"{grid}: the header does not say why its size was chosen"
-    assert "`decaybench plan` estimated" in header, f"{grid}: the header does not give plan's estimate"
+    assert "# Time: measured here" in header and "grid_times.py" in header, \
+        f"{grid}: the header does not give the measured time and how to retake it"
     result = run(decaybench, "plan", grid, "--show", "0")
     assert "estimated time" in result.stdout
 
@@ -50,3 +52,34 @@ def test_tiny_copies_parse(decaybench, tmp_path):
     for grid in written:
         result = run(decaybench, "plan", grid, "--show", "0")
         assert "runs" in result.stdout
+
+
+@pytest.mark.parametrize("grid", GRIDS, ids=os.path.basename)
+def test_the_committed_results_hold_their_grid_whole_and_declare_its_claims(decaybench, grid, tmp_path):
+    import h5py
+    name = os.path.basename(grid)[:-len(".yaml")]
+    results = os.path.join(ROOT, "results", "paper", name + ".h5")
+    # merge --grid refuses a file whose runs are not the grid's, and counts the finished ones.
+    out = str(tmp_path / "check.h5")
+    merged = run(decaybench, "merge", results, "--grid", grid, "--out", out, check=False)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    declared = [line for line in run(decaybench, "plan", grid, "--show", "0").stdout.splitlines()
+                if line.startswith("claims it tests: ")][0].removeprefix("claims it tests: ")
+    with h5py.File(results) as f:
+        assert f.attrs["complete"] == 1
+        stored = f.attrs["claims"]
+        assert (stored.decode() if isinstance(stored, bytes) else stored) == declared.replace(", ", ",")
+
+
+def test_grid_times_sums_the_runs_own_seconds(tmp_path):
+    import h5py
+    script = os.path.join(ROOT, "experiments", "report", "grid_times.py")
+    path = os.path.join(ROOT, "results", "paper", "biases.h5")
+    table = subprocess.run([sys.executable, script, "--workers", "4", path], capture_output=True, text=True, check=True).stdout
+    row = [line for line in table.splitlines() if line.startswith("| `biases.h5`")][0].split("|")
+    with h5py.File(path) as f:
+        seconds = float(f["runs"]["seconds"].sum())
+        count = len(f["runs"])
+    assert int(row[2]) == count and int(row[3]) == count
+    assert float(row[4].split()[0]) == pytest.approx(seconds / 60, abs=0.05)
+    assert float(row[5].split()[0]) == pytest.approx(seconds / 60 / 4, abs=0.05)
