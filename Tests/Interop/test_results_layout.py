@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from conftest import SMALL_GRID, decode, run_grid
+from conftest import SMALL_GRID, decode, run, run_grid
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +112,17 @@ def test_root_provenance_and_configuration(small_results):
             weight = f["params"][key]["layer0.weight"]
             assert weight.shape == (8, 6)  # [out, in]
             assert f["params"][key]["layer1.bias"].shape == (3,)
+
+
+def test_small_tensors_are_stored_whole_and_large_ones_deflated(decaybench, tmp_path):
+    out = str(tmp_path / "wide.h5")
+    # 300 inputs × 64 hidden = 19,200 weights (deflated); the biases and 64 × 3 are small.
+    run(decaybench, "train", "--dataset", "synthetic-classification", "--features", "300", "--model", "mlp",
+        "--hidden", "64", "--epochs", "1", "--quiet", "--out", out)
+    with h5py.File(out) as f:
+        (key,) = list(f["params"])
+        tensors = f["params"][key]
+        assert tensors["layer0.weight"].shape == (64, 300)
+        assert tensors["layer0.weight"].compression == "gzip" and tensors["layer0.weight"].shuffle
+        for name in ("layer0.bias", "layer1.weight", "layer1.bias"):
+            assert tensors[name].compression is None and tensors[name].chunks is None, name
