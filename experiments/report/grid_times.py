@@ -15,6 +15,8 @@ import h5py
 
 
 def duration(seconds):
+    if seconds < 1:
+        return "< 1 s"
     if seconds < 60:
         return f"{seconds:.0f} s"
     if seconds < 3600:
