@@ -154,8 +154,12 @@ extension GridRunner {
     }
 
     /// Refuses to reuse a run that read other data files than this session would.
+    ///
+    /// Every run of one data specification in one file read the same files, so each pair is
+    /// checked once, not once per run (each check opens the file).
     func checkReusedData(_ start: Start, now: [DataSpec: [DataFileFingerprint]]) throws {
-        for (record, source) in start.reused {
+        var checked: [String: Set<DataSpec>] = [:]
+        for (record, source) in start.reused where checked[source, default: []].insert(record.run.configuration.data).inserted {
             guard let recorded = try ResultsFile.dataFiles(at: source, key: record.run.key),
                   let current = now[record.run.configuration.data], recorded != current else { continue }
             throw RunnerError.input("--reuse \(source): run \(record.run.key) read other data files than this grid would "

@@ -83,3 +83,13 @@ def test_grid_times_sums_the_runs_own_seconds(tmp_path):
     assert int(row[2]) == count and int(row[3]) == count
     assert float(row[4].split()[0]) == pytest.approx(seconds / 60, abs=0.05)
     assert float(row[5].split()[0]) == pytest.approx(seconds / 60 / 4, abs=0.05)
+
+
+def test_edge_cells_names_the_families_whose_best_cell_is_on_an_edge():
+    script = os.path.join(ROOT, "experiments", "report", "edge_cells.py")
+    paper = os.path.join(ROOT, "results", "paper")
+    lines = subprocess.run([sys.executable, script, os.path.join(paper, "biases.h5"), os.path.join(paper, "generalization.h5")],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    # The README names this one: Adam+L2 with biases decayed, best at lr 3e-3, the grid's smallest.
+    assert any(line.startswith("biases.h5: adam l2 paper 60 cosine True: best λ=0.0001 lr=0.003") for line in lines), lines
+    assert not any(line.startswith("generalization.h5") for line in lines), lines
