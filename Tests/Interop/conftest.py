@@ -39,6 +39,16 @@ def wait_for_shards(parts, count, process, timeout=300):
     pytest.fail("timed out waiting for finished runs")
 
 
+def kill_after_runs(decaybench, grid, out, count, *options):
+    """Starts `decaybench run GRID --out OUT --quiet OPTIONS`, waits until `count` runs are saved
+    in OUT.parts, and kills it with SIGKILL: a crash at a moment when some runs have finished."""
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet", *options],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for_shards(out + ".parts", count, process)
+    process.kill()
+    process.wait()
+
+
 def write_grid(directory, text, name="grid.yaml"):
     path = os.path.join(directory, name)
     with open(path, "w") as handle:

@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import SLOW_GRID, SMALL_GRID, run, wait_for_shards, write_grid
+from conftest import SLOW_GRID, SMALL_GRID, kill_after_runs, run, wait_for_shards, write_grid
 
 # Everything but wall-clock times and provenance must be identical.
 TIMING_COLUMNS = {"seconds"}
@@ -63,11 +63,7 @@ def slow_reference(decaybench, tmp_path_factory):
 def test_kill_minus_nine_then_resume_equals_an_uninterrupted_run(decaybench, tmp_path, slow_reference):
     grid = write_grid(str(tmp_path), SLOW_GRID)
     out = str(tmp_path / "killed.h5")
-    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for_shards(out + ".parts", 2, process)
-    process.kill()
-    process.wait()
+    kill_after_runs(decaybench, grid, out, 2)
     # Nothing half-written: either no results file yet, or a readable one.
     if os.path.exists(out):
         h5py.File(out).close()

@@ -12,7 +12,7 @@ import uuid
 import h5py
 import pytest
 
-from conftest import SLOW_GRID, SMALL_GRID, run, write_grid
+from conftest import SLOW_GRID, SMALL_GRID, kill_after_runs, run, write_grid
 from test_command_line import assert_same_content, wait_for_shards
 
 
@@ -152,11 +152,7 @@ def test_overwrite_keeps_a_users_parts_directory_or_file(decaybench, tmp_path):
 def test_the_refusal_names_the_journal_when_only_the_journal_exists(decaybench, tmp_path):
     grid = write_grid(str(tmp_path), SLOW_GRID)
     out = str(tmp_path / "j.h5")
-    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for_shards(out + ".parts", 1, process)
-    process.kill()
-    process.wait()
+    kill_after_runs(decaybench, grid, out, 1)
     assert not os.path.exists(out)
     result = run(decaybench, "run", grid, "--out", out, check=False)
     assert result.returncode != 0

@@ -3,7 +3,6 @@ split that chose, NaN finals for diverged runs with their last finite epoch kept
 and the λ applied, and a summary chosen on validation."""
 import math
 import os
-import subprocess
 
 import h5py
 import numpy as np
@@ -11,7 +10,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from conftest import SELECTION_GRID, decode, run, run_grid, wait_for_shards, write_grid
+from conftest import SELECTION_GRID, decode, kill_after_runs, run, run_grid, write_grid
 from test_command_line import assert_same_content
 
 
@@ -120,11 +119,7 @@ def test_a_saved_run_of_the_old_normalized_meaning_runs_again_on_resume(decayben
     reference = str(tmp_path / "reference.h5")
     run(decaybench, "run", grid, "--out", reference, "--quiet")
     out = str(tmp_path / "resumed.h5")
-    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for_shards(out + ".parts", 1, process)
-    process.kill()
-    process.wait()
+    kill_after_runs(decaybench, grid, out, 1)
     # Make one saved run look as if an earlier build (configuration format 1) computed it.
     shard = next(os.path.join(out + ".parts", n) for n in sorted(os.listdir(out + ".parts"))
                  if n.endswith(".h5") and len(n) == len("0123456789abcdef.h5"))
