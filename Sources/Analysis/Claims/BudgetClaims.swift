@@ -14,9 +14,7 @@ extension Claim {
         needs: "decoupled cells with normalized false and true over ≥ 2 budgets (epochs)",
         evaluate: { evidence in
             let decoupled = evidence.cells.filter { $0.configuration.regularization.penalty == .decoupled && $0.lambda > 0 }
-            let contexts = ContextFields([.lambda, .learningRate, .epochs, .normalized]).contexts(of: decoupled)
-            let labels = ClaimMeasures.labels(forContextKeys: contexts.map(\.key))
-            return zip(contexts, labels).compactMap { context, label in
+            return ContextFields([.lambda, .learningRate, .epochs, .normalized]).labelledContexts(of: decoupled).compactMap { context, label in
                 let raw = context.cells.filter { !$0.configuration.regularization.normalized }
                 let normalized = context.cells.filter { $0.configuration.regularization.normalized }
                 let budgets = Array(Set(raw.map(\.configuration.training.epochs)).intersection(normalized.map(\.configuration.training.epochs))).sorted()
@@ -75,10 +73,8 @@ extension Claim {
 
     static func warmRestartFindings(_ evidence: ClaimEvidence, budgetedCosine: Bool) -> [Finding] {
         let relevant = evidence.cells.filter { [.warmRestarts, .cosine].contains($0.configuration.schedule.kind) }
-        let contexts = ContextFields([.lambda, .learningRate, .schedule, .epochs]).contexts(of: relevant)
-        let labels = ClaimMeasures.labels(forContextKeys: contexts.map(\.key))
         var findings: [Finding] = []
-        for (context, label) in zip(contexts, labels) {
+        for (context, label) in ContextFields([.lambda, .learningRate, .schedule, .epochs]).labelledContexts(of: relevant) {
             let restarts = context.cells.filter { $0.configuration.schedule.kind == .warmRestarts }
             let cosine = context.cells.filter { $0.configuration.schedule.kind == .cosine }
             // One finding per warm-restarts setting (t0, t_mult, budget).

@@ -67,6 +67,13 @@ struct ContextFields: OptionSet {
         return c.canonicalJSON
     }
 
+    /// `cells` grouped by `key` as `contexts(of:)` does, each with its label: the settings in
+    /// which the groups differ (`ClaimMeasures.labels`).
+    func labelledContexts(of cells: [Cell]) -> [(context: (key: String, cells: [Cell]), label: String)] {
+        let contexts = contexts(of: cells)
+        return Array(zip(contexts, ClaimMeasures.labels(forContextKeys: contexts.map(\.key))))
+    }
+
     /// `cells` grouped by `key`, each group in order of first appearance.
     func contexts(of cells: [Cell]) -> [(key: String, cells: [Cell])] {
         var order: [String] = []

@@ -81,10 +81,8 @@ extension Claim {
         _ evidence: ClaimEvidence, contextFields: ContextFields,
         split: ([Cell]) -> [(first: [Cell], second: [Cell], scope: String, names: (String, String))]
     ) -> [Finding] {
-        let contexts = contextFields.contexts(of: evidence.cells)
-        let labels = ClaimMeasures.labels(forContextKeys: contexts.map(\.key))
         var findings: [Finding] = []
-        for (context, contextLabel) in zip(contexts, labels) {
+        for (context, contextLabel) in contextFields.labelledContexts(of: evidence.cells) {
             for group in split(context.cells) {
                 if let finding = ClaimMeasures.bestAgainstBest(
                     group.first, group.second, seeds: evidence.seeds, scope: ClaimMeasures.scope(group.scope, contextLabel), names: group.names) {

@@ -34,13 +34,11 @@ extension Claim {
     /// of the family's best cell.
     static func lambdaSweepFindings(_ evidence: ClaimEvidence, statistic: @escaping ([Cell], [UInt64]) -> Double?) -> [Finding] {
         let sweeping = evidence.cells.filter { [.l2, .l1, .decoupled].contains($0.configuration.regularization.penalty) || $0.lambda == 0 }
-        let contexts = ContextFields([.lambda, .learningRate]).contexts(of: sweeping)
-        let labels = ClaimMeasures.labels(forContextKeys: contexts.map(\.key))
         // λ = 0 computes the same under every penalty, so a family without its own borrows another's.
         let sameButPenalty = ContextFields([.lambda, .learningRate, .penalty])
         let zeros = evidence.cells.filter { $0.lambda == 0 && $0.divergedSeeds == 0 }
         var findings: [Finding] = []
-        for (context, label) in zip(contexts, labels) {
+        for (context, label) in ContextFields([.lambda, .learningRate]).labelledContexts(of: sweeping) {
             guard let best = CellSelection.best(context.cells, on: evidence.seeds) else { continue }
             var atRate = context.cells.filter { $0.learningRate == best.learningRate && $0.divergedSeeds == 0 }
             var notes: [String] = []
@@ -81,9 +79,7 @@ extension Claim {
                 return Double(weights.filter { abs($0) < sparsityThreshold }.count) / Double(weights.count)
             }
             let cells = evidence.cells.filter { $0.lambda > 0 && $0.runs.values.contains { !$0.parameters.isEmpty } }
-            let contexts = ContextFields([.lambda, .learningRate, .penalty]).contexts(of: cells)
-            let labels = ClaimMeasures.labels(forContextKeys: contexts.map(\.key))
-            return zip(contexts, labels).compactMap { context, label in
+            return ContextFields([.lambda, .learningRate, .penalty]).labelledContexts(of: cells).compactMap { context, label in
                 let l1 = context.cells.filter { $0.configuration.regularization.penalty == .l1 }
                 let l2 = context.cells.filter { $0.configuration.regularization.penalty == .l2 }
                 guard !l1.isEmpty, !l2.isEmpty else { return nil }

@@ -43,10 +43,8 @@ extension Claim {
 
     static func slopeFindings(_ evidence: ClaimEvidence, family: Family) -> [Finding] {
         let cells = evidence.cells.filter { family.contains($0.configuration) }
-        let contexts = ContextFields([.lambda, .learningRate]).contexts(of: cells)
-        let labels = ClaimMeasures.labels(forContextKeys: contexts.map(\.key))
         var findings: [Finding] = []
-        for (context, label) in zip(contexts, labels) {
+        for (context, label) in ContextFields([.lambda, .learningRate]).labelledContexts(of: cells) {
             let rates = Array(Set(context.cells.map(\.learningRate))).sorted()
             let lambdas = Set(context.cells.map(\.lambda).filter { $0 > 0 })
             guard rates.count >= 3, lambdas.count >= 3 else { continue }
@@ -76,10 +74,8 @@ extension Claim {
     static func additiveFindings(_ evidence: ClaimEvidence, optimizer: OptimizerSpec.Kind) -> [Finding] {
         let decoupledFamily = Family(optimizer, .decoupled, .paper), l2Family = Family(optimizer, .l2)
         let cells = evidence.cells.filter { decoupledFamily.contains($0.configuration) || l2Family.contains($0.configuration) }
-        let contexts = ContextFields([.lambda, .learningRate, .penalty]).contexts(of: cells)
-        let labels = ClaimMeasures.labels(forContextKeys: contexts.map(\.key))
         var findings: [Finding] = []
-        for (context, label) in zip(contexts, labels) {
+        for (context, label) in ContextFields([.lambda, .learningRate, .penalty]).labelledContexts(of: cells) {
             let decoupled = context.cells.filter { decoupledFamily.contains($0.configuration) }
             let l2 = context.cells.filter { l2Family.contains($0.configuration) }
             guard !decoupled.isEmpty, !l2.isEmpty else { continue }
