@@ -1,0 +1,1 @@
+../LinearKernels/PixelScaling.swift
