@@ -35,22 +35,18 @@ public struct ScaleByAdam: UpdateStage {
     }
 
     public func update(_ block: UpdateBlock, _ c: Constants) {
-        let u = block.update, m = block.state(0), v = block.state(1)
-        for i in 0..<u.count {
-            let g = u[i]
-            m[i] += c.oneMinusBeta1 * (g - m[i])
-            v[i] = v[i] * c.beta2 + c.oneMinusBeta2 * g * g
-        }
+        let u = block.update.baseAddress!, m = block.state(0).baseAddress!, v = block.state(1).baseAddress!
+        // m ← m + (1 − β₁)(u − m);  v ← β₂ v + (1 − β₂) u²
+        block.loops.adamMoments(u, firstMoment: m, secondMoment: v, oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2,
+                                oneMinusBeta2: c.oneMinusBeta2, count: block.count)
+        // u ← m / (√v / √(1 − β₂ᵗ) + ε) / (1 − β₁ᵗ), v replaced by its running maximum for AMSGrad
         if amsgrad {
-            let vMax = block.state(2)
-            for i in 0..<u.count {
-                vMax[i] = max(vMax[i], v[i])
-                u[i] = m[i] / (vMax[i].vectorizableSquareRoot / c.correction2Root + c.epsilon) * c.inverseCorrection1
-            }
+            block.loops.amsgradDirection(u, firstMoment: m, secondMoment: v, maximumSecondMoment: block.state(2).baseAddress!,
+                                         correction2Root: c.correction2Root, epsilon: c.epsilon,
+                                         inverseCorrection1: c.inverseCorrection1, count: block.count)
         } else {
-            for i in 0..<u.count {
-                u[i] = m[i] / (v[i].vectorizableSquareRoot / c.correction2Root + c.epsilon) * c.inverseCorrection1
-            }
+            block.loops.adamDirection(u, firstMoment: m, secondMoment: v, correction2Root: c.correction2Root,
+                                      epsilon: c.epsilon, inverseCorrection1: c.inverseCorrection1, count: block.count)
         }
     }
 }
