@@ -36,17 +36,18 @@ public struct ScaleByAdam: UpdateStage {
 
     public func update(_ block: UpdateBlock, _ c: Constants) {
         let u = block.update.baseAddress!, m = block.state(0).baseAddress!, v = block.state(1).baseAddress!
-        // m ← m + (1 − β₁)(u − m);  v ← β₂ v + (1 − β₂) u²
-        block.loops.adamMoments(u, firstMoment: m, secondMoment: v, oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2,
-                                oneMinusBeta2: c.oneMinusBeta2, count: block.count)
-        // u ← m / (√v / √(1 − β₂ᵗ) + ε) / (1 − β₁ᵗ), v replaced by its running maximum for AMSGrad
+        // m ← m + (1 − β₁)(u − m);  v ← β₂ v + (1 − β₂) u²;  u ← m / (√v / √(1 − β₂ᵗ) + ε) / (1 − β₁ᵗ),
+        // with v's running maximum in the direction for AMSGrad
         if amsgrad {
-            block.loops.amsgradDirection(u, firstMoment: m, secondMoment: v, maximumSecondMoment: block.state(2).baseAddress!,
-                                         correction2Root: c.correction2Root, epsilon: c.epsilon,
-                                         inverseCorrection1: c.inverseCorrection1, count: block.count)
+            block.loops.amsgrad(u, firstMoment: m, secondMoment: v, maximumSecondMoment: block.state(2).baseAddress!,
+                                oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2, oneMinusBeta2: c.oneMinusBeta2,
+                                correction2Root: c.correction2Root, epsilon: c.epsilon,
+                                inverseCorrection1: c.inverseCorrection1, count: block.count)
         } else {
-            block.loops.adamDirection(u, firstMoment: m, secondMoment: v, correction2Root: c.correction2Root,
-                                      epsilon: c.epsilon, inverseCorrection1: c.inverseCorrection1, count: block.count)
+            block.loops.adam(u, firstMoment: m, secondMoment: v,
+                             oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2, oneMinusBeta2: c.oneMinusBeta2,
+                             correction2Root: c.correction2Root, epsilon: c.epsilon,
+                             inverseCorrection1: c.inverseCorrection1, count: block.count)
         }
     }
 }

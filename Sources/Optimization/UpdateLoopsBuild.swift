@@ -32,15 +32,13 @@ protocol ElementwiseUpdateLoops {
     static func scale(_ u: UnsafeMutablePointer<Float>, by scale: Float, count: Int)
     static func subtract(_ u: UnsafePointer<Float>, from theta: UnsafeMutablePointer<Float>, count: Int)
     static func traceMomentum(_ buffer: UnsafeMutablePointer<Float>, _ u: UnsafePointer<Float>, momentum: Float, count: Int)
-    static func adamMoments(
-        _ u: UnsafePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
-        oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float, count: Int)
-    static func adamDirection(
-        _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafePointer<Float>, secondMoment v: UnsafePointer<Float>,
+    static func adam(
+        _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+        oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
         correction2Root: Float, epsilon: Float, inverseCorrection1: Float, count: Int)
-    static func amsgradDirection(
-        _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafePointer<Float>, secondMoment v: UnsafePointer<Float>,
-        maximumSecondMoment vMax: UnsafeMutablePointer<Float>,
+    static func amsgrad(
+        _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+        maximumSecondMoment vMax: UnsafeMutablePointer<Float>, oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
         correction2Root: Float, epsilon: Float, inverseCorrection1: Float, count: Int)
 }
 

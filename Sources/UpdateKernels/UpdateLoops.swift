@@ -40,37 +40,41 @@ public enum UpdateLoops {
         for i in 0..<count { buffer[i] = buffer[i] * momentum + u[i] }
     }
 
-    /// Adam's moments of u: m ← m + (1 − β₁)(u − m), v ← β₂ v + (1 − β₂) u².
-    public static func adamMoments(
-        _ u: UnsafePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
-        oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float, count: Int
+    /// One Adam step on u: m ← m + (1 − β₁)(u − m), v ← β₂ v + (1 − β₂) u², then
+    /// u ← m / (√v / √(1 − β₂ᵗ) + ε) · 1/(1 − β₁ᵗ), PyTorch's order of operations.
+    ///
+    /// One loop rather than one for the moments and one for the direction: the square root and
+    /// the divisions then overlap the loads of m and v, which come from memory on every step.
+    public static func adam(
+        _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+        oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
+        correction2Root: Float, epsilon: Float, inverseCorrection1: Float, count: Int
     ) {
         for i in 0..<count {
             let g = u[i]
-            m[i] += oneMinusBeta1 * (g - m[i])
-            v[i] = v[i] * beta2 + oneMinusBeta2 * g * g
+            let mi = m[i] + oneMinusBeta1 * (g - m[i])
+            let vi = v[i] * beta2 + oneMinusBeta2 * g * g
+            m[i] = mi
+            v[i] = vi
+            u[i] = mi / (cfloatmath_sqrt(vi) / correction2Root + epsilon) * inverseCorrection1
         }
     }
 
-    /// Adam's direction: u ← m / (√v / √(1 − β₂ᵗ) + ε) · 1/(1 − β₁ᵗ), PyTorch's order of operations.
-    public static func adamDirection(
-        _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafePointer<Float>, secondMoment v: UnsafePointer<Float>,
+    /// One AMSGrad step: Adam's moments, v_max ← max(v_max, v), then Adam's direction with v_max for v.
+    public static func amsgrad(
+        _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+        maximumSecondMoment vMax: UnsafeMutablePointer<Float>, oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
         correction2Root: Float, epsilon: Float, inverseCorrection1: Float, count: Int
     ) {
         for i in 0..<count {
-            u[i] = m[i] / (cfloatmath_sqrt(v[i]) / correction2Root + epsilon) * inverseCorrection1
-        }
-    }
-
-    /// AMSGrad's direction: v_max ← max(v_max, v), then Adam's direction with v_max for v.
-    public static func amsgradDirection(
-        _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafePointer<Float>, secondMoment v: UnsafePointer<Float>,
-        maximumSecondMoment vMax: UnsafeMutablePointer<Float>,
-        correction2Root: Float, epsilon: Float, inverseCorrection1: Float, count: Int
-    ) {
-        for i in 0..<count {
-            vMax[i] = max(vMax[i], v[i])
-            u[i] = m[i] / (cfloatmath_sqrt(vMax[i]) / correction2Root + epsilon) * inverseCorrection1
+            let g = u[i]
+            let mi = m[i] + oneMinusBeta1 * (g - m[i])
+            let vi = v[i] * beta2 + oneMinusBeta2 * g * g
+            let vMaxI = max(vMax[i], vi)
+            m[i] = mi
+            v[i] = vi
+            vMax[i] = vMaxI
+            u[i] = mi / (cfloatmath_sqrt(vMaxI) / correction2Root + epsilon) * inverseCorrection1
         }
     }
 }
