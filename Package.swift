@@ -3,9 +3,10 @@ import PackageDescription
 
 // Swift cannot compile one function for a wider instruction set, only a whole module. The
 // manifest is built for the host, so this asks whether the host is x86-64 (elsewhere the module
-// is built like any other and never chosen).
+// is built like any other and never chosen). Cross-module optimization is off for these modules:
+// it would copy their small functions into callers built for baseline x86-64, without AVX2.
 #if arch(x86_64)
-let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell", "-disable-cmo"])]
 #else
 let avx2Settings: [SwiftSetting] = []
 #endif
@@ -41,8 +42,12 @@ let package = Package(
         .target(name: "LinearKernelsAVX2", dependencies: ["TensorMath"], swiftSettings: avx2Settings),
         /// Linear, softmax and MLP models: forward, backward, losses.
         .target(name: "Models", dependencies: ["TensorMath", "LinearKernels", "LinearKernelsAVX2", "CCPUFeatures"]),
+        /// The element-wise loops of the update stages, over one block of parameters.
+        .target(name: "UpdateKernels", dependencies: ["CFloatMath"]),
+        /// The same source (a symbolic link) built for AVX2; `Optimization` runs it where the processor has AVX2.
+        .target(name: "UpdateKernelsAVX2", dependencies: ["CFloatMath"], swiftSettings: avx2Settings),
         /// Update chains (SGD, Adam, penalties vs decoupled decay), schedules, masks.
-        .target(name: "Optimization", dependencies: ["TensorMath", "CFloatMath"]),
+        .target(name: "Optimization", dependencies: ["TensorMath", "UpdateKernels", "UpdateKernelsAVX2", "CCPUFeatures"]),
         /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
         .target(name: "HDF5Store", dependencies: ["CHDF5"]),
         /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order.

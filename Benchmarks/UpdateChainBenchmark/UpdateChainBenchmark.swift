@@ -1,6 +1,10 @@
 // Times one optimizer step of the update chain on the MLP 784-256-256-10's parameters and
 // prints nanoseconds per parameter per step (median of repetitions, contenders alternated),
-// plus a checksum of the final parameters so that two builds can be compared bit for bit.
+// plus a checksum of the final parameters so that two builds can be compared bit for bit. Each
+// chain runs with every build of the element-wise loops the processor has (baseline x86-64,
+// AVX2), alternated, and the ratio of the two is printed. Their checksums must be equal: where
+// they differ, it says which chain and exits with status 1 (`make test` runs it on a few steps,
+// because the tests are built without optimization and so never run the vectorised loops).
 //
 //     swift build -c release --product UpdateChainBenchmark
 //     .build/release/UpdateChainBenchmark [repetitions] [steps] [name filter]
@@ -32,6 +36,7 @@ struct UpdateChainBenchmark {
         let allContenders: [(String, OptimizerSpec, RegularizationSpec)] = [
             ("sgd", OptimizerSpec(kind: .sgd, learningRate: 0.05), RegularizationSpec()),
             ("sgd-momentum + l2", OptimizerSpec(kind: .sgdMomentum, learningRate: 0.05), RegularizationSpec(penalty: .l2, lambda: 1e-4)),
+            ("sgdw-nesterov", OptimizerSpec(kind: .sgdNesterov, learningRate: 0.05), RegularizationSpec(penalty: .decoupled, lambda: 1e-4)),
             ("adam + l2", OptimizerSpec(kind: .adam), RegularizationSpec(penalty: .l2, lambda: 1e-4)),
             ("adamw (torch)", OptimizerSpec(kind: .adam), RegularizationSpec(penalty: .decoupled, lambda: 1e-2)),
             ("adamw (paper)", OptimizerSpec(kind: .adam), RegularizationSpec(penalty: .decoupled, lambda: 1e-5, decayConvention: .paper)),
@@ -46,7 +51,8 @@ struct UpdateChainBenchmark {
         let gradients = (0..<4).map { _ in (0..<parameterCount).map { _ in Float(random.nextNormal() * 0.01) } }
 
         /// Runs `steps` steps from the same start; returns seconds spent in `apply` and the parameters.
-        func timedRun(_ optimizer: OptimizerSpec, _ regularization: RegularizationSpec, steps: Int) -> (Double, [Float]) {
+        func timedRun(_ optimizer: OptimizerSpec, _ regularization: RegularizationSpec, build: UpdateLoopsBuild,
+                      steps: Int) -> (Double, [Float]) {
             let chain = UpdateChain.make(optimizer: optimizer, regularization: regularization,
                                          learningRate: optimizer.learningRate, regularizedRanges: weightRanges)
             var state = chain.makeState(parameterCount: parameterCount)
@@ -64,7 +70,7 @@ struct UpdateChainBenchmark {
                 let start = DispatchTime.now().uptimeNanoseconds
                 parameters.withUnsafeMutableBufferPointer { p in
                     gradient.withUnsafeMutableBufferPointer { g in
-                        chain.apply(parameters: p, gradient: g, state: &state, context: context)
+                        chain.apply(parameters: p, gradient: g, state: &state, context: context, build: build)
                     }
                 }
                 seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
@@ -80,23 +86,38 @@ struct UpdateChainBenchmark {
             return String(hash, radix: 16)
         }
 
-        print("update chain: \(parameterCount) parameters, \(steps) steps, median of \(repetitions)")
-        for (_, optimizer, regularization) in contenders { _ = timedRun(optimizer, regularization, steps: 10) }  // warm-up
-        var samples = [[Double]](repeating: [], count: contenders.count)
-        var sums = [String](repeating: "", count: contenders.count)
+        let builds = UpdateLoopsBuild.available
+        let runs = contenders.flatMap { contender in builds.map { (contender, $0) } }
+        print("update chain: \(parameterCount) parameters, \(steps) steps, median of \(repetitions), loops built for \(builds.map { "\($0)" }.joined(separator: ", "))")
+        for ((_, optimizer, regularization), build) in runs { _ = timedRun(optimizer, regularization, build: build, steps: 10) }  // warm-up
+        var samples = [[Double]](repeating: [], count: runs.count)
+        var sums = [String](repeating: "", count: runs.count)
         for _ in 0..<repetitions {
-            for (index, (_, optimizer, regularization)) in contenders.enumerated() {
-                let (seconds, parameters) = timedRun(optimizer, regularization, steps: steps)
+            for (index, ((_, optimizer, regularization), build)) in runs.enumerated() {
+                let (seconds, parameters) = timedRun(optimizer, regularization, build: build, steps: steps)
                 samples[index].append(seconds * 1e9 / Double(steps * parameterCount))
                 sums[index] = checksum(parameters)
             }
         }
-        for (index, (name, _, _)) in contenders.enumerated() {
+        var medians: [String: [UpdateLoopsBuild: Double]] = [:]
+        for (index, ((name, _, _), build)) in runs.enumerated() {
             let sorted = samples[index].sorted()
-            let line = name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: "%6.3f ns/parameter/step (min %6.3f, max %6.3f)  %6.1f µs/step  checksum %@",
+            medians[name, default: [:]][build] = sorted[sorted.count / 2]
+            let line = "\(name) [\(build)]".padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%6.3f ns/parameter/step (min %6.3f, max %6.3f)  %6.1f µs/step  checksum %@",
                               sorted[sorted.count / 2], sorted.first!, sorted.last!,
                               sorted[sorted.count / 2] * Double(parameterCount) / 1000, sums[index] as NSString)
             print(line)
+        }
+        for (name, _, _) in contenders {
+            guard let baseline = medians[name]?[.baseline], let avx2 = medians[name]?[.avx2] else { continue }
+            print(name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: "AVX2 ÷ baseline %.3f", avx2 / baseline))
+        }
+        let differing = contenders.map(\.0).filter { name in
+            Set(runs.indices.filter { runs[$0].0.0 == name }.map { sums[$0] }).count > 1
+        }
+        if !differing.isEmpty {
+            FileHandle.standardError.write(Data("error: the loop builds give different parameters for \(differing.joined(separator: ", "))\n".utf8))
+            exit(1)
         }
     }
 }

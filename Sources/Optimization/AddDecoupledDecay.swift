@@ -16,7 +16,7 @@ public struct AddDecoupledDecay: UpdateStage {
 
     public func update(_ block: UpdateBlock, _ coefficient: Float) {
         guard block.isRegularized else { return }
-        let u = block.update, w = block.parameters
-        for i in 0..<u.count { u[i] += coefficient * w[i] }
+        // u ← u + coefficient · θ
+        block.loops.addScaled(block.update.baseAddress!, block.parameters.baseAddress!, scale: coefficient, count: block.count)
     }
 }

@@ -7,9 +7,7 @@ public struct AddL1Subgradient: UpdateStage {
 
     public func update(_ block: UpdateBlock, _ lambda: Float) {
         guard block.isRegularized else { return }
-        let u = block.update, w = block.parameters
-        for i in 0..<u.count {
-            u[i] += w[i] > 0 ? lambda : (w[i] < 0 ? -lambda : 0)
-        }
+        // u ← u + λ · sign(θ), sign(0) = 0
+        block.loops.addScaledSign(block.update.baseAddress!, block.parameters.baseAddress!, lambda: lambda, count: block.count)
     }
 }

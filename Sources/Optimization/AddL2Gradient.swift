@@ -6,7 +6,7 @@ public struct AddL2Gradient: UpdateStage {
 
     public func update(_ block: UpdateBlock, _ lambda: Float) {
         guard block.isRegularized else { return }
-        let u = block.update, w = block.parameters
-        for i in 0..<u.count { u[i] += lambda * w[i] }
+        // u ← u + λ · θ
+        block.loops.addScaled(block.update.baseAddress!, block.parameters.baseAddress!, scale: lambda, count: block.count)
     }
 }

@@ -35,22 +35,19 @@ public struct ScaleByAdam: UpdateStage {
     }
 
     public func update(_ block: UpdateBlock, _ c: Constants) {
-        let u = block.update, m = block.state(0), v = block.state(1)
-        for i in 0..<u.count {
-            let g = u[i]
-            m[i] += c.oneMinusBeta1 * (g - m[i])
-            v[i] = v[i] * c.beta2 + c.oneMinusBeta2 * g * g
-        }
+        let u = block.update.baseAddress!, m = block.state(0).baseAddress!, v = block.state(1).baseAddress!
+        // m ← m + (1 − β₁)(u − m);  v ← β₂ v + (1 − β₂) u²;  u ← m / (√v / √(1 − β₂ᵗ) + ε) / (1 − β₁ᵗ),
+        // with v's running maximum in the direction for AMSGrad
         if amsgrad {
-            let vMax = block.state(2)
-            for i in 0..<u.count {
-                vMax[i] = max(vMax[i], v[i])
-                u[i] = m[i] / (vMax[i].vectorizableSquareRoot / c.correction2Root + c.epsilon) * c.inverseCorrection1
-            }
+            block.loops.amsgrad(u, firstMoment: m, secondMoment: v, maximumSecondMoment: block.state(2).baseAddress!,
+                                oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2, oneMinusBeta2: c.oneMinusBeta2,
+                                correction2Root: c.correction2Root, epsilon: c.epsilon,
+                                inverseCorrection1: c.inverseCorrection1, count: block.count)
         } else {
-            for i in 0..<u.count {
-                u[i] = m[i] / (v[i].vectorizableSquareRoot / c.correction2Root + c.epsilon) * c.inverseCorrection1
-            }
+            block.loops.adam(u, firstMoment: m, secondMoment: v,
+                             oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2, oneMinusBeta2: c.oneMinusBeta2,
+                             correction2Root: c.correction2Root, epsilon: c.epsilon,
+                             inverseCorrection1: c.inverseCorrection1, count: block.count)
         }
     }
 }

@@ -10,7 +10,7 @@ public struct ScaleByLearningRate: UpdateStage {
     public func constants(at step: UpdateStep) -> Float { Float(rate * step.multiplier) }
 
     public func update(_ block: UpdateBlock, _ scale: Float) {
-        let u = block.update
-        for i in 0..<u.count { u[i] *= scale }
+        // u ← scale · u
+        block.loops.scale(block.update.baseAddress!, by: scale, count: block.count)
     }
 }

@@ -15,17 +15,19 @@ public struct TraceMomentum: UpdateStage {
     public func constants(at step: UpdateStep) -> Bool { step.count == 1 }
 
     public func update(_ block: UpdateBlock, _ firstStep: Bool) {
-        let u = block.update, b = block.state(0), momentum = self.momentum
+        let u = block.update.baseAddress!, b = block.state(0).baseAddress!, count = block.count
         if firstStep {
             // PyTorch starts the buffer at the first gradient, not at μ·0 + g: the same value.
-            for i in 0..<u.count { b[i] = u[i] }
+            b.update(from: u, count: count)
         } else {
-            for i in 0..<u.count { b[i] = b[i] * momentum + u[i] }
+            // b ← μ · b + u
+            block.loops.traceMomentum(b, u, momentum: momentum, count: count)
         }
         if nesterov {
-            for i in 0..<u.count { u[i] += momentum * b[i] }
+            // u ← u + μ · b
+            block.loops.addScaled(u, b, scale: momentum, count: count)
         } else {
-            for i in 0..<u.count { u[i] = b[i] }
+            u.update(from: b, count: count)
         }
     }
 }

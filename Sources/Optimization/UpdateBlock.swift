@@ -13,6 +13,11 @@ public struct UpdateBlock {
     /// follow at multiples of `stateStride`.
     let stateStart: UnsafeMutablePointer<Float>?
     let stateStride: Int
+    /// The element-wise loops to run the stage's rule with (one build or the other: the same bits).
+    let loops: any ElementwiseUpdateLoops.Type
+
+    /// Parameters in the block.
+    public var count: Int { update.count }
 
     /// The stage's state vector number `index` (as named in `stateVectors`) on this block.
     public func state(_ index: Int) -> UnsafeMutableBufferPointer<Float> {

@@ -2,9 +2,10 @@
 ///
 /// One pass per stage over 270k parameters streams u and the state through memory once per
 /// stage; a block of `blockSize` floats keeps u, θ and Adam's three vectors in the L1 cache
-/// (5 × 4 KiB) while all stages act on it. Each stage's loop is simple enough for the
-/// compiler to vectorise, and every element goes through the same operations in the same
-/// order as it would in one pass per stage, so the numbers are the same to the last bit.
+/// (5 × 4 KiB) while all stages act on it. Each stage's loops are in `UpdateKernels`, simple
+/// enough for the compiler to vectorise and built for AVX2 too, and every element goes through
+/// the same operations in the same order as it would in one pass per stage, so the numbers are
+/// the same to the last bit.
 extension UpdateChain {
     /// Floats per block.
     static let blockSize = 1024
@@ -13,9 +14,12 @@ extension UpdateChain {
     static let constantsSlotAlignment = 16
 
     /// One optimizer step: θ ← θ − chain(g); `gradient` is used as scratch and holds u after.
+    ///
+    /// - Parameter build: which build of the element-wise loops runs the stages; every build
+    ///   gives the same bits (tests run each one the processor has).
     public func apply(
         parameters: UnsafeMutableBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>,
-        state: inout UpdateState, context: StepContext
+        state: inout UpdateState, context: StepContext, build: UpdateLoopsBuild = .widestAvailable
     ) {
         let count = parameters.count
         precondition(count == gradient.count, "gradient and parameters differ in length")
@@ -24,7 +28,7 @@ extension UpdateChain {
         precondition((sortedRegularizedRanges.last?.upperBound ?? 0) <= count, "a regularized range ends past the parameters")
         state.step += 1
         let step = UpdateStep(count: state.step, multiplier: context.multiplier, lambda: context.lambda)
-        let stages = self.stages, vectorStarts = state.vectorStarts
+        let stages = self.stages, vectorStarts = state.vectorStarts, loops = build.loops
         // Each stage's constants live in its own slot on the stack for the whole step.
         withUnsafeTemporaryAllocation(byteCount: max(1, stages.count) * Self.constantsSlotSize,
                                       alignment: Self.constantsSlotAlignment) { slots in
@@ -40,10 +44,10 @@ extension UpdateChain {
                         let block = UpdateBlock(
                             update: u, parameters: UnsafeBufferPointer(theta), isRegularized: isRegularized,
                             stateStart: vectors.baseAddress.map { $0 + vectorStarts[index] + range.lowerBound },
-                            stateStride: count)
+                            stateStride: count, loops: loops)
                         stages[index].update(block, constantsIn: slots + index * Self.constantsSlotSize)
                     }
-                    for i in 0..<theta.count { theta[i] -= u[i] }
+                    loops.subtract(u.baseAddress!, from: theta.baseAddress!, count: theta.count)
                 }
             }
         }

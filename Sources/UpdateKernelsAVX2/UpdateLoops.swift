@@ -1,0 +1,1 @@
+../UpdateKernels/UpdateLoops.swift
