@@ -1,3 +1,5 @@
+import TensorMath
+
 /// Reads the IDX files of MNIST-like data sets, gzip-compressed or raw.
 ///
 /// IDX is a big-endian header — a magic number whose third byte is the element type
@@ -44,12 +46,14 @@ public enum IDXReader {
         let description = "\(count) images of \(rows)×\(columns)"
         try checkPlausibleLength(of: file, payload: elements, header: 16, description: description)
         try DataLimits.check(shape: sizes, bytesPerValue: bytesPerPixel, what: path)
-        var bytes = [UInt8](repeating: 0, count: elements)
-        let pixels = try bytes.withUnsafeMutableBufferPointer { bytes in
-            try [Float](unsafeUninitializedCapacity: elements) { output, initialized in
+        // Both arrays are filled once, never zeroed first (a 47 MB fill would show in the load time).
+        var pixels: [Float] = []
+        let bytes = try [UInt8](unsafeUninitializedCapacity: elements) { bytes, bytesInitialized in
+            pixels = try [Float](unsafeUninitializedCapacity: elements) { output, initialized in
                 try decodePixels(from: file, into: output, bytes: bytes, description: description)
                 initialized = elements
             }
+            bytesInitialized = elements
         }
         try checkAtEnd(file, payload: elements, header: 16, description: description)
         return Images(count: count, rows: rows, columns: columns, pixels: pixels, bytes: bytes)
@@ -126,29 +130,12 @@ public enum IDXReader {
         while done < output.count {
             let want = min(1 << 20, output.count - done)
             let got = try file.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: bytes[done..<(done + want)])))
-            scalePixels(bytes.baseAddress! + done, count: got, into: output.baseAddress! + done)
+            // The same floats as Float(byte) / 255, without a vector division.
+            PixelScaling.scale(bytes.baseAddress! + done, count: got, into: output.baseAddress! + done)
             done += got
             if got < want {
                 throw truncation(file, payload: output.count, header: 16, got: done, description: description)
             }
-        }
-    }
-
-    /// out[i] = bytes[i] / 255, sixteen pixels at a time (a correctly rounded division, the
-    /// same value for every byte as the scalar form; half the time of a lookup table).
-    private static func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<Float>) {
-        typealias Bytes = SIMD16<UInt8>
-        let vectorEnd = count - count % Bytes.scalarCount
-        var i = 0
-        while i < vectorEnd {
-            let pixels = UnsafeRawPointer(bytes + i).loadUnaligned(as: Bytes.self)
-            let values = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: pixels)) / 255
-            UnsafeMutableRawPointer(out + i).storeBytes(of: values, as: SIMD16<Float>.self)
-            i += Bytes.scalarCount
-        }
-        while i < count {
-            out[i] = Float(bytes[i]) / 255
-            i += 1
         }
     }
 

@@ -44,9 +44,9 @@ struct SingleLayerProducts {
     /// `output[i] = Float(bytes[i]) / 255` for `i < count`, to the bit.
     func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
         if avx2 != nil {
-            LinearKernelsAVX2.PixelScaling.scale(bytes, count: count, into: output)
+            LinearKernelsAVX2.SingleLayerKernel.scalePixels(bytes, count: count, into: output)
         } else {
-            LinearKernels.PixelScaling.scale(bytes, count: count, into: output)
+            LinearKernels.SingleLayerKernel.scalePixels(bytes, count: count, into: output)
         }
     }
 

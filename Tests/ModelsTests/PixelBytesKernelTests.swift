@@ -13,17 +13,17 @@ final class PixelBytesKernelTests: XCTestCase {
         let bytes = (0..<256).map(UInt8.init) + (0..<256).map { UInt8(255 - $0) } + [255, 1, 0, 128, 2]  // 517 = 64·8 + 5
         let expected = bytes.map { (Float($0) / 255).bitPattern }
         var scaled = [Float](repeating: .nan, count: bytes.count)
-        LinearKernels.PixelScaling.scale(bytes, count: bytes.count, into: &scaled)
+        LinearKernels.SingleLayerKernel.scalePixels(bytes, count: bytes.count, into: &scaled)
         XCTAssertEqual(scaled.map(\.bitPattern), expected, "baseline build")
         if ccpufeatures_has_avx2() {
             scaled = [Float](repeating: .nan, count: bytes.count)
-            LinearKernelsAVX2.PixelScaling.scale(bytes, count: bytes.count, into: &scaled)
+            LinearKernelsAVX2.SingleLayerKernel.scalePixels(bytes, count: bytes.count, into: &scaled)
             XCTAssertEqual(scaled.map(\.bitPattern), expected, "AVX2 build")
         }
         // The scalar tail alone, for every byte.
         for byte in 0...255 {
             var one: Float = .nan
-            LinearKernels.PixelScaling.scale([UInt8(byte)], count: 1, into: &one)
+            PixelScaling.scale([UInt8(byte)], count: 1, into: &one)
             XCTAssertEqual(one.bitPattern, (Float(byte) / 255).bitPattern, "byte \(byte), scalar")
         }
     }

@@ -1,8 +1,6 @@
-import TensorMath
-
-/// Pixel bytes to the Float32 features `Float(byte) / 255` that the data set holds, without a
-/// division: a 784-pixel row is read as 784 bytes instead of 3,136, a quarter of the memory
-/// traffic of the memory-bound single-layer kernel.
+/// Pixel bytes to the Float32 features `Float(byte) / 255`, without a division: for reading
+/// IDX images and for the single-layer kernel, which reads a 784-pixel row as 784 bytes
+/// instead of 3,136 and scales it itself.
 ///
 /// With y = byte · 257/2¹⁶ (exact: at most 16 significant bits), byte/255 = y·(1 + 2⁻¹⁶ + 2⁻³² + …),
 /// and `y + y · (2⁻¹⁶ + 2⁻³²)` rounds to the same float as `Float(byte) / 255` for every one of
@@ -10,14 +8,16 @@ import TensorMath
 /// two). Integer-to-float conversion and the first product are exact, so only the second product
 /// and the sum round, the same way in every lane of every vector width.
 ///
-/// This file is compiled twice, like `SingleLayerKernel.swift` (a symbolic link in `LinearKernelsAVX2`).
+/// Inlinable, so that a module built for a wider instruction set (LinearKernelsAVX2) compiles it
+/// with its own instructions; every width gives the same bits.
 public enum PixelScaling {
     /// 257/2¹⁶: turns a byte into y exactly.
-    static let firstFactor: Float = 0x1.01p-8
+    @usableFromInline static var firstFactor: Float { 0x1.01p-8 }
     /// 2⁻¹⁶ + 2⁻³².
-    static let secondFactor: Float = 0x1.0001p-16
+    @usableFromInline static var secondFactor: Float { 0x1.0001p-16 }
 
     /// `output[i] = Float(bytes[i]) / 255` for `i < count`, to the bit.
+    @inlinable
     public static func scale(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
         typealias Lanes = SIMD8<Float>
         let vectorEnd = count - count % Lanes.scalarCount

@@ -1,1 +1,0 @@
-../LinearKernels/PixelScaling.swift
