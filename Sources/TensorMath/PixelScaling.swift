@@ -8,8 +8,9 @@
 /// two). Integer-to-float conversion and the first product are exact, so only the second product
 /// and the sum round, the same way in every lane of every vector width.
 ///
-/// Inlinable, so that a module built for a wider instruction set (LinearKernelsAVX2) compiles it
-/// with its own instructions; every width gives the same bits.
+/// Always inlined, so that a module built for a wider instruction set (LinearKernelsAVX2)
+/// compiles it with its own instructions: a call would share one copy, built for baseline
+/// x86-64, between the modules (it did, and cost 10 % of an epoch). Every width gives the same bits.
 public enum PixelScaling {
     /// 257/2¹⁶: turns a byte into y exactly.
     @usableFromInline static var firstFactor: Float { 0x1.01p-8 }
@@ -17,7 +18,7 @@ public enum PixelScaling {
     @usableFromInline static var secondFactor: Float { 0x1.0001p-16 }
 
     /// `output[i] = Float(bytes[i]) / 255` for `i < count`, to the bit.
-    @inlinable
+    @inlinable @inline(__always)
     public static func scale(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
         typealias Lanes = SIMD8<Float>
         let vectorEnd = count - count % Lanes.scalarCount
