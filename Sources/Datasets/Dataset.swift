@@ -51,34 +51,17 @@ public final class Dataset: Sendable {
 /// One split of a data set: features row-major `count × featureCount`, and targets.
 public struct Split: Sendable {
     public let features: [Float]
-    /// For images read from bytes (MNIST, Fashion-MNIST): the bytes, `features[i] == Float(pixelBytes[i]) / 255`
-    /// for every i; nil otherwise.
-    ///
-    /// The single-layer kernel reads them instead of `features` (a quarter of the memory
-    /// traffic, the same floats). Selecting rows selects the same bytes; any other change of the
-    /// features (standardisation) drops them, so they are never stale.
-    public let pixelBytes: [UInt8]?
     /// Class labels in 0..<classes (classification) as Int32.
     public let labels: [Int32]
     /// Real targets (regression).
     public let values: [Float]
     public let count: Int
+    /// The features as bytes, derived on first use (`pixelBytes`).
+    let pixelBytesCache = PixelBytesCache()
 
     /// A classification split.
     public init(features: [Float], labels: [Int32]) {
         self.features = features
-        self.pixelBytes = nil
-        self.labels = labels
-        self.values = []
-        self.count = labels.count
-    }
-
-    /// A classification split of images: `features[i] == Float(pixelBytes[i]) / 255` for every i
-    /// (the caller's promise: `IDXReader.Images` keeps it).
-    public init(features: [Float], pixelBytes: [UInt8], labels: [Int32]) {
-        precondition(pixelBytes.count == features.count, "\(pixelBytes.count) pixel bytes for \(features.count) features")
-        self.features = features
-        self.pixelBytes = pixelBytes
         self.labels = labels
         self.values = []
         self.count = labels.count
@@ -87,7 +70,6 @@ public struct Split: Sendable {
     /// A regression split.
     public init(features: [Float], values: [Float]) {
         self.features = features
-        self.pixelBytes = nil
         self.labels = []
         self.values = values
         self.count = values.count

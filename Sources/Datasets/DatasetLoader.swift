@@ -183,7 +183,7 @@ public enum DatasetLoader {
         if let bad = labels.firstIndex(where: { $0 > 9 }) {
             throw DataError.malformedIDX(path: labelsPath, expected: "labels 0...9", found: "\(labels[bad]) at item \(bad)")
         }
-        return Split(features: images.pixels, pixelBytes: images.bytes, labels: labels)
+        return Split(features: images.pixels, labels: labels)
     }
 
     private static func holdOut(_ rows: Split, name: String, featureCount: Int, task: Dataset.Task,

@@ -13,8 +13,6 @@ public enum IDXReader {
         public let rows: Int
         public let columns: Int
         public let pixels: [Float]
-        /// The bytes as stored: `pixels[i] == Float(bytes[i]) / 255`.
-        public let bytes: [UInt8]
 
         /// Pixels per image: the feature count.
         public var pixelsPerImage: Int { rows * columns }
@@ -46,17 +44,12 @@ public enum IDXReader {
         let description = "\(count) images of \(rows)×\(columns)"
         try checkPlausibleLength(of: file, payload: elements, header: 16, description: description)
         try DataLimits.check(shape: sizes, bytesPerValue: bytesPerPixel, what: path)
-        // Both arrays are filled once, never zeroed first (a 47 MB fill would show in the load time).
-        var pixels: [Float] = []
-        let bytes = try [UInt8](unsafeUninitializedCapacity: elements) { bytes, bytesInitialized in
-            pixels = try [Float](unsafeUninitializedCapacity: elements) { output, initialized in
-                try decodePixels(from: file, into: output, bytes: bytes, description: description)
-                initialized = elements
-            }
-            bytesInitialized = elements
+        let pixels = try [Float](unsafeUninitializedCapacity: elements) { output, initialized in
+            try decodePixels(from: file, into: output, description: description)
+            initialized = elements
         }
         try checkAtEnd(file, payload: elements, header: 16, description: description)
-        return Images(count: count, rows: rows, columns: columns, pixels: pixels, bytes: bytes)
+        return Images(count: count, rows: rows, columns: columns, pixels: pixels)
     }
 
     /// Reads a labels file (magic 0x00000801) as Int32 values 0...255.
@@ -76,8 +69,8 @@ public enum IDXReader {
         return bytes.map { Int32($0) }
     }
 
-    /// Peak bytes per pixel: the Float32 images and their bytes, then a subset's copy of both.
-    private static let bytesPerPixel = 10
+    /// Peak bytes per pixel: the Float32 images, then a subset's copy of them.
+    private static let bytesPerPixel = 8
 
     /// Reads the magic number and the sizes it announces.
     private static func readHeader(of file: GzipReader, magic: UInt32, kind: String) throws -> [Int] {
@@ -123,15 +116,17 @@ public enum IDXReader {
         }
     }
 
-    /// Reads the pixel bytes into `bytes` and converts them into `output`, a megabyte at a time.
+    /// Converts the pixel bytes chunk by chunk, so the bytes never exist all at once.
     private static func decodePixels(from file: GzipReader, into output: UnsafeMutableBufferPointer<Float>,
-                                     bytes: UnsafeMutableBufferPointer<UInt8>, description: String) throws {
+                                     description: String) throws {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
         var done = 0
         while done < output.count {
-            let want = min(1 << 20, output.count - done)
-            let got = try file.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: bytes[done..<(done + want)])))
+            let want = min(chunk.count, output.count - done)
+            let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<want]))
             // The same floats as Float(byte) / 255, without a vector division.
-            PixelScaling.scale(bytes.baseAddress! + done, count: got, into: output.baseAddress! + done)
+            PixelScaling.scale(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: got, into: output.baseAddress! + done)
             done += got
             if got < want {
                 throw truncation(file, payload: output.count, header: 16, got: done, description: description)

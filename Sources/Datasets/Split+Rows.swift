@@ -64,24 +64,12 @@ extension Split {
         selected.withUnsafeMutableBufferPointer { copyFeatures(rows: indices[...], featureCount: featureCount, into: $0) }
         // An empty split has neither labels nor values, so either initialiser builds it.
         if labels.count == count, count > 0 {
-            if let pixelBytes {
-                // The same rows of the bytes, so that the selection keeps features == bytes / 255.
-                var selectedBytes = [UInt8](repeating: 0, count: indices.count * featureCount)
-                selectedBytes.withUnsafeMutableBufferPointer { output in
-                    pixelBytes.withUnsafeBufferPointer { source in
-                        for (k, row) in indices.enumerated() {
-                            (output.baseAddress! + k * featureCount).update(from: source.baseAddress! + row * featureCount, count: featureCount)
-                        }
-                    }
-                }
-                return Split(features: selected, pixelBytes: selectedBytes, labels: indices.map { labels[$0] })
-            }
             return Split(features: selected, labels: indices.map { labels[$0] })
         }
         return Split(features: selected, values: indices.map { values[$0] })
     }
 
-    /// The same targets with other features (standardised, for example), without pixel bytes.
+    /// The same targets with other features (standardised, for example).
     func replacingFeatures(_ newFeatures: [Float]) -> Split {
         if labels.count == count, count > 0 {
             return Split(features: newFeatures, labels: labels)

@@ -8,7 +8,7 @@ public struct BatchRows {
     /// Rows in the batch.
     public let count: Int
     /// The pixel bytes whose `Float(byte) / 255` are `matrix`, value for value, when the data set
-    /// keeps them: the single-layer kernel then reads a quarter of the bytes and scales them itself.
+    /// has them (`Split.pixelBytes`): the single-layer kernel then reads a quarter of the bytes and scales them itself.
     public let pixelBytes: UnsafeBufferPointer<UInt8>?
     private let first: Int
     private let indices: UnsafeBufferPointer<Int>?

@@ -208,7 +208,7 @@ public struct TrainingSession: Sendable {
         }
         return parameters.withUnsafeBufferPointer { parameters in
             gradient.withUnsafeMutableBufferPointer { gradient in
-                Self.withFeatures(of: train) { matrix, pixelBytes in
+                Self.withFeatures(of: train, pixelBytesWanted: true) { matrix, pixelBytes in
                     indices.withUnsafeBufferPointer { indices in
                         let rows = BatchRows(selectedFrom: matrix, pixelBytes: pixelBytes, width: features, indices: indices)
                         if isClassification {
@@ -254,7 +254,7 @@ public struct TrainingSession: Sendable {
         guard split.count > 0 else { return (.nan, .nan) }
         let network = self.network
         let result = parameters.withUnsafeBufferPointer { parameters in
-            Self.withFeatures(of: split) { features, pixelBytes in
+            Self.withFeatures(of: split, pixelBytesWanted: network.readsBatchRowsInPlace) { features, pixelBytes in
                 if !split.labels.isEmpty {
                     return split.labels.withUnsafeBufferPointer { labels in
                         network.evaluate(parameters: parameters, inputs: features, pixelBytes: pixelBytes, targets: .labels(labels),
@@ -270,12 +270,15 @@ public struct TrainingSession: Sendable {
         return (result.lossSum / Double(split.count), result.errors / Double(split.count))
     }
 
-    /// The split's features and, when it keeps them, its pixel bytes.
+    /// The split's features and, when wanted and the features are bytes / 255, its pixel bytes.
+    ///
+    /// Only the single-layer kernel reads bytes; other networks never ask, so they never pay
+    /// for deriving them.
     private static func withFeatures<R>(
-        of split: Split, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<UInt8>?) -> R
+        of split: Split, pixelBytesWanted: Bool, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<UInt8>?) -> R
     ) -> R {
         split.features.withUnsafeBufferPointer { features in
-            guard let pixelBytes = split.pixelBytes else { return body(features, nil) }
+            guard pixelBytesWanted, let pixelBytes = split.pixelBytes else { return body(features, nil) }
             return pixelBytes.withUnsafeBufferPointer { body(features, $0) }
         }
     }

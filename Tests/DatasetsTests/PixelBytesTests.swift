@@ -1,8 +1,9 @@
 import Datasets
+import Dispatch
 import XCTest
 
-/// A split read from IDX images keeps its pixel bytes with `features[i] == Float(pixelBytes[i]) / 255`
-/// through every selection of rows, and loses them when its features change.
+/// A split whose features are bytes / 255 (IDX images, and every selection of their rows) has pixel
+/// bytes with `features[i] == Float(pixelBytes[i]) / 255` to the bit; any other split has none.
 final class PixelBytesTests: XCTestCase {
     /// Twenty 28×28 images whose pixels take every byte value, labels 0...9 twice.
     func imagesDirectory() throws -> TemporaryDirectory {
@@ -53,12 +54,40 @@ final class PixelBytesTests: XCTestCase {
         XCTAssertNil(dataset.test.pixelBytes)
     }
 
-    func testIDXImagesKeepTheirBytes() throws {
-        let directory = try TemporaryDirectory()
-        let payload = (0..<(3 * 17 * 5)).map { UInt8(($0 * 31) % 256) }
-        let path = try directory.write("images.gz", bytes: idxBytes(magic: 0x803, sizes: [3, 17, 5], payload: payload), gzip: true)
-        let images = try IDXReader.readImages(at: path)
-        XCTAssertEqual(images.bytes, payload)
-        XCTAssertEqual(images.pixels, payload.map { Float($0) / 255 })
+    func testFeaturesFromAnySourceThatAreBytesOver255HaveBytes() {
+        let bytes = (0..<600).map { (i: Int) -> UInt8 in UInt8((i * 37 + i / 256) % 256) }
+        let split = Split(features: bytes.map { Float($0) / 255 }, labels: [Int32](repeating: 0, count: 6))
+        XCTAssertEqual(split.pixelBytes, bytes)
+        let copy = split
+        XCTAssertEqual(copy.pixelBytes, bytes, "a copy of the split shares the derived bytes")
+    }
+
+    func testOneFeatureThatIsNotAByteOver255MeansNoBytes() {
+        let base = (0..<9000).map { (i: Int) -> Float in Float(i % 256) / 255 }
+        // Past the first chunk of 4,096, so a late value is checked as well as an early one.
+        let offenders: [(String, Float)] = [
+            ("between two bytes", (Float(17) / 255).nextUp), ("negative zero", -0.0), ("negative", -1 / 255),
+            ("above one", 256 / 255), ("NaN", .nan), ("infinity", .infinity), ("a quarter", 0.25),
+        ]
+        for (what, value) in offenders {
+            for position in [3, 8191] {
+                var features = base
+                features[position] = value
+                let split = Split(features: features, values: [Float](repeating: 0, count: 9))
+                XCTAssertNil(split.pixelBytes, "\(what) at \(position)")
+            }
+        }
+        XCTAssertNotNil(Split(features: base, values: [Float](repeating: 0, count: 9)).pixelBytes, "the unchanged features are bytes")
+    }
+
+    func testTheBytesAreDerivedOnceForAllThreads() {
+        let bytes = (0..<50_000).map { (i: Int) -> UInt8 in UInt8(i % 251) }
+        let split = Split(features: bytes.map { Float($0) / 255 }, labels: [Int32](repeating: 0, count: 50))
+        var seen = [[UInt8]?](repeating: nil, count: 8)
+        seen.withUnsafeMutableBufferPointer { seen in
+            nonisolated(unsafe) let seen = seen
+            DispatchQueue.concurrentPerform(iterations: 8) { seen[$0] = split.pixelBytes }
+        }
+        XCTAssertTrue(seen.allSatisfy { $0 == bytes })
     }
 }
