@@ -56,6 +56,8 @@ public struct Split: Sendable {
     /// Real targets (regression).
     public let values: [Float]
     public let count: Int
+    /// The features as bytes, derived on first use (`pixelBytes`).
+    let pixelBytesCache = PixelBytesCache()
 
     /// A classification split.
     public init(features: [Float], labels: [Int32]) {

@@ -1,3 +1,5 @@
+import TensorMath
+
 /// Reads the IDX files of MNIST-like data sets, gzip-compressed or raw.
 ///
 /// IDX is a big-endian header — a magic number whose third byte is the element type
@@ -123,29 +125,12 @@ public enum IDXReader {
         while done < output.count {
             let want = min(chunk.count, output.count - done)
             let got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<want]))
-            scalePixels(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: got, into: output.baseAddress! + done)
+            // The same floats as Float(byte) / 255, without a vector division.
+            PixelScaling.scale(chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: got, into: output.baseAddress! + done)
             done += got
             if got < want {
                 throw truncation(file, payload: output.count, header: 16, got: done, description: description)
             }
-        }
-    }
-
-    /// out[i] = bytes[i] / 255, sixteen pixels at a time (a correctly rounded division, the
-    /// same value for every byte as the scalar form; half the time of a lookup table).
-    private static func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<Float>) {
-        typealias Bytes = SIMD16<UInt8>
-        let vectorEnd = count - count % Bytes.scalarCount
-        var i = 0
-        while i < vectorEnd {
-            let pixels = UnsafeRawPointer(bytes + i).loadUnaligned(as: Bytes.self)
-            let values = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: pixels)) / 255
-            UnsafeMutableRawPointer(out + i).storeBytes(of: values, as: SIMD16<Float>.self)
-            i += Bytes.scalarCount
-        }
-        while i < count {
-            out[i] = Float(bytes[i]) / 255
-            i += 1
         }
     }
 

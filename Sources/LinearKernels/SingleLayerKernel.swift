@@ -127,6 +127,11 @@ public struct SingleLayerKernel {
         }
     }
 
+    /// `output[i] = Float(bytes[i]) / 255` for `i < count`, to the bit, in this build's instructions.
+    public static func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
+        PixelScaling.scale(bytes, count: count, into: output)
+    }
+
     /// The lanes added as a tree: an order that never depends on the compiler's choice.
     @inline(__always)
     private static func sum(_ lanes: Lanes) -> Float {

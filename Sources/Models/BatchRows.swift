@@ -7,15 +7,23 @@ public struct BatchRows {
     public let width: Int
     /// Rows in the batch.
     public let count: Int
+    /// The pixel bytes whose `Float(byte) / 255` are `matrix`, value for value, when the data set
+    /// has them (`Split.pixelBytes`): the single-layer kernel then reads a quarter of the bytes and scales them itself.
+    public let pixelBytes: UnsafeBufferPointer<UInt8>?
     private let first: Int
     private let indices: UnsafeBufferPointer<Int>?
 
     /// Rows `first ..< first + count` of `matrix`.
-    public init(consecutiveIn matrix: UnsafeBufferPointer<Float>, width: Int, first: Int, count: Int) {
+    /// - Parameters:
+    ///   - pixelBytes: nil, or as many bytes as `matrix` has values, `matrix[i] == Float(pixelBytes[i]) / 255`.
+    public init(consecutiveIn matrix: UnsafeBufferPointer<Float>, pixelBytes: UnsafeBufferPointer<UInt8>? = nil,
+                width: Int, first: Int, count: Int) {
         precondition(width > 0 && first >= 0 && count >= 0, "rows \(first)..<\(first + count) of width \(width)")
         precondition((first + count) * width <= matrix.count,
                      "rows \(first)..<\(first + count) lie outside a matrix of \(matrix.count / width) rows")
+        precondition(pixelBytes == nil || pixelBytes!.count == matrix.count, "pixel bytes do not match the matrix")
         self.matrix = matrix
+        self.pixelBytes = pixelBytes
         self.width = width
         self.count = count
         self.first = first
@@ -23,13 +31,18 @@ public struct BatchRows {
     }
 
     /// The rows of `matrix` at `indices`, in that order.
-    public init(selectedFrom matrix: UnsafeBufferPointer<Float>, width: Int, indices: UnsafeBufferPointer<Int>) {
+    /// - Parameters:
+    ///   - pixelBytes: nil, or as many bytes as `matrix` has values, `matrix[i] == Float(pixelBytes[i]) / 255`.
+    public init(selectedFrom matrix: UnsafeBufferPointer<Float>, pixelBytes: UnsafeBufferPointer<UInt8>? = nil,
+                width: Int, indices: UnsafeBufferPointer<Int>) {
         precondition(width > 0, "rows of width \(width)")
         let available = matrix.count / width
         for index in indices {
             precondition(index >= 0 && index < available, "row \(index) outside 0..<\(available)")
         }
+        precondition(pixelBytes == nil || pixelBytes!.count == matrix.count, "pixel bytes do not match the matrix")
         self.matrix = matrix
+        self.pixelBytes = pixelBytes
         self.width = width
         self.count = indices.count
         self.first = 0
@@ -39,7 +52,18 @@ public struct BatchRows {
     /// The first value of the batch's row `k`.
     @inline(__always)
     func row(_ k: Int) -> UnsafePointer<Float> {
-        let stored = indices.map { $0[k] } ?? (first + k)
-        return matrix.baseAddress! + stored * width
+        matrix.baseAddress! + storedRow(k) * width
+    }
+
+    /// The first pixel byte of the batch's row `k`.
+    /// - Precondition: the rows have pixel bytes.
+    @inline(__always)
+    func pixelRow(_ k: Int) -> UnsafePointer<UInt8> {
+        pixelBytes!.baseAddress! + storedRow(k) * width
+    }
+
+    @inline(__always)
+    private func storedRow(_ k: Int) -> Int {
+        indices.map { $0[k] } ?? (first + k)
     }
 }

@@ -52,16 +52,20 @@ public struct DenseNetwork: Sendable {
 
     /// Loss and error over `rows` points, in chunks of the workspace's capacity.
     ///
+    /// - Parameters:
+    ///   - pixelBytes: nil, or bytes with `inputs[i] == Float(pixelBytes[i]) / 255`, which a network
+    ///     without a hidden layer reads instead of `inputs` (the same floats, a quarter of the bytes).
     /// - Returns: the summed loss and the number of misclassified rows (for regression, the
     ///   summed squared error again).
     public func evaluate(
-        parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, targets: BatchTargets,
-        rows: Int, workspace: inout NetworkWorkspace
+        parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, pixelBytes: UnsafeBufferPointer<UInt8>? = nil,
+        targets: BatchTargets, rows: Int, workspace: inout NetworkWorkspace
     ) -> (lossSum: Double, errors: Double) {
         // A network without a hidden layer takes the single-layer kernel here too: over
         // Fashion-MNIST's splits it was faster than sgemm (which needs no gather here either).
         if readsBatchRowsInPlace {
-            return evaluateSingleLayer(parameters: parameters, inputs: inputs, targets: targets, rows: rows, workspace: &workspace)
+            return evaluateSingleLayer(parameters: parameters, inputs: inputs, pixelBytes: pixelBytes, targets: targets,
+                                       rows: rows, workspace: &workspace)
         }
         let offsets = workspace.offsets
         let capacity = workspace.capacity

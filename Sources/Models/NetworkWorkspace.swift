@@ -14,6 +14,8 @@ public struct NetworkWorkspace: Sendable {
     let offsets: [Int]
     /// A row of zeros that pads the last block of the single-layer kernel (empty for other networks).
     let zeroRow: [Float]
+    /// One block of the single-layer kernel's rows scaled from pixel bytes (empty for other networks).
+    var scaledBlock: [Float]
 
     init(architecture: Architecture, capacity: Int) {
         precondition(capacity > 0, "a workspace needs room for at least one row")
@@ -31,5 +33,6 @@ public struct NetworkWorkspace: Sendable {
         self.activations = [Float](repeating: 0, count: total)
         self.deltas = [Float](repeating: 0, count: total)
         self.zeroRow = architecture.layerCount == 1 ? [Float](repeating: 0, count: architecture.inputCount) : []
+        self.scaledBlock = architecture.layerCount == 1 ? [Float](repeating: 0, count: blockRows * architecture.inputCount) : []
     }
 }

@@ -41,6 +41,15 @@ struct SingleLayerProducts {
         }
     }
 
+    /// `output[i] = Float(bytes[i]) / 255` for `i < count`, to the bit.
+    func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
+        if avx2 != nil {
+            LinearKernelsAVX2.SingleLayerKernel.scalePixels(bytes, count: count, into: output)
+        } else {
+            LinearKernels.SingleLayerKernel.scalePixels(bytes, count: count, into: output)
+        }
+    }
+
     private static func wide(_ block: Block) -> LinearKernelsAVX2.SingleLayerKernel.Block {
         LinearKernelsAVX2.SingleLayerKernel.Block(block.x0, block.x1, block.x2, block.x3)
     }

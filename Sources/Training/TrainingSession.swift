@@ -208,9 +208,9 @@ public struct TrainingSession: Sendable {
         }
         return parameters.withUnsafeBufferPointer { parameters in
             gradient.withUnsafeMutableBufferPointer { gradient in
-                train.features.withUnsafeBufferPointer { matrix in
+                Self.withFeatures(of: train, pixelBytesWanted: true) { matrix, pixelBytes in
                     indices.withUnsafeBufferPointer { indices in
-                        let rows = BatchRows(selectedFrom: matrix, width: features, indices: indices)
+                        let rows = BatchRows(selectedFrom: matrix, pixelBytes: pixelBytes, width: features, indices: indices)
                         if isClassification {
                             return batchLabels.withUnsafeBufferPointer { labels in
                                 network.lossAndGradient(parameters: parameters, rows: rows,
@@ -254,18 +254,33 @@ public struct TrainingSession: Sendable {
         guard split.count > 0 else { return (.nan, .nan) }
         let network = self.network
         let result = parameters.withUnsafeBufferPointer { parameters in
-            split.features.withUnsafeBufferPointer { features in
+            Self.withFeatures(of: split, pixelBytesWanted: network.readsBatchRowsInPlace) { features, pixelBytes in
                 if !split.labels.isEmpty {
                     return split.labels.withUnsafeBufferPointer { labels in
-                        network.evaluate(parameters: parameters, inputs: features, targets: .labels(labels), rows: split.count, workspace: &workspace)
+                        network.evaluate(parameters: parameters, inputs: features, pixelBytes: pixelBytes, targets: .labels(labels),
+                                         rows: split.count, workspace: &workspace)
                     }
                 }
                 return split.values.withUnsafeBufferPointer { values in
-                    network.evaluate(parameters: parameters, inputs: features, targets: .values(values), rows: split.count, workspace: &workspace)
+                    network.evaluate(parameters: parameters, inputs: features, pixelBytes: pixelBytes, targets: .values(values),
+                                     rows: split.count, workspace: &workspace)
                 }
             }
         }
         return (result.lossSum / Double(split.count), result.errors / Double(split.count))
+    }
+
+    /// The split's features and, when wanted and the features are bytes / 255, its pixel bytes.
+    ///
+    /// Only the single-layer kernel reads bytes; other networks never ask, so they never pay
+    /// for deriving them.
+    private static func withFeatures<R>(
+        of split: Split, pixelBytesWanted: Bool, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<UInt8>?) -> R
+    ) -> R {
+        split.features.withUnsafeBufferPointer { features in
+            guard pixelBytesWanted, let pixelBytes = split.pixelBytes else { return body(features, nil) }
+            return pixelBytes.withUnsafeBufferPointer { body(features, $0) }
+        }
     }
 
     /// ‖w‖₂ over the weights, biases excluded.

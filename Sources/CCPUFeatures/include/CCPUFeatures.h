@@ -1,4 +1,4 @@
-// What the processor can do, asked at run time.
+// What the processor can do, asked at run time, and a hint to its caches.
 #ifndef CCPUFEATURES_H
 #define CCPUFEATURES_H
 
@@ -12,6 +12,12 @@ static inline bool ccpufeatures_has_avx2(void) {
 #else
     return false;
 #endif
+}
+
+/// Asks the processor to bring the cache line holding `address` into its caches before it is
+/// read: a hint, which never faults and never changes a value.
+static inline void ccpufeatures_prefetch(const void *address) {
+    __builtin_prefetch(address, 0, 3);
 }
 
 #endif
