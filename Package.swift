@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        /// Whole-buffer gzip decompression, two to three times zlib's speed.
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         /// Element-wise float math Swift cannot vectorise on Linux (a square root without errno).
         .target(name: "CFloatMath"),
         /// What the processor can do (AVX2), asked at run time.
@@ -51,7 +53,7 @@ let package = Package(
         /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
         .target(name: "HDF5Store", dependencies: ["CHDF5"]),
         /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order.
-        .target(name: "Datasets", dependencies: ["TensorMath", "CZlib", "HDF5Store"]),
+        .target(name: "Datasets", dependencies: ["TensorMath", "CZlib", "CDeflate", "HDF5Store"]),
         /// One run: its complete configuration, the training loop, its result.
         .target(name: "Training", dependencies: ["TensorMath", "Models", "Optimization", "Datasets"]),
 

@@ -1,12 +1,26 @@
+import CDeflate
 import CZlib
 import Foundation
 
 /// A file read through zlib, which decompresses gzip and passes raw files through unchanged.
 ///
+/// A gzip file that libdeflate decompresses whole (one member, its trailer's length and CRC
+/// right) is read from memory instead: libdeflate inflates two to three times faster than
+/// zlib, and inflating was most of the time it takes to load Fashion-MNIST. Every other file,
+/// a damaged one included, goes through zlib's stream, so its errors are zlib's as before.
+///
 /// Owns the zlib handle and closes it when released, so every early `throw` closes the file.
 final class GzipReader {
     let path: String
-    private let handle: gzFile
+    private let source: Source
+
+    private enum Source {
+        case stream(gzFile)
+        case inflated([UInt8])
+    }
+
+    /// Bytes of `inflated` handed out so far.
+    private var position = 0
 
     /// Opens `path` for reading.
     /// - Throws: `DataError.unreadable` naming the file when it is missing or cannot be opened.
@@ -15,18 +29,66 @@ final class GzipReader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError.unreadable(path: path, reason: "no such file")
         }
+        if let inflated = Self.inflateWhole(path: path) {
+            source = .inflated(inflated)
+            return
+        }
         guard let handle = gzopen(path, "rb") else {
             throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
-        self.handle = handle
+        source = .stream(handle)
         // A larger input buffer than zlib's 8 KiB default halves the read calls on big files.
         gzbuffer(handle, 1 << 17)
     }
 
-    deinit { gzclose(handle) }
+    deinit {
+        if case .stream(let handle) = source { gzclose(handle) }
+    }
+
+    /// Largest gzip file decompressed whole: its uncompressed length, from the trailer, is
+    /// allocated at once (a trailer is four bytes anyone can write, so it is bounded here, and
+    /// by deflate's greatest ratio below). Larger files stream through zlib.
+    static let largestWholeInflation = 1 << 30
+
+    /// The whole decompressed content of a single-member gzip file, or nil when the file is not
+    /// gzip, too large, damaged, or anything but exactly one member that libdeflate verifies
+    /// (its CRC-32 and its length): the caller then reads it through zlib.
+    private static func inflateWhole(path: String) -> [UInt8]? {
+        // The magic number first: a raw IDX file is not read twice.
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        guard let magic = try? file.read(upToCount: 2), magic.elementsEqual([0x1F, 0x8B]),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil,
+              size >= 18, size <= largestWholeInflation,
+              (try? file.seek(toOffset: 0)) != nil, let compressed = try? file.readToEnd(), compressed.count == size
+        else { return nil }
+        // ISIZE: the uncompressed length modulo 2³², little-endian, in the last four bytes.
+        let length = compressed.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
+        // Deflate expands at most about 1032:1.
+        guard length > 0, length <= largestWholeInflation, length / 1032 <= compressed.count,
+              let decompressor = libdeflate_alloc_decompressor() else { return nil }
+        defer { libdeflate_free_decompressor(decompressor) }
+        var succeeded = false
+        // Filled by libdeflate, never cleared first (clearing 47 MB would show in the load time).
+        let inflated = [UInt8](unsafeUninitializedCapacity: length) { output, initialized in
+            var consumed = 0, produced = 0
+            let result = compressed.withUnsafeBytes { input in
+                libdeflate_gzip_decompress_ex(decompressor, input.baseAddress, input.count,
+                                              output.baseAddress, output.count, &consumed, &produced)
+            }
+            succeeded = result == LIBDEFLATE_SUCCESS && consumed == compressed.count && produced == length
+            initialized = succeeded ? length : 0
+        }
+        return succeeded ? inflated : nil
+    }
 
     /// Whether the file is read as is (not gzip). Valid only after the first read.
-    var isRaw: Bool { gzdirect(handle) != 0 }
+    var isRaw: Bool {
+        switch source {
+        case .stream(let handle): return gzdirect(handle) != 0
+        case .inflated: return false
+        }
+    }
 
     /// The file's size on disk in bytes (compressed size for gzip files).
     var sizeOnDisk: Int? {
@@ -37,6 +99,17 @@ final class GzipReader {
     /// fewer than `buffer.count` means the file ended.
     /// - Throws: `DataError.malformedIDX` with zlib's message when the stream is corrupt.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let handle: gzFile
+        switch source {
+        case .inflated(let data):
+            let count = min(buffer.count, data.count - position)
+            guard count > 0 else { return 0 }
+            data.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: count) }
+            position += count
+            return count
+        case .stream(let stream):
+            handle = stream
+        }
         var total = 0
         while total < buffer.count {
             // gzread takes an unsigned int length, so read at most 1 GiB per call.
@@ -59,6 +132,7 @@ final class GzipReader {
     }
 
     private func pendingError() -> String? {
+        guard case .stream(let handle) = source else { return nil }
         var code: Int32 = 0
         let message = gzerror(handle, &code)
         guard code != Z_OK, let message else { return nil }

@@ -69,7 +69,9 @@ public enum IDXReader {
         return bytes.map { Int32($0) }
     }
 
-    /// Peak bytes per pixel: the Float32 images, then a subset's copy of them.
+    /// Peak bytes per pixel: the Float32 images, then a subset's copy of them. (While the
+    /// images are read, a gzip file and its inflated bytes add under 2 bytes per pixel to the
+    /// first 4, and are gone before the copy.)
     private static let bytesPerPixel = 8
 
     /// Reads the magic number and the sizes it announces.

@@ -25,6 +25,28 @@ final class IDXReaderTests: XCTestCase {
         XCTAssertEqual(images.pixels, payload.map { Float($0) / 255 })
     }
 
+    /// A gzip file of two members (what `cat a.gz b.gz` makes) is not decompressed whole; it
+    /// streams through zlib, which reads both, as before. So does a single member whose CRC is
+    /// damaged, which zlib reports.
+    func testTwoGzipMembersReadAsOneFileAndADamagedCRCIsReported() throws {
+        let directory = try TemporaryDirectory()
+        let bytes = idxBytes(magic: 0x803, sizes: [3, 2, 3], payload: pixels)
+        let first = try directory.write("first.gz", bytes: Array(bytes.prefix(20)), gzip: true)
+        let second = try directory.write("second.gz", bytes: Array(bytes.dropFirst(20)), gzip: true)
+        let joined = try Data(contentsOf: URL(fileURLWithPath: first)) + Data(contentsOf: URL(fileURLWithPath: second))
+        let path = directory.url.appendingPathComponent("joined.gz").path
+        try joined.write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try IDXReader.readImages(at: path).pixels, pixels.map { Float($0) / 255 })
+
+        var damaged = Array(try Data(contentsOf: URL(fileURLWithPath: directory.write("whole.gz", bytes: bytes, gzip: true))))
+        damaged[damaged.count - 8] ^= 0xFF  // the first byte of the CRC-32
+        let damagedPath = directory.url.appendingPathComponent("damaged.gz").path
+        try Data(damaged).write(to: URL(fileURLWithPath: damagedPath))
+        XCTAssertThrowsError(try IDXReader.readImages(at: damagedPath)) { error in
+            XCTAssertTrue("\(error)".contains("damaged.gz"), "\(error)")
+        }
+    }
+
     func testLabelsReadBackExactlyRawAndGzipped() throws {
         let directory = try TemporaryDirectory()
         let labels: [UInt8] = [3, 0, 9, 9, 1, 255]
