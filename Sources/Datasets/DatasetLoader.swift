@@ -166,10 +166,18 @@ public enum DatasetLoader {
 
     private static func readIDX(_ spec: DataSpec, locator: DatasetLocator) throws -> Parts {
         let files = try locator.idxFiles(for: spec.source, path: spec.path)
-        let train = try readIDXSplit(images: files.trainImages, labels: files.trainLabels)
-        let test = try readIDXSplit(images: files.testImages, labels: files.testLabels)
+        // The two splits are read at once, the test split on another thread: reading a split
+        // is inflating it and touching fresh pages, and the machine has more than one core.
+        // The training split's error, if any, is reported first, as if they were read in turn.
+        nonisolated(unsafe) var test: Result<Split, any Error>!
+        let testRead = DispatchGroup()
+        DispatchQueue.global().async(group: testRead) {
+            test = Result { try readIDXSplit(images: files.testImages, labels: files.testLabels) }
+        }
+        let train = Result { try readIDXSplit(images: files.trainImages, labels: files.trainLabels) }
+        testRead.wait()
         return Parts(name: spec.source.rawValue, featureCount: 28 * 28, task: .classification(classes: 10),
-                     train: train, test: test)
+                     train: try train.get(), test: try test.get())
     }
 
     /// One split of an MNIST-like set: 28×28 images, as many labels as images, labels 0...9.

@@ -60,7 +60,10 @@ final class GzipReader {
         guard let magic = try? file.read(upToCount: 2), magic.elementsEqual([0x1F, 0x8B]),
               let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil,
               size >= 18, size <= largestWholeInflation,
-              (try? file.seek(toOffset: 0)) != nil, let compressed = try? file.readToEnd(), compressed.count == size
+              // Mapped, not copied: the file's pages are in the page cache already, and fresh
+              // memory would be cleared page by page first.
+              let compressed = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+              compressed.count == size
         else { return nil }
         // ISIZE: the uncompressed length modulo 2³², little-endian, in the last four bytes.
         let length = compressed.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
@@ -93,6 +96,16 @@ final class GzipReader {
     /// The file's size on disk in bytes (compressed size for gzip files).
     var sizeOnDisk: Int? {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+    }
+
+    /// Calls `body` with the next `count` bytes where they lie, without copying them, when the
+    /// file was inflated whole and has that many left (and moves past them); otherwise returns
+    /// nil and reads nothing, and the caller reads with `read(into:)`.
+    func withNextBytesInPlace<R>(count: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        guard case .inflated(let data) = source, count <= data.count - position else { return nil }
+        let result = try data.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[position..<(position + count)])) }
+        position += count
+        return result
     }
 
     /// Fills `buffer` as far as the file allows and returns the number of bytes read;

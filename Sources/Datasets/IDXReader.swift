@@ -1,3 +1,4 @@
+import Foundation
 import TensorMath
 
 /// Reads the IDX files of MNIST-like data sets, gzip-compressed or raw.
@@ -118,9 +119,23 @@ public enum IDXReader {
         }
     }
 
-    /// Converts the pixel bytes chunk by chunk, so the bytes never exist all at once.
+    /// Converts the pixel bytes: where the file was inflated whole, in place and on every core
+    /// (touching the new floats' fresh pages is most of the work); otherwise chunk by chunk
+    /// from zlib's stream, so the bytes never exist all at once.
     private static func decodePixels(from file: GzipReader, into output: UnsafeMutableBufferPointer<Float>,
                                      description: String) throws {
+        let convertedInPlace: Bool = file.withNextBytesInPlace(count: output.count) { bytes in
+            let pieces = min(ProcessInfo.processInfo.activeProcessorCount, max(1, output.count >> 20))
+            let pieceSize = (output.count + pieces - 1) / pieces
+            nonisolated(unsafe) let source = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: pieces) { piece in
+                let start = piece * pieceSize, count = min(pieceSize, output.count - start)
+                if count > 0 { PixelScaling.scale(source + start, count: count, into: output.baseAddress! + start) }
+            }
+            return true
+        } ?? false
+        if convertedInPlace { return }
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
         var done = 0

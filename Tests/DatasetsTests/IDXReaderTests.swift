@@ -47,6 +47,19 @@ final class IDXReaderTests: XCTestCase {
         }
     }
 
+    /// Over 2²¹ pixels, a gzip file inflated whole is converted in pieces, one per core: the
+    /// same floats as the raw file read through zlib's stream.
+    func testALargeGzipFileConvertedInPiecesGivesTheRawFilesPixels() throws {
+        let directory = try TemporaryDirectory()
+        let payload = (0..<(2_700 * 28 * 28)).map { (i: Int) -> UInt8 in UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 13) }
+        let bytes = idxBytes(magic: 0x803, sizes: [2_700, 28, 28], payload: payload)
+        let raw = try IDXReader.readImages(at: directory.write("large", bytes: bytes))
+        let gzipped = try IDXReader.readImages(at: directory.write("large.gz", bytes: bytes, gzip: true))
+        XCTAssertEqual(gzipped.pixels.map(\.bitPattern), raw.pixels.map(\.bitPattern))
+        XCTAssertEqual(raw.pixels.count, payload.count)
+        XCTAssertEqual(raw.pixels[payload.count - 1], Float(payload[payload.count - 1]) / 255)
+    }
+
     func testLabelsReadBackExactlyRawAndGzipped() throws {
         let directory = try TemporaryDirectory()
         let labels: [UInt8] = [3, 0, 9, 9, 1, 255]
