@@ -36,31 +36,31 @@ extension DenseNetwork {
         var lossSum = 0.0, errors = 0.0
         let zeroRow = workspace.zeroRow
         zeroRow.withUnsafeBufferPointer { zeroRow in
-          workspace.scaledBlock.withUnsafeMutableBufferPointer { scaledBlock in
-            workspace.activations.withUnsafeMutableBufferPointer { logits in
-                workspace.deltas.withUnsafeMutableBufferPointer { deltas in
-                    var start = 0
-                    while start < rows.count {
-                        let present = min(blockRows, rows.count - start)
-                        Self.prefetchPixelRows(rows, from: start + blockRows)
-                        let block = Self.block(rows, start: start, present: present, zeroRow: zeroRow.baseAddress!,
-                                               scaledBlock: scaledBlock.baseAddress!, kernel: kernel)
-                        let blockLogits = logits.baseAddress! + start * outputs
-                        let blockDeltas = deltas.baseAddress! + start * outputs
-                        kernel.logits(block, weights: weights, bias: bias, into: blockLogits)
-                        architecture.accumulateOutputLoss(
-                            logits: blockLogits, targets: targets, firstTarget: start, rows: present,
-                            deltas: blockDeltas, deltaScale: deltaScale, lossSum: &lossSum, errors: &errors)
-                        // The padding rows are zeros with zero deltas: they add nothing to ∂W.
-                        (blockDeltas + present * outputs).update(repeating: 0, count: (blockRows - present) * outputs)
-                        kernel.accumulateWeightGradient(block, deltas: blockDeltas, into: weightGradient)
-                        start += blockRows
+            workspace.scaledBlock.withUnsafeMutableBufferPointer { scaledBlock in
+                workspace.activations.withUnsafeMutableBufferPointer { logits in
+                    workspace.deltas.withUnsafeMutableBufferPointer { deltas in
+                        var start = 0
+                        while start < rows.count {
+                            let present = min(blockRows, rows.count - start)
+                            Self.prefetchPixelRows(rows, from: start + blockRows)
+                            let block = Self.block(rows, start: start, present: present, zeroRow: zeroRow.baseAddress!,
+                                                   scaledBlock: scaledBlock.baseAddress!, kernel: kernel)
+                            let blockLogits = logits.baseAddress! + start * outputs
+                            let blockDeltas = deltas.baseAddress! + start * outputs
+                            kernel.logits(block, weights: weights, bias: bias, into: blockLogits)
+                            architecture.accumulateOutputLoss(
+                                logits: blockLogits, targets: targets, firstTarget: start, rows: present,
+                                deltas: blockDeltas, deltaScale: deltaScale, lossSum: &lossSum, errors: &errors)
+                            // The padding rows are zeros with zero deltas: they add nothing to ∂W.
+                            (blockDeltas + present * outputs).update(repeating: 0, count: (blockRows - present) * outputs)
+                            kernel.accumulateWeightGradient(block, deltas: blockDeltas, into: weightGradient)
+                            start += blockRows
+                        }
+                        // ∂L/∂b = Σ_rows Δ, as in the general path.
+                        Kernels.sumRows(deltas.baseAddress!, rows: rows.count, width: outputs, into: biasGradient)
                     }
-                    // ∂L/∂b = Σ_rows Δ, as in the general path.
-                    Kernels.sumRows(deltas.baseAddress!, rows: rows.count, width: outputs, into: biasGradient)
                 }
             }
-          }
         }
         return lossSum / Double(rows.count)
     }
@@ -80,21 +80,21 @@ extension DenseNetwork {
         var lossSum = 0.0, errors = 0.0
         let zeroRow = workspace.zeroRow
         zeroRow.withUnsafeBufferPointer { zeroRow in
-          workspace.scaledBlock.withUnsafeMutableBufferPointer { scaledBlock in
-            workspace.activations.withUnsafeMutableBufferPointer { logits in
-                var start = 0
-                while start < rows {
-                    let present = min(SingleLayerProducts.blockRows, rows - start)
-                    let block = Self.block(batch, start: start, present: present, zeroRow: zeroRow.baseAddress!,
-                                           scaledBlock: scaledBlock.baseAddress!, kernel: kernel)
-                    kernel.logits(block, weights: weights, bias: bias, into: logits.baseAddress!)
-                    architecture.accumulateOutputLoss(
-                        logits: logits.baseAddress!, targets: targets, firstTarget: start, rows: present,
-                        deltas: nil, deltaScale: 1, lossSum: &lossSum, errors: &errors)
-                    start += SingleLayerProducts.blockRows
+            workspace.scaledBlock.withUnsafeMutableBufferPointer { scaledBlock in
+                workspace.activations.withUnsafeMutableBufferPointer { logits in
+                    var start = 0
+                    while start < rows {
+                        let present = min(SingleLayerProducts.blockRows, rows - start)
+                        let block = Self.block(batch, start: start, present: present, zeroRow: zeroRow.baseAddress!,
+                                               scaledBlock: scaledBlock.baseAddress!, kernel: kernel)
+                        kernel.logits(block, weights: weights, bias: bias, into: logits.baseAddress!)
+                        architecture.accumulateOutputLoss(
+                            logits: logits.baseAddress!, targets: targets, firstTarget: start, rows: present,
+                            deltas: nil, deltaScale: 1, lossSum: &lossSum, errors: &errors)
+                        start += SingleLayerProducts.blockRows
+                    }
                 }
             }
-          }
         }
         return (lossSum, errors)
     }
