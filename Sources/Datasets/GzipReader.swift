@@ -60,10 +60,9 @@ final class GzipReader {
         guard let magic = try? file.read(upToCount: 2), magic.elementsEqual([0x1F, 0x8B]),
               let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil,
               size >= 18, size <= largestWholeInflation,
-              // Mapped, not copied: the file's pages are in the page cache already, and fresh
-              // memory would be cleared page by page first.
-              let compressed = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
-              compressed.count == size
+              // Read, not mapped: a mapped file cut short by another process while it is read
+              // would end the process with SIGBUS instead of an error naming the file.
+              (try? file.seek(toOffset: 0)) != nil, let compressed = try? file.readToEnd(), compressed.count == size
         else { return nil }
         // ISIZE: the uncompressed length modulo 2³², little-endian, in the last four bytes.
         let length = compressed.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
