@@ -35,11 +35,13 @@ final class PixelBytesCache: @unchecked Sendable {
     /// The bytes b with `features[i] == Float(b[i]) / 255` bit for bit, or nil when a feature is
     /// not of that form (the first chunk usually says so: other data costs almost nothing).
     static func derive(from features: [Float]) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: features.count)
         var rescaled = [Float](repeating: 0, count: chunkSize)
-        let allBytes = features.withUnsafeBufferPointer { features in
-            bytes.withUnsafeMutableBufferPointer { bytes in
-                rescaled.withUnsafeMutableBufferPointer { rescaled in
+        var allBytes = true
+        // Filled chunk by chunk, never cleared first: data that is not bytes stops at its first
+        // chunk without having touched the rest.
+        let bytes = features.withUnsafeBufferPointer { features in
+            rescaled.withUnsafeMutableBufferPointer { rescaled in
+                [UInt8](unsafeUninitializedCapacity: features.count) { bytes, initialized in
                     var start = 0
                     while start < features.count {
                         let count = min(chunkSize, features.count - start)
@@ -47,11 +49,12 @@ final class PixelBytesCache: @unchecked Sendable {
                         // Compared as bits, so -0.0 (not a byte / 255) is rejected too.
                         PixelScaling.scale(bytes.baseAddress! + start, count: count, into: rescaled.baseAddress!)
                         if memcmp(rescaled.baseAddress!, features.baseAddress! + start, count * MemoryLayout<Float>.stride) != 0 {
-                            return false
+                            allBytes = false
+                            break
                         }
                         start += count
                     }
-                    return true
+                    initialized = allBytes ? features.count : 0
                 }
             }
         }

@@ -59,7 +59,7 @@ final class PixelBytesTests: XCTestCase {
         let split = Split(features: bytes.map { Float($0) / 255 }, labels: [Int32](repeating: 0, count: 6))
         XCTAssertEqual(split.pixelBytes, bytes)
         let copy = split
-        XCTAssertEqual(copy.pixelBytes, bytes, "a copy of the split shares the derived bytes")
+        XCTAssertEqual(copy.pixelBytes, bytes, "a copy of the split has the same bytes")
     }
 
     func testOneFeatureThatIsNotAByteOver255MeansNoBytes() {
@@ -80,7 +80,11 @@ final class PixelBytesTests: XCTestCase {
         XCTAssertNotNil(Split(features: base, values: [Float](repeating: 0, count: 9)).pixelBytes, "the unchanged features are bytes")
     }
 
-    func testTheBytesAreDerivedOnceForAllThreads() {
+    func testAnEmptySplitHasNoBytesToRead() {
+        XCTAssertEqual(Split(features: [], labels: []).pixelBytes, [])
+    }
+
+    func testThreadsAskingAtOnceAllGetTheBytes() {
         let bytes = (0..<50_000).map { (i: Int) -> UInt8 in UInt8(i % 251) }
         let split = Split(features: bytes.map { Float($0) / 255 }, labels: [Int32](repeating: 0, count: 50))
         var seen = [[UInt8]?](repeating: nil, count: 8)
