@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev zlib1g-dev libdeflate-dev dataset-fashion-mnist
+APT_PACKAGES := pkg-config libhdf5-dev libopenblas-dev zlib1g-dev libdeflate-dev libssl-dev dataset-fashion-mnist
 # For the Slurm test only (Tests/Interop/test_slurm.py starts a single-node cluster with them).
 SLURM_APT_PACKAGES := slurm-wlm munge
 # matplotlib is pinned: `decaybench report` draws its figures with it (experiments/report/make_report.py).

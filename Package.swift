@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Whole-buffer gzip decompression, two to three times zlib's speed.
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        /// SHA-256 of data files, with the processor's SHA instructions where it has them.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         /// Element-wise float math Swift cannot vectorise on Linux (a square root without errno).
         .target(name: "CFloatMath"),
         /// What the processor can do (AVX2), asked at run time.
@@ -52,8 +54,8 @@ let package = Package(
         .target(name: "Optimization", dependencies: ["TensorMath", "UpdateKernels", "UpdateKernelsAVX2", "CCPUFeatures"]),
         /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
         .target(name: "HDF5Store", dependencies: ["CHDF5"]),
-        /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order.
-        .target(name: "Datasets", dependencies: ["TensorMath", "CZlib", "CDeflate", "HDF5Store"]),
+        /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order; file checksums.
+        .target(name: "Datasets", dependencies: ["TensorMath", "CZlib", "CDeflate", "CCrypto", "HDF5Store"]),
         /// One run: its complete configuration, the training loop, its result.
         .target(name: "Training", dependencies: ["TensorMath", "Models", "Optimization", "Datasets"]),
 

@@ -1,5 +1,4 @@
 import Foundation
-import TensorMath
 
 /// A file a data set was read from: where it was found, its size and its SHA-256, so that a
 /// rerun can tell whether it reads the same bytes.
