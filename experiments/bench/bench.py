@@ -21,8 +21,10 @@ with the contenders alternated inside each round so that a noisy neighbour hurts
   peak_rss        the peak resident memory of a 2-job sweep.
   plan            `decaybench plan`'s estimate against the measured `--jobs N` sweep.
 
-Writes results/bench/<name>.json (every sample, every median, every ratio with its target,
-the BLAS core, CPU and versions) and prints the table the README shows. PyTorch must be
+Writes results/bench/<name>.json (every sample, every median, every ratio with its target and
+its value in each round, the BLAS core, the processor's family and model, and the versions) and
+prints the table the README shows: the ratio of the medians, and in how many rounds the ratio of
+that round's side-by-side measurements met the target. PyTorch must be
 2.13.0+cpu (`make bench` installs it); without it the PyTorch columns are skipped and say so.
 """
 import argparse
@@ -291,13 +293,31 @@ seeds: [0]
             raise Failed(f"{self.decaybench} does not link OpenBLAS (ldd found none)")
         return os.path.realpath(match.group(1))
 
-    def environment(self):
-        cpu = "unknown"
+    @staticmethod
+    def processor():
+        """The first processor's name, family, model and the instruction sets that matter here.
+
+        Virtual machines often name every EPYC just "AMD EPYC": the family and model tell
+        generations apart (family 23 model 1 is Zen 1, whose 256-bit operations take two
+        128-bit halves; model 49 is Zen 2), and they move every ratio of this benchmark."""
+        fields = {}
         try:
             with open("/proc/cpuinfo") as handle:
-                cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), cpu)
+                for line in handle:
+                    if not line.strip():
+                        break
+                    key, _, value = line.partition(":")
+                    fields[key.strip()] = value.strip()
         except OSError:
             pass
+        flags = set(fields.get("flags", "").split())
+        return {
+            "cpu": fields.get("model name", "unknown"), "cpu_vendor": fields.get("vendor_id"),
+            "cpu_family": fields.get("cpu family"), "cpu_model": fields.get("model"), "cpu_stepping": fields.get("stepping"),
+            "cpu_flags": sorted(flags & {"sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512vl", "sha_ni", "hypervisor"}),
+        }
+
+    def environment(self):
         version = subprocess.run([self.decaybench, "--version"], capture_output=True, text=True).stdout.strip()
         commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
@@ -306,7 +326,7 @@ seeds: [0]
         import numpy
         floor = self.extra.get("sgemm_floor", {})
         return {
-            "cpu": cpu, "cores": self.cores, "machine": platform.machine(), "kernel": platform.release(),
+            **self.processor(), "cores": self.cores, "machine": platform.machine(), "kernel": platform.release(),
             "blas_core": floor.get("blas_core"), "openblas_config": floor.get("openblas_config"),
             "openblas_library": self.openblas_path(),
             "openblas_environment": {k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
@@ -358,6 +378,18 @@ seeds: [0]
             group, field = path.split(".", 1)
             return measurements.get(group, {}).get(field, {}).get("median")
 
+        def round_medians(path):
+            """One value per recorded round (the median of that round's samples), or None."""
+            group, field = path.split(".", 1)
+            values = measurements.get(group, {}).get(field, {}).get("samples") or []
+            if not values or self.round < 1 or len(values) % self.round:
+                return None
+            per_round = len(values) // self.round
+            return [statistics.median(values[i:i + per_round]) for i in range(0, len(values), per_round)]
+
+        def meets(value, comparison, bound):
+            return {"<=": value <= bound, ">=": value >= bound, "within": abs(value - 1) <= bound}[comparison]
+
         ratios = {}
         for name, numerator, denominator, comparison, bound, meaning in TARGETS:
             top, bottom = median(numerator), median(denominator)
@@ -367,9 +399,16 @@ seeds: [0]
                 entry.update(value=None, met=None, skipped=self.torch_skipped or "not measured")
             else:
                 value = top / bottom
-                met = None if comparison is None else {"<=": value <= bound, ">=": value >= bound,
-                                                        "within": abs(value - 1) <= bound}[comparison]
-                entry.update(value=value, met=met)
+                entry.update(value=value, met=None if comparison is None else meets(value, comparison, bound))
+                # The contenders of one round ran side by side, so a round's ratio is a paired
+                # measurement: "met in every round" is a stronger claim than "met at the medians".
+                # A round whose denominator came out at or below zero (a spike in the shorter run of
+                # a difference) has no ratio: it is recorded as null and not counted.
+                tops, bottoms = round_medians(numerator), round_medians(denominator)
+                if tops and bottoms and len(tops) == len(bottoms):
+                    entry["per_round"] = [t / b if b > 0 else None for t, b in zip(tops, bottoms)]
+                    if comparison is not None:
+                        entry["rounds_met"] = sum(meets(r, comparison, bound) for r in entry["per_round"] if r is not None)
             ratios[name] = entry
         peak = median("peak_rss.two_jobs_mb")
         ratios["peak_rss_two_jobs_mb"] = {"numerator": "peak_rss.two_jobs_mb", "denominator": None,
@@ -399,7 +438,7 @@ def save(result, out):
 
 def table(result):
     """The Markdown table the README shows."""
-    lines = ["| ratio | numerator | denominator | ratio | target | met |", "|---|---|---|---|---|---|"]
+    lines = ["| ratio | numerator | denominator | ratio | target | met | rounds met |", "|---|---|---|---|---|---|---|"]
     m = result["measurements"]
 
     def med(path, unit="s"):
@@ -415,7 +454,11 @@ def table(result):
             met = "skipped"
         reference = med(entry["denominator"]) if entry["denominator"] else "—"
         numerator = med(entry["numerator"], "MB" if name.endswith("_mb") else "s")
-        lines.append(f"| {entry['meaning']} | {numerator} | {reference} | {ratio} | {entry['target'] or '—'} | {met} |")
+        rounds = "—"
+        valid = [r for r in entry.get("per_round", []) if r is not None]
+        if "rounds_met" in entry and valid:
+            rounds = f"{entry['rounds_met']} of {len(valid)} ({min(valid):.3f}–{max(valid):.3f})"
+        lines.append(f"| {entry['meaning']} | {numerator} | {reference} | {ratio} | {entry['target'] or '—'} | {met} | {rounds} |")
     return "\n".join(lines)
 
 
@@ -444,7 +487,8 @@ def main():
         shutil.rmtree(bench.work, ignore_errors=True)
     save(result, out)
     environment = result["environment"]
-    print(f"{environment['cpu']}, {environment['cores']} cores; OpenBLAS core {environment['blas_core']}; "
+    print(f"{environment['cpu']} (family {environment['cpu_family']}, model {environment['cpu_model']}), "
+          f"{environment['cores']} cores; OpenBLAS core {environment['blas_core']}; "
           f"torch {environment['torch'] or 'skipped: ' + str(environment['torch_skipped'])}; "
           f"{environment['decaybench_version']} at {environment['git_commit']}")
     print(table(result))
