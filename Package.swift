@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Training", "Datasets", "Models", "Optimization"]),
         .testTarget(name: "GridFilesTests", dependencies: ["GridFiles", "Planning", "Training", "Datasets", "Models", "Optimization", "FuzzSupport"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Planning", "Training", "HDF5Store", "Datasets", "Models", "Optimization"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Planning", "Training", "Datasets", "Models", "Optimization", "TensorMath"]),
         .testTarget(name: "ReproductionTests", dependencies: ["Reproduction", "Results", "Runner", "Planning", "Training", "Datasets", "Models", "Optimization", "HDF5Store"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Results", "Planning", "Training", "Datasets", "Models", "Optimization"]),
     ],

@@ -7,8 +7,8 @@ import Training
 
 /// How long a grid will take, from a short calibration of this machine.
 ///
-/// Times a few training steps of each distinct model shape on random data (one BLAS
-/// thread, as the workers run), then scales by every run's epochs, training points and
+/// Times training steps of each distinct model shape on random data for about 0.15 s (one
+/// BLAS thread, as the workers run), then scales by every run's epochs, training points and
 /// evaluation passes. Data loading and divergence are not counted: divergent runs stop
 /// early, so the estimate errs long.
 public struct TimeEstimate: Sendable {
@@ -59,6 +59,11 @@ public struct TimeEstimate: Sendable {
     }
 
     /// Seconds per training point per epoch for this configuration's model.
+    ///
+    /// Timed for a while rather than for a few steps: a handful of steps lasts milliseconds, and
+    /// one interruption or a processor still raising its clock moved the estimate of one grid
+    /// between 19 and 29 s. After a warm-up, steps run in segments of at least
+    /// `segmentDuration`; the median segment decides.
     static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int, trainingPoints: Int) throws -> Double {
         // A batch never exceeds the training set; calibrate with what a step will really see.
         // At most about 4 million feature values: very wide inputs calibrate on fewer rows.
@@ -78,14 +83,37 @@ public struct TimeEstimate: Sendable {
         }
         let empty = task == .regression ? Split(features: [], values: []) : Split(features: [], labels: [])
         let dataset = Dataset(name: "calibration", featureCount: features, task: task, train: train, test: empty)
-        var session = try TrainingSession(configuration: configuration, dataset: dataset)
-        let indices = Array(0..<min(batch, rows))[...]
-        session.step(on: indices)  // warm-up: first touches of the buffers
-        let steps = 8
-        let started = Date()
-        for _ in 0..<steps { session.step(on: indices) }
-        return Date().timeIntervalSince(started) / Double(steps * indices.count)
+        let fresh = try TrainingSession(configuration: configuration, dataset: dataset)
+        // A minibatch step copies its shuffled rows into the batch buffer first; rows taken in
+        // reverse order go the same way. A full batch is read where it lies.
+        let order = Array(0..<rows)
+        let indices = (configuration.training.batchSize == nil ? order : order.reversed())[...]
+        var session = fresh
+        // A step on random data may diverge, and a diverged step skips the update: start again.
+        func step() {
+            if !session.step(on: indices).isFinite { session = fresh }
+        }
+        let warmUpStarted = ContinuousClock.now
+        repeat { step() } while ContinuousClock.now - warmUpStarted < warmUpDuration
+        var secondsPerStep: [Double] = []
+        for _ in 0..<segments {
+            let started = ContinuousClock.now
+            var steps = 0
+            repeat {
+                step()
+                steps += 1
+            } while ContinuousClock.now - started < segmentDuration
+            secondsPerStep.append((ContinuousClock.now - started) / .seconds(1) / Double(steps))
+        }
+        return secondsPerStep.sorted()[segments / 2] / Double(indices.count)
     }
+
+    /// Steps before timing: first touches of the buffers, and time for the clock to rise.
+    static let warmUpDuration = Duration.milliseconds(50)
+    /// Timed segments per model shape; the median one counts.
+    static let segments = 5
+    /// The shortest timed segment (one step when a step takes longer).
+    static let segmentDuration = Duration.milliseconds(20)
 
     static func duration(_ seconds: Double) -> String {
         if seconds < 10 { return String(format: "%.1f s", seconds) }
