@@ -58,9 +58,46 @@ def test_ratios_are_computed_from_the_medians_and_torch_ones_say_skipped(quick_r
             assert isinstance(entry["met"], bool), name
 
 
+def test_each_ratio_is_also_given_round_by_round(quick_result):
+    result, stdout = quick_result
+    rounds = result["rounds_recorded"]
+    assert rounds == 5
+    checked = 0
+    for name, entry in result["ratios"].items():
+        if entry["value"] is None or entry["denominator"] is None:
+            assert "per_round" not in entry, name
+            continue
+        tops = [statistics.median(chunk) for chunk in rounds_of(result, entry["numerator"], rounds)]
+        bottoms = [statistics.median(chunk) for chunk in rounds_of(result, entry["denominator"], rounds)]
+        expected = [t / b if b > 0 else None for t, b in zip(tops, bottoms)]
+        assert entry["per_round"] == pytest.approx(expected, rel=1e-12), name
+        if entry["target"] is not None:
+            comparison, bound = entry["target"].split()
+            meets = {"<=": lambda r: r <= float(bound), ">=": lambda r: r >= float(bound),
+                     "within": lambda r: abs(r - 1) <= float(bound)}[comparison]
+            assert entry["rounds_met"] == sum(meets(r) for r in expected if r is not None), name
+            valid = [r for r in expected if r is not None]
+            if valid:
+                assert f"{entry['rounds_met']} of {len(valid)}" in stdout, name
+        checked += 1
+    assert checked >= 5
+
+
+def rounds_of(result, path, rounds):
+    """A measurement's samples, split into its rounds (some take two samples a round)."""
+    group, field = path.split(".", 1)
+    samples = result["measurements"][group][field]["samples"]
+    assert len(samples) % rounds == 0, path
+    size = len(samples) // rounds
+    return [samples[i:i + size] for i in range(0, len(samples), size)]
+
+
 def test_records_the_blas_core_and_versions_and_prints_the_table(quick_result):
     result, stdout = quick_result
     environment = result["environment"]
+    # Every EPYC may be called "AMD EPYC": the family and model say which generation ran.
+    assert environment["cpu_family"] and environment["cpu_model"], environment
+    assert f"family {environment['cpu_family']}, model {environment['cpu_model']}" in stdout
     assert environment["blas_core"] and environment["openblas_config"].startswith("OpenBLAS")
     assert environment["cores"] >= 1 and environment["decaybench_version"]
     assert environment["torch"] is None and environment["torch_skipped"] == "--no-torch"
