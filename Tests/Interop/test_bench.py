@@ -69,7 +69,7 @@ def test_each_ratio_is_also_given_round_by_round(quick_result):
             continue
         tops = [statistics.median(chunk) for chunk in rounds_of(result, entry["numerator"], rounds)]
         bottoms = [statistics.median(chunk) for chunk in rounds_of(result, entry["denominator"], rounds)]
-        expected = [t / b if b > 0 else None for t, b in zip(tops, bottoms)]
+        expected = [t / b if t > 0 and b > 0 else None for t, b in zip(tops, bottoms)]
         assert entry["per_round"] == pytest.approx(expected, rel=1e-12), name
         if entry["target"] is not None:
             comparison, bound = entry["target"].split()

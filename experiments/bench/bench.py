@@ -402,11 +402,11 @@ seeds: [0]
                 entry.update(value=value, met=None if comparison is None else meets(value, comparison, bound))
                 # The contenders of one round ran side by side, so a round's ratio is a paired
                 # measurement: "met in every round" is a stronger claim than "met at the medians".
-                # A round whose denominator came out at or below zero (a spike in the shorter run of
-                # a difference) has no ratio: it is recorded as null and not counted.
+                # A round whose numerator or denominator came out at or below zero (a spike in the
+                # shorter run of a difference) has no ratio: it is recorded as null and not counted.
                 tops, bottoms = round_medians(numerator), round_medians(denominator)
                 if tops and bottoms and len(tops) == len(bottoms):
-                    entry["per_round"] = [t / b if b > 0 else None for t, b in zip(tops, bottoms)]
+                    entry["per_round"] = [t / b if t > 0 and b > 0 else None for t, b in zip(tops, bottoms)]
                     if comparison is not None:
                         entry["rounds_met"] = sum(meets(r, comparison, bound) for r in entry["per_round"] if r is not None)
             ratios[name] = entry
