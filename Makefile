@@ -34,7 +34,7 @@ test: setup slurm-packages swift-test interop-test
 
 setup: system-packages python-packages
 
-# The side-by-side benchmark (about 15 minutes): prints the ratios, writes results/bench/latest.json.
+# The side-by-side benchmark (15 to 25 minutes, with the machine kind and its load): prints the ratios, writes results/bench/latest.json.
 bench: setup release torch
 	$(PYTHON) experiments/bench/bench.py
 

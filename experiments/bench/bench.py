@@ -1,6 +1,6 @@
 """DecayBench against PyTorch 2.13.0+cpu, side by side, on this machine: prints ratios.
 
-    python3 experiments/bench/bench.py                 # the full benchmark (about 15 minutes)
+    python3 experiments/bench/bench.py                 # the full benchmark (15 to 25 minutes)
     python3 experiments/bench/bench.py --quick         # a smoke run on tiny sizes (seconds)
 
 Every measurement is the median of --repetitions (at least 5) after one warm-up round,
