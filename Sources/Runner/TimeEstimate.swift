@@ -89,10 +89,7 @@ public struct TimeEstimate: Sendable {
         let order = Array(0..<rows)
         let indices = (configuration.training.batchSize == nil ? order : order.reversed())[...]
         var session = fresh
-        // A step on random data may diverge, and a diverged step skips the update: start again.
-        func step() {
-            if !session.step(on: indices).isFinite { session = fresh }
-        }
+        func step() { calibrationStep(&session, on: indices, restartingFrom: fresh) }
         let warmUpStarted = ContinuousClock.now
         repeat { step() } while ContinuousClock.now - warmUpStarted < warmUpDuration
         var secondsPerStep: [Double] = []
@@ -106,6 +103,18 @@ public struct TimeEstimate: Sendable {
             secondsPerStep.append((ContinuousClock.now - started) / .seconds(1) / Double(steps))
         }
         return secondsPerStep.sorted()[segments / 2] / Double(indices.count)
+    }
+
+    /// One step of a calibration session. A step on random data may diverge, and a diverged
+    /// step skips its update (a real run would stop there): the session starts again from
+    /// `fresh`, so that every timed step is a whole one.
+    /// - Returns: the step's loss.
+    @discardableResult
+    static func calibrationStep(_ session: inout TrainingSession, on indices: ArraySlice<Int>,
+                                restartingFrom fresh: TrainingSession) -> Double {
+        let loss = session.step(on: indices)
+        if !loss.isFinite { session = fresh }
+        return loss
     }
 
     /// Steps before timing: first touches of the buffers, and time for the clock to rise.

@@ -33,16 +33,21 @@ final class TimeEstimateTests: XCTestCase {
         }
     }
 
-    func testADivergingConfigurationStillCalibrates() throws {
-        // Gradient descent with a step far above 2/L: the loss overflows within a few dozen steps,
-        // and diverged steps skip the update, so the calibration starts again from the initial state.
+    func testADivergedCalibrationStepStartsTheSessionAgain() throws {
+        // Gradient descent with a step far above 2/L: the loss overflows within a few steps.
+        // Without a restart every later step would be a diverged one, which skips its update.
         let diverging = configuration(optimizer: OptimizerSpec(kind: .sgd, learningRate: 1e6),
                                       model: ModelSpec(kind: .linear, initialization: .glorot), batchSize: 16,
                                       data: DataSpec(source: .syntheticRegression))
-        var session = try TrainingSession(configuration: diverging, dataset: TimeEstimateTests.regression)
-        var losses: [Double] = []
-        for _ in 0..<100 { losses.append(session.step(on: Array(0..<16)[...])) }
-        XCTAssertTrue(losses.contains { !$0.isFinite }, "the configuration must really diverge for this test to mean anything")
+        let fresh = try TrainingSession(configuration: diverging, dataset: TimeEstimateTests.regression)
+        var session = fresh
+        let indices = Array((0..<16).reversed())[...]
+        let losses = (0..<100).map { _ in TimeEstimate.calibrationStep(&session, on: indices, restartingFrom: fresh) }
+        guard let firstDiverged = losses.firstIndex(where: { !$0.isFinite }) else {
+            return XCTFail("the configuration must really diverge for this test to mean anything: \(losses.suffix(3))")
+        }
+        XCTAssertEqual(losses[firstDiverged + 1], losses[0], "the step after a diverged one starts from the initial state")
+        XCTAssertGreaterThan(losses.filter { !$0.isFinite }.count, 1, "it diverges again, and is started again")
         let cost = try TimeEstimate.calibrate(diverging, features: 4, outputs: 1, trainingPoints: 64)
         XCTAssertTrue(cost.isFinite && cost > 0, "seconds per point \(cost)")
     }
