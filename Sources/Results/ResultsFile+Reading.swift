@@ -103,7 +103,14 @@ extension ResultsFile {
             }
             curveValues[metric.name] = curve
         }
-        let epochColumns = curveValues.values.first?.shape[1] ?? 0
+        // Every curve holds one column per epoch: a file whose curves disagree is damaged, and
+        // reading the shorter ones by the longer's count would run past their ends.
+        let columnCounts = Set(curveValues.values.map { $0.shape[1] })
+        guard columnCounts.count <= 1 else {
+            let shapes = curveValues.keys.sorted().map { "\($0): \(curveValues[$0]!.shape[1])" }.joined(separator: ", ")
+            throw ResultsFileError("\(path): the curves hold different numbers of epochs (\(shapes)); the file is damaged")
+        }
+        let epochColumns = columnCounts.first ?? 0
         let hasParameters = try file.root.contains("params")
         var records: [RunRecord] = []
         for (row, key) in keys.enumerated() {
@@ -140,6 +147,9 @@ extension ResultsFile {
                     parameters.append(RunRecord.NamedTensor(name: name, shape: shape, values: values))
                 }
                 parameters.sort { Self.parameterOrder($0.name) < Self.parameterOrder($1.name) }
+                if !parameters.isEmpty, let problem = Self.parameterProblem(parameters, hidden: configuration.model.hidden) {
+                    throw ResultsFileError("\(path): the final parameters of run \(key) are incomplete: \(problem); the file is damaged")
+                }
             }
             let appliedLambda = try group.doubleAttribute(version < 2 ? "effective_lambda" : "applied_lambda")
             let appliedLambdas = version < 2 ? [appliedLambda] : try group.doublesAttribute("applied_lambdas")
@@ -149,6 +159,32 @@ extension ResultsFile {
                 computedBy: RunProvenance(host: hosts[row], blasCore: blasCores[row], cpu: cpus[row], gitCommit: commits[row])))
         }
         return records
+    }
+
+    /// Nil when `tensors` are every parameter of a network with these hidden widths, in the
+    /// shapes its layers chain to ([out, in] weights, [out] biases); otherwise what is wrong.
+    /// The input and output widths are taken from the first and last weights themselves.
+    static func parameterProblem(_ tensors: [RunRecord.NamedTensor], hidden: [Int]) -> String? {
+        var shapes: [String: [Int]] = [:]
+        for tensor in tensors { shapes[tensor.name] = tensor.shape }
+        let layers = hidden.count + 1
+        for name in ["layer0.weight", "layer\(layers - 1).weight"] where shapes[name]?.count != 2 {
+            return shapes[name].map { "\(name) has shape \($0), not [out, in]" } ?? "\(name) is missing"
+        }
+        let widths = [shapes["layer0.weight"]![1]] + hidden + [shapes["layer\(layers - 1).weight"]![0]]
+        var expected: [(name: String, shape: [Int])] = []
+        for layer in 0..<layers {
+            expected.append(("layer\(layer).weight", [widths[layer + 1], widths[layer]]))
+            expected.append(("layer\(layer).bias", [widths[layer + 1]]))
+        }
+        var problems: [String] = []
+        for (name, shape) in expected {
+            guard let stored = shapes[name] else { problems.append("\(name) is missing"); continue }
+            if stored != shape { problems.append("\(name) has shape \(stored), not \(shape)") }
+        }
+        let unexpected = Set(shapes.keys).subtracting(expected.map(\.name)).sorted()
+        if !unexpected.isEmpty { problems.append("unexpected tensors \(unexpected.joined(separator: ", "))") }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 
     /// Sorts "layer10.weight" after "layer2.bias": HDF5 lists names alphabetically.
