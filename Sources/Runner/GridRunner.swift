@@ -42,6 +42,9 @@ public final class GridRunner: @unchecked Sendable {
         public var interrupted: Bool
         /// False when the results file was already complete and was left untouched.
         public var wroteFile = true
+        /// Why an existing results file was left as it was instead of being replaced by these
+        /// incomplete results, and where they are kept instead; nil when it was not.
+        public var keptExistingFile: String? = nil
     }
 
     public let plan: GridPlan
@@ -60,6 +63,7 @@ public final class GridRunner: @unchecked Sendable {
 
     public func run() throws -> Outcome {
         let path = options.resultsPath
+        try OutputPath.checkNamesFile(path)  // before the lock: "./.lock" would be made beside "."
         let lock = try OutputLock(resultsPath: path)
         defer { lock.release() }
         let journal = RunJournal(resultsPath: path)
@@ -173,9 +177,36 @@ public final class GridRunner: @unchecked Sendable {
         metadata.dataFiles = dataFiles
         let notSaved = failures.messages.isEmpty ? "" : "\nthese runs were computed but could not be saved:\n"
             + failures.messages.map { "  " + $0 }.joined(separator: "\n")
+        // Incomplete results never replace a file that knows more (an --overwrite interrupted
+        // part-way): the file stays, the new runs stay in the journal.
+        let keptExistingFile = complete ? nil : reasonToKeepResults(at: path, insteadOf: records).map {
+            "\(path) is unchanged: \($0), and --overwrite replaces it only with a complete grid; "
+                + "the runs finished so far are kept in \(journal.directory)"
+        }
+        if keptExistingFile == nil {
+            try writeResultsFile(ResultsFile.image(records: records, plan: plan, metadata: metadata, name: path),
+                                 to: path, journal: journal, notSaved: notSaved)
+        }
+        if complete {
+            let finishedKeys = Set(records.filter { $0.status != .pending }.map(\.run.key))
+            let left = journal.remove(includedKeys: finishedKeys)
+            if !left.isEmpty {
+                reporter.note("kept \(journal.directory): it holds files this run did not put in \(path): \(left.joined(separator: ", "))")
+            }
+        }
+        if !failures.messages.isEmpty {
+            throw RunnerError("could not save every result" + notSaved
+                               + (keptExistingFile.map { "\n\($0); fix the cause and run with --overwrite again" }
+                                  ?? "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume"))
+        }
+        return Outcome(records: records, interrupted: stopRequested.isSet && !complete,
+                       wroteFile: keptExistingFile == nil, keptExistingFile: keptExistingFile)
+    }
+
+    /// Writes the results file; when that fails, says where the runs saved so far are kept.
+    private func writeResultsFile(_ image: Data, to path: String, journal: RunJournal, notSaved: String) throws {
         do {
-            try AtomicFile.write(ResultsFile.image(records: records, plan: plan, metadata: metadata, name: path), to: path,
-                                 beforeRename: { PausePoint.reach("final-write") })
+            try AtomicFile.write(image, to: path, beforeRename: { PausePoint.reach("final-write") })
         } catch {
             let kept = journal.recordedKeys().count
             if kept == 0 {
@@ -188,18 +219,21 @@ public final class GridRunner: @unchecked Sendable {
                                + "\nthe \(kept) run\(kept == 1 ? "" : "s") saved so far \(kept == 1 ? "is" : "are") kept in \(journal.directory); "
                                + "fix the cause (disk space, permissions) and rerun with --resume")
         }
-        if complete {
-            let finishedKeys = Set(records.filter { $0.status != .pending }.map(\.run.key))
-            let left = journal.remove(includedKeys: finishedKeys)
-            if !left.isEmpty {
-                reporter.note("kept \(journal.directory): it holds files this run did not put in \(path): \(left.joined(separator: ", "))")
-            }
+    }
+
+    /// Why the results file at `path` must not be replaced by `records` (incomplete): it holds
+    /// finished runs of another grid, or more finished runs of this one. Nil when it may be:
+    /// no file, an unreadable one, or one that knows no more.
+    private func reasonToKeepResults(at path: String, insteadOf records: [RunRecord]) -> String? {
+        guard FileManager.default.fileExists(atPath: path), let stored = try? ResultsFile.canonicalGridText(at: path),
+              let existing = try? ResultsFile.readAll(at: path) else { return nil }
+        let theirs = existing.filter { $0.status != .pending }.count
+        let ours = records.filter { $0.status != .pending }.count
+        guard theirs > 0 else { return nil }
+        if !plan.differences(fromStored: stored).isEmpty {
+            return "it holds \(theirs) finished run\(theirs == 1 ? "" : "s") of another grid"
         }
-        if !failures.messages.isEmpty {
-            throw RunnerError("could not save every result" + notSaved
-                               + "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume")
-        }
-        return Outcome(records: records, interrupted: stopRequested.isSet && !complete)
+        return theirs > ours ? "it holds \(theirs) finished runs of this grid, this run \(ours)" : nil
     }
 
     /// A warning when the workers' BLAS threads outnumber the cores: OpenBLAS's threads spin

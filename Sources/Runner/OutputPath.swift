@@ -6,9 +6,8 @@ public enum OutputPath {
     /// Throws unless `path` can receive a results file: its directory exists and is
     /// writable, and the path is either free or (when allowed) a regular file.
     public static func check(_ path: String, allowingExisting: Bool) throws {
-        guard !path.isEmpty else { throw RunnerError.input("the output path is empty") }
-        let directory = (path as NSString).deletingLastPathComponent
-        let parent = directory.isEmpty ? "." : directory
+        try checkNamesFile(path)
+        let parent = directory(of: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RunnerError.input("cannot write \(path): the directory \(parent) does not exist")
@@ -24,5 +23,35 @@ public enum OutputPath {
         guard allowingExisting else {
             throw RunnerError.input("\(path) already exists; add --overwrite to replace it or choose another output path")
         }
+    }
+
+    /// Throws unless the last component of `path` names a file: not empty, ".", ".." or a
+    /// trailing "/". Checked before anything is made beside the path (its lock, "PATH.lock").
+    public static func checkNamesFile(_ path: String) throws {
+        guard !path.isEmpty else { throw RunnerError.input("the output path is empty") }
+        guard ![".", ".."].contains(name(of: path)), !path.hasSuffix("/") else {
+            throw RunnerError.input("\(path) names a directory, not a file; give a file name such as \(path.hasSuffix("/") ? path : path + "/")results.h5")
+        }
+    }
+
+    /// Whether two paths name one existing file (the same device and inode), however spelt.
+    public static func nameSameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat(), b = stat()
+        return stat(first, &a) == 0 && stat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    }
+
+    /// The directory part of `path`: "." for a bare name, "/" for a name in the root.
+    ///
+    /// Not `NSString.deletingLastPathComponent`, which crashes on "." in this Foundation.
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let directory = path[..<slash]
+        return directory.isEmpty ? "/" : String(directory)
+    }
+
+    /// The last component of `path` (everything after its last "/").
+    static func name(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
     }
 }

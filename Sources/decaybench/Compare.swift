@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Foundation
 import Results
+import Runner
 
 extension DecayBench {
     struct Compare: ParsableCommand {
@@ -38,6 +39,19 @@ extension DecayBench {
         func validate() throws {
             if let thresholdSd, !(thresholdSd > 0) { throw ValidationError("--threshold-sd must be positive, got \(thresholdSd)") }
             if let thresholdAbs, !(thresholdAbs >= 0) { throw ValidationError("--threshold-abs must be 0 or more, got \(thresholdAbs)") }
+            // A report is rewritten freely, but only over a regular file: never over a device,
+            // a link or a directory, nor over the results it compares.
+            for (flag, path) in [("--markdown", markdown), ("--json", json)] {
+                guard let path else { continue }
+                do { try OutputPath.check(path, allowingExisting: true) } catch { throw ValidationError("\(flag): \(error)") }
+                for input in [baseline, new] where OutputPath.nameSameFile(path, input) {
+                    throw ValidationError("\(flag) \(path) is the results file \(input); choose another path for the report")
+                }
+            }
+            if let markdown, let json, URL(fileURLWithPath: markdown).standardizedFileURL == URL(fileURLWithPath: json).standardizedFileURL
+                || OutputPath.nameSameFile(markdown, json) {
+                throw ValidationError("--markdown and --json both name \(json); give each its own file")
+            }
         }
 
         func run() throws {

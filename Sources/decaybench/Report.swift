@@ -32,6 +32,8 @@ extension DecayBench {
         }
 
         func run() throws {
+            // Whole seconds: some file systems keep no finer modification times.
+            let started = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             let scriptPath = try script ?? ReportScript.locate()
             try ReportScript.checkPython(python)
             let table = try ClaimsOutput.table(for: results, everyFile: everyFile)
@@ -44,6 +46,16 @@ extension DecayBench {
             let status = try ReportScript.run(python: python, script: scriptPath,
                                               arguments: ["--claims", claims, "--out", out] + results)
             guard status == 0 else { throw CommandFailure("\(scriptPath) failed (exit status \(status)); its message is above") }
+            // A script that exits 0 without its pages (another script, an edited one) has not made the report.
+            let pages = ["report.md", "report.html"].map { (out as NSString).appendingPathComponent($0) }
+            let missing = pages.filter { !FileManager.default.fileExists(atPath: $0) || modificationDate($0) < started }
+            guard missing.isEmpty else {
+                throw CommandFailure("\(scriptPath) exited 0 but did not write \(missing.joined(separator: " and ")); the report is incomplete")
+            }
+        }
+
+        private func modificationDate(_ path: String) -> Date {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
         }
     }
 }
@@ -58,7 +70,7 @@ enum ReportScript {
     static func locate() throws -> String {
         var candidates = [FileManager.default.currentDirectoryPath]
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
+        for _ in 0..<4 where !candidates.contains(directory.path) {
             candidates.append(directory.path)
             directory = directory.deletingLastPathComponent()
         }

@@ -68,7 +68,7 @@ extension DecayBench {
 
         func run() throws {
             var plan = try GridLoading.plan(path: grid, allowingLargeGrids: force)
-            if let shard { plan = plan.restricted(to: try Shard(parsing: shard)) }
+            if let shard { plan = try plan.restricted(to: try Shard(parsing: shard)) }
             let style = ProgressReporter.automaticStyle(quiet: quiet, json: logFormat == .json)
             let progress = ProgressReporter(style: style, total: plan.runs.count)
             if let note = RepeatedRuns(plan).note { progress.note(note) }
@@ -96,7 +96,11 @@ extension DecayBench {
             let summary = SummaryTable(records: outcome.records)
             print(summary.text)
             if outcome.interrupted {
-                print("interrupted: \(out) holds the runs finished so far; continue with --resume")
+                if let kept = outcome.keptExistingFile {
+                    print("interrupted: \(kept); run with --overwrite again to start afresh")
+                } else {
+                    print("interrupted: \(out) holds the runs finished so far; continue with --resume")
+                }
                 throw ExitCode(ExitStatus.interrupted)
             }
             print(outcome.wroteFile ? "wrote \(out)" : "\(out) already holds every run; left unchanged")

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -263,3 +264,152 @@ def test_resume_refuses_when_the_data_changed_since_runs_were_computed(decaybenc
     result = run(decaybench, "run", grid, "--out", out, "--resume", check=False)
     assert result.returncode != 0
     assert "have changed since it was computed" in result.stderr and str(data) in result.stderr
+
+
+# The second probe's findings: files named like DecayBench's, an interrupted --overwrite,
+# an output path that names a directory, damaged curves and parameters, report paths.
+
+def dead_pid():
+    """The id of a process that has ended (ids are not reused this soon)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_a_users_file_named_like_a_stale_temporary_is_kept(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "r.h5")
+    users = f"{out}.tmp-{dead_pid()}"
+    with open(users, "w") as handle:
+        handle.write("my notes\n")
+    # A temporary cut short after its HDF5 signature is DecayBench's own, and goes.
+    ours = f"{out}.tmp-{dead_pid()}"
+    with open(ours, "wb") as handle:
+        handle.write(b"\x89HDF\r\n\x1a\n\0\0")
+    run(decaybench, "run", grid, "--out", out, "--quiet")
+    with open(users) as handle:
+        assert handle.read() == "my notes\n"
+    assert not os.path.exists(ours)
+
+
+def test_an_interrupted_overwrite_keeps_the_file_it_would_have_replaced(decaybench, tmp_path):
+    out = str(tmp_path / "r.h5")
+    run(decaybench, "run", write_grid(str(tmp_path), SMALL_GRID), "--out", out, "--quiet")
+    before = checksum(out)
+    slower = write_grid(str(tmp_path), SLOW_GRID.replace("epochs: 6", "epochs: 20"), name="slow.yaml")
+    process = subprocess.Popen([decaybench, "run", slower, "--out", out, "--overwrite", "--jobs", "1", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_shards(out + ".parts", 1, process)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 130, (stdout[-2000:], stderr[-2000:])
+    assert "is unchanged: it holds 16 finished runs of another grid" in stdout, stdout[-2000:]
+    assert checksum(out) == before, "the complete results of the other grid were replaced by a partial grid"
+    assert any(name.endswith(".h5") for name in os.listdir(out + ".parts")), "the new runs finished so far are kept"
+    # Run again, the overwrite starts afresh and, complete, replaces the file.
+    run(decaybench, "run", slower, "--out", out, "--overwrite", "--jobs", "2", "--quiet")
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 1 and f.attrs["name"] in ("slow", b"slow")
+
+
+@pytest.mark.parametrize("command", ["run", "train", "merge"])
+def test_an_output_path_naming_a_directory_is_refused_in_words(decaybench, tmp_path, command):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    results = str(tmp_path / "r.h5")
+    if command == "merge":
+        run(decaybench, "run", grid, "--out", results, "--quiet")
+    arguments = {"run": ["run", grid], "merge": ["merge", results],
+                 "train": ["train", "--dataset", "synthetic-classification", "--samples", "300", "--features", "6",
+                           "--model", "mlp", "--hidden", "8", "--epochs", "1"]}[command]
+    work = tmp_path / "work"
+    work.mkdir()
+    for out in [".", "..", "sub/", "./."]:
+        result = run(decaybench, *arguments, "--out", out, check=False, cwd=str(work))
+        assert result.returncode == 2, (out, result.returncode, result.stderr[-1500:])   # was 132, a crash
+        assert "names a directory" in result.stderr or "not a regular file" in result.stderr, result.stderr[-500:]
+    assert os.listdir(work) == [], "nothing is made beside a refused output (a lock named '..lock' was)"
+
+
+def test_curves_of_different_lengths_are_reported_as_damage_every_time(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "r.h5")
+    run(decaybench, "run", grid, "--out", out, "--quiet")
+    with h5py.File(out, "r+") as f:
+        shorter = f["curves/test_error"][:, :2]
+        del f["curves/test_error"]
+        f["curves/test_error"] = shorter
+    # Which curve was read first once decided between a crash and an error: try several processes.
+    for _ in range(5):
+        for arguments in (["inspect", out], ["claims", out], ["compare", out, out]):
+            result = run(decaybench, *arguments, check=False)
+            assert result.returncode in (1, 2), (arguments, result.returncode, result.stderr[-1500:])
+            assert "different numbers of epochs" in result.stderr and "test_error: 2" in result.stderr
+
+
+def test_missing_or_misshapen_parameters_are_damage_not_a_finished_run(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "r.h5")
+    run(decaybench, "run", grid, "--out", out, "--quiet")
+    missing, misshapen = str(tmp_path / "missing.h5"), str(tmp_path / "misshapen.h5")
+    shutil.copy(out, missing)
+    shutil.copy(out, misshapen)
+    with h5py.File(missing, "r+") as f:
+        key = sorted(f["params"])[0]
+        del f[f"params/{key}/layer0.weight"]
+    with h5py.File(misshapen, "r+") as f:
+        bias = f[f"params/{key}/layer1.bias"][:]
+        del f[f"params/{key}/layer1.bias"]
+        f[f"params/{key}/layer1.bias"] = bias[:-1]
+    for path, fragment in [(missing, "layer0.weight is missing"), (misshapen, "layer1.bias has shape [2], not [3]")]:
+        for arguments in (["inspect", path], ["merge", path, "--out", str(tmp_path / "m.h5")],
+                          ["run", grid, "--out", str(tmp_path / "reuse.h5"), "--reuse", path, "--quiet"]):
+            result = run(decaybench, *arguments, check=False)
+            assert result.returncode in (1, 2), (arguments, result.returncode, result.stdout[-500:])
+            assert f"run {key} are incomplete: {fragment}" in result.stderr, result.stderr[-800:]
+        assert not os.path.exists(str(tmp_path / "m.h5")) and not os.path.exists(str(tmp_path / "reuse.h5"))
+
+
+def test_resume_redoes_a_run_whose_part_file_has_damaged_curves(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "k.h5")
+    kill_after_runs(decaybench, grid, out, 2, "--jobs", "1")
+    parts = sorted(n for n in os.listdir(out + ".parts") if n.endswith(".h5"))
+    damaged = os.path.join(out + ".parts", parts[0])
+    with h5py.File(damaged, "r+") as f:
+        shorter = f["curves/train_loss"][:, :1]
+        del f["curves/train_loss"]
+        f["curves/train_loss"] = shorter
+    result = run(decaybench, "run", grid, "--out", out, "--resume", "--jobs", "2")  # was a crash on every attempt
+    assert "discarding an unreadable saved run" in result.stderr and "different numbers of epochs" in result.stderr
+    reference = str(tmp_path / "reference.h5")
+    run(decaybench, "run", grid, "--out", reference, "--jobs", "2", "--quiet")
+    assert_same_content(out, reference)
+
+
+def test_compare_writes_its_reports_over_regular_files_only(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "r.h5")
+    run(decaybench, "run", grid, "--out", out, "--quiet")
+    target = tmp_path / "target.txt"
+    target.write_text("keep\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    cases = [(str(link), "not a regular file"), (str(tmp_path), "not a regular file"), (out, "is the results file")]
+    if os.geteuid() == 0:
+        device = tmp_path / "device"
+        subprocess.run(["mknod", "-m", "666", str(device), "c", "1", "3"], check=True)   # like /dev/null
+        cases.append((str(device), "not a regular file"))
+    before = checksum(out)
+    for flag in ["--json", "--markdown"]:
+        for path, fragment in cases:
+            result = run(decaybench, "compare", out, out, flag, path, check=False)
+            assert result.returncode == 2 and fragment in result.stderr, (flag, path, result.stderr[-500:])
+    assert target.read_text() == "keep\n" and link.is_symlink() and checksum(out) == before
+    if os.geteuid() == 0:
+        assert os.path.exists(device) and not os.path.isfile(device), "the device node was replaced"
+    result = run(decaybench, "compare", out, out, "--json", str(tmp_path / "report"),
+                 "--markdown", f"{tmp_path}/./report", check=False)
+    assert result.returncode == 2 and "both name" in result.stderr, result.stderr[-500:]
+    run(decaybench, "compare", out, out, "--json", str(tmp_path / "c.json"))
+    run(decaybench, "compare", out, out, "--json", str(tmp_path / "c.json"))   # a report is rewritten freely
+    assert json.loads((tmp_path / "c.json").read_text())

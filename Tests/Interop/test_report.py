@@ -88,6 +88,15 @@ def test_report_names_the_missing_python_packages(decaybench, small_results, tmp
     assert not (tmp_path / "report" / "report.html").exists()
 
 
+def test_a_figure_script_that_writes_no_pages_fails_the_report(decaybench, small_results, tmp_path):
+    # It exits 0 but writes nothing: the report was announced done with neither page.
+    quiet = tmp_path / "quiet.py"
+    quiet.write_text("import sys\n")
+    result = run(decaybench, "report", small_results, "--out", str(tmp_path / "report"), "--script", str(quiet), check=False)
+    assert result.returncode == 1, (result.returncode, result.stderr[-500:])
+    assert "did not write" in result.stderr and "report.md" in result.stderr and "report.html" in result.stderr
+
+
 def test_edge_cells_reads_a_grid_without_a_validation_split(decaybench, tmp_path):
     grid = write_grid(str(tmp_path), SMALL_GRID)
     out = str(tmp_path / "small.h5")
