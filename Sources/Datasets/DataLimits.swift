@@ -89,6 +89,10 @@ extension DataSpec {
                 problems.append((field, "at most \(DataLimits.points) points, got \(subset)"))
             }
         }
+        if let holdOut = holdOutWithoutReading, !(1..<holdOut.trainSplit).contains(holdOut.count) {
+            problems.append((holdOut.field, "expected a hold-out of 1 to \(holdOut.trainSplit - 1) of the "
+                             + "\(holdOut.trainSplit) training points, got \(holdOut.count)"))
+        }
         guard source == .syntheticRegression || source == .syntheticClassification else { return problems }
         if samples > DataLimits.points {
             problems.append(("samples", "at most \(DataLimits.points), got \(samples)"))
@@ -107,5 +111,26 @@ extension DataSpec {
             }
         }
         return problems
+    }
+
+    /// The validation hold-out and the training split it comes out of, when a size or a
+    /// fraction in (0, 1) asks for one and the split's size is known without reading a file:
+    /// so that `plan` refuses what loading the data would.
+    var holdOutWithoutReading: (field: String, count: Int, trainSplit: Int)? {
+        let trainSplit: Int
+        switch source {
+        case .fashionMNIST, .mnist:
+            trainSplit = 60_000
+        case .syntheticRegression, .syntheticClassification:
+            guard (1...DataLimits.points).contains(samples), testFraction.isFinite, (0..<1).contains(testFraction) else { return nil }
+            trainSplit = samples - RandomSelection.testCount(of: samples, fraction: testFraction)
+        case .csv, .hdf5:
+            return nil
+        }
+        if let size = validationSize { return ("validation_size", size, trainSplit) }
+        if let fraction = validationFraction, fraction > 0, fraction < 1 {
+            return ("validation_fraction", RandomSelection.testCount(of: trainSplit, fraction: fraction), trainSplit)
+        }
+        return nil
     }
 }

@@ -24,8 +24,12 @@ public enum RandomSelection {
         return (order[testCount...].sorted(), order[..<testCount].sorted())
     }
 
-    /// Points held out for a test fraction: `fraction · count` rounded to the nearest integer.
+    /// Points held out for a test fraction: `fraction · count` rounded to the nearest integer,
+    /// kept within 0...count (a fraction outside [0, 1] or NaN is refused where it is read;
+    /// this only must not trap before that check has spoken).
     public static func testCount(of count: Int, fraction: Double) -> Int {
-        Int((Double(count) * fraction).rounded())
+        let held = (Double(count) * fraction).rounded()
+        guard !held.isNaN else { return 0 }
+        return Int(min(max(held, 0), Double(max(count, 0))))
     }
 }

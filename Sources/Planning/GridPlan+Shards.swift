@@ -1,6 +1,11 @@
 extension GridPlan {
     /// The plan restricted to the runs of `shard`; axes, name and canonical form stay the grid's.
-    public func restricted(to shard: Shard) -> GridPlan {
+    /// - Throws: `ShardError` when the grid has fewer runs than shards: some would be empty.
+    public func restricted(to shard: Shard) throws -> GridPlan {
+        guard shard.count <= runs.count else {
+            throw ShardError("the grid has \(runs.count) run\(runs.count == 1 ? "" : "s"), so it is cut into at most \(runs.count) shard\(runs.count == 1 ? "" : "s"), "
+                             + "not \(shard.count): some would be empty")
+        }
         var plan = self
         let chosen = Set(Self.shardAssignment(costs: runs.map { RunCost.estimate($0.configuration) }, count: shard.count)
             .enumerated().filter { $0.element == shard.index }.map(\.offset))

@@ -29,9 +29,10 @@ public struct SweepStatus: Sendable {
 
     /// Reads the progress of the `count` shards of `plan` laid out as `layout`.
     public init(plan: GridPlan, count: Int, layout: SweepLayout) throws {
+        _ = try Shard(index: 1, count: count)  // a count below 1 is refused, in words
         shards = try (1...count).map { index in
             let shard = try Shard(index: index, count: count)
-            let runs = plan.restricted(to: shard).runs
+            let runs = try plan.restricted(to: shard).runs
             let path = layout.shardPath(index)
             var statuses: [String: RunRecord.RecordStatus] = [:]
             let hasFile = FileManager.default.fileExists(atPath: path)

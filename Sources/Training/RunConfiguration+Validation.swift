@@ -31,7 +31,7 @@ extension RunConfiguration {
 
         switch schedule.kind {
         case .step:
-            require(schedule.every > 0, "schedule.every", "must be a positive number of epochs, got \(schedule.every)")
+            require(schedule.every > 0 && finite(schedule.every), "schedule.every", "must be a positive number of epochs, got \(schedule.every)")
             require(schedule.factor > 0 && schedule.factor <= 1, "schedule.factor", "must be in (0, 1], got \(schedule.factor)")
         case .exponential:
             require(schedule.factor > 0 && schedule.factor <= 1, "schedule.factor", "must be in (0, 1], got \(schedule.factor)")
@@ -39,8 +39,8 @@ extension RunConfiguration {
             require(schedule.minimum >= 0 && schedule.minimum < 1, "schedule.minimum", "must be in [0, 1), got \(schedule.minimum)")
         case .warmRestarts:
             require(schedule.minimum >= 0 && schedule.minimum < 1, "schedule.minimum", "must be in [0, 1), got \(schedule.minimum)")
-            require(schedule.t0 > 0, "schedule.t0", "must be a positive number of epochs, got \(schedule.t0)")
-            require(schedule.tMult >= 1, "schedule.t_mult", "must be at least 1, got \(schedule.tMult)")
+            require(schedule.t0 > 0 && finite(schedule.t0), "schedule.t0", "must be a positive number of epochs, got \(schedule.t0)")
+            require(schedule.tMult >= 1 && finite(schedule.tMult), "schedule.t_mult", "must be a number ≥ 1, got \(schedule.tMult)")
         case .constant:
             break
         }
@@ -54,6 +54,10 @@ extension RunConfiguration {
             require(model.hidden.isEmpty, "model.hidden", "\(model.kind.rawValue) models have no hidden layers; use kind mlp")
         }
         for width in model.hidden { require(width >= 1, "model.hidden", "widths must be at least 1, got \(width)") }
+        // Refused here, not only when the model is built, so that `plan` refuses it and `run`
+        // never starts a grid whose every run would fail.
+        require(!(model.initialization == .zeros && !model.hidden.isEmpty), "model.init",
+                "zero initialisation leaves hidden units identical forever; use he or glorot")
         switch (model.kind, data.source) {
         case (.linear, .fashionMNIST), (.linear, .mnist), (.linear, .syntheticClassification):
             problems.append(ConfigurationError(field: "model.kind", "linear regression needs regression data; \(data.source.rawValue) is classification (use softmax)"))

@@ -2,6 +2,7 @@ import ArgumentParser
 import GridFiles
 import Foundation
 import Planning
+import Results
 import Runner
 
 extension DecayBench {
@@ -45,12 +46,28 @@ extension DecayBench {
         func validate() throws {
             guard shards >= 1 else { throw ValidationError("--shards must be at least 1, got \(shards)") }
             guard cpusPerTask >= 1 else { throw ValidationError("--cpus-per-task must be at least 1, got \(cpusPerTask)") }
+            // These go into "#SBATCH" lines of a script: a line break there would end the
+            // header and run the rest as a shell command.
+            if let problem = Self.headerValueProblem("--partition", partition, pattern: #"[A-Za-z0-9_.,-]+"#,
+                                                     example: "a partition name, or several separated by commas")
+                ?? Self.headerValueProblem("--time", time, pattern: #"(\d+-)?\d+(:\d+){0,2}|UNLIMITED|INFINITE"#,
+                                           example: "minutes, M:S, H:M:S, D-H, D-H:M or D-H:M:S, for example 2:00:00")
+                ?? Self.headerValueProblem("--mem", mem, pattern: #"\d+[KMGT]?"#, example: "megabytes, or a number with K, M, G or T, for example 4G") {
+                throw ValidationError(problem)
+            }
+        }
+
+        /// Why `value` cannot be written after "#SBATCH --flag=": it does not match `pattern` whole.
+        static func headerValueProblem(_ flag: String, _ value: String?, pattern: String, example: String) -> String? {
+            guard let value else { return nil }
+            guard value.wholeMatch(of: try! Regex(pattern)) == nil else { return nil }
+            return "\(flag) '\(value.unicodeScalars.map { $0.escaped(asASCII: true) }.joined())' is not in Slurm's format: expected \(example)"
         }
 
         func run() throws {
             let plan = try GridLoading.plan(path: grid, allowingLargeGrids: force)
             guard shards <= plan.runs.count else {
-                throw CommandFailure("--shards \(shards) is more than the grid's \(plan.runs.count) runs; some shards would be empty")
+                throw CommandFailure.input("--shards \(shards) is more than the grid's \(plan.runs.count) runs; some shards would be empty")
             }
             let directory = URL(fileURLWithPath: out).standardizedFileURL.path
             let layout = SweepLayout(directory: directory)
@@ -96,11 +113,12 @@ extension DecayBench {
                 }
                 return
             }
-            try Data(plan.sourceText.utf8).write(to: URL(fileURLWithPath: layout.gridPath))
+            // Whole or not at all (a full disk): a cut copy would read as another grid next time.
+            try AtomicFile.write(Data(plan.sourceText.utf8), to: layout.gridPath)
         }
 
         private func writeScript(_ text: String, to path: String) throws {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            try AtomicFile.write(Data(text.utf8), to: path)
             chmod(path, 0o755)
         }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GridFiles
 import Planning
 import Results
 import Runner
@@ -28,12 +29,17 @@ extension DecayBench {
             guard let count = shards ?? SweepStatus.shardCount(in: layout) else {
                 throw CommandFailure("no shard has started in \(directory) yet; say how many there are with --shards N")
             }
+            // Checked before shard files are looked for: a grid has at most this many runs, so
+            // at most this many shards, and 10^12 file look-ups would never end.
+            guard (1...GridLimits.forcedRuns).contains(count) else {
+                throw CommandFailure.input("--shards must be between 1 and \(GridLimits.forcedRuns) (the most runs a grid has), got \(count)")
+            }
             let plan: GridPlan
             if let grid {
                 plan = try GridLoading.plan(path: grid, allowingLargeGrids: true)
             } else if FileManager.default.fileExists(atPath: layout.gridPath) {
                 plan = try GridLoading.plan(path: layout.gridPath, allowingLargeGrids: true)
-            } else if let first = (1...count).map(layout.shardPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            } else if let first = (1...count).lazy.map(layout.shardPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
                 plan = try GridLoading.plan(text: try ResultsFile.gridText(at: first), source: first)
             } else {
                 throw CommandFailure("\(directory) has neither grid.yaml nor a shard file; give the grid with --grid")

@@ -102,4 +102,32 @@ final class ValidationSplitTests: XCTestCase {
         tiny.validationFraction = 0.001   // rounds to no point at all of 80
         assertSpecError(try DatasetLoader.load(tiny), field: "validationFraction")
     }
+
+    func testHeldOutCountsStayWithinTheDataForAnyFraction() {
+        XCTAssertEqual(RandomSelection.testCount(of: 160, fraction: 0.2), 32)
+        XCTAssertEqual(RandomSelection.testCount(of: 5, fraction: 0.5), 3, "rounded to the nearest, halves away from zero")
+        // Refused where they are read; here they only must not trap (NaN and 10^18 did).
+        for (fraction, expected) in [(Double.nan, 0), (.infinity, 160), (-.infinity, 0), (1e18, 160), (-0.5, 0), (1e-300, 0)] {
+            XCTAssertEqual(RandomSelection.testCount(of: 160, fraction: fraction), expected, "\(fraction)")
+        }
+    }
+
+    func testAHoldOutThatLeavesNoTrainingPointIsASizeProblemBeforeReading() {
+        func problems(_ spec: DataSpec) -> [String] { spec.sizeProblems.map { "\($0.field): \($0.message)" } }
+        let synthetic = DataSpec(source: .syntheticClassification, testFraction: 0.2, samples: 200, features: 5, classes: 2)
+        for size in [160, 1_000_000_000_000, Int.max] {
+            var spec = synthetic
+            spec.validationSize = size
+            XCTAssertEqual(problems(spec), ["validation_size: expected a hold-out of 1 to 159 of the 160 training points, got \(size)"])
+        }
+        var fits = synthetic
+        fits.validationSize = 159
+        XCTAssertEqual(problems(fits), [])
+        var tiny = synthetic
+        tiny.validationFraction = 0.001  // 0.16 points, rounded to none
+        XCTAssertEqual(problems(tiny), ["validation_fraction: expected a hold-out of 1 to 159 of the 160 training points, got 0"])
+        var fashion = DataSpec(source: .fashionMNIST)
+        fashion.validationSize = 60_000
+        XCTAssertEqual(problems(fashion), ["validation_size: expected a hold-out of 1 to 59999 of the 60000 training points, got 60000"])
+    }
 }

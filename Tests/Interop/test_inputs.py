@@ -120,3 +120,91 @@ def test_failed_runs_exit_3(decaybench, tmp_path):
     with h5py.File(out) as f:
         row = f["runs"][0]
         assert row["status"] == b"failed" and b"parameters" in row["message"]
+
+
+# The second probe's findings: values that crashed or were taken without a word.
+
+BASE = """
+    name: base
+    dataset: {name: synthetic-classification, samples: 200, features: 5}
+    model: {kind: mlp, hidden: [8]}
+    optimizer: {kind: adam, lr: 0.001}
+    training: {epochs: 1, batch_size: 32}
+    grid:
+      lambda: [0, 0.1]
+    seeds: [0]
+    """
+
+
+def test_more_shards_than_runs_are_refused_in_words(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), BASE)
+    out = str(tmp_path / "s.h5")
+    for shard in ["3/3", "1/1000000000", "1/9223372036854775807"]:   # a bad message, an allocation failure, a trap
+        result = run(decaybench, "run", grid, "--out", out, "--shard", shard, check=False)
+        assert result.returncode == BAD_INPUT, (shard, result.returncode, result.stderr[-1000:])
+        assert "at most 2 shards" in result.stderr, result.stderr[-500:]
+    assert not os.path.exists(out)
+    result = run(decaybench, "slurm", grid, "--out", str(tmp_path / "sweep"), "--shards", "3", check=False)
+    assert result.returncode == BAD_INPUT and "more than the grid's 2 runs" in result.stderr
+    run(decaybench, "slurm", grid, "--out", str(tmp_path / "sweep"), "--shards", "2")
+    for count in ["0", "1000000000000", "9223372036854775807"]:
+        result = run(decaybench, "status", str(tmp_path / "sweep"), "--shards", count, check=False)
+        assert result.returncode == BAD_INPUT, (count, result.returncode, result.stderr[-1000:])
+        assert "--shards must be between 1 and" in result.stderr
+    result = run(decaybench, "status", str(tmp_path / "sweep"), "--shards", "3", check=False)
+    assert result.returncode == BAD_INPUT and "at most 2 shards" in result.stderr, result.stderr[-500:]
+
+
+def test_a_validation_hold_out_larger_than_the_data_is_refused_by_plan(decaybench, tmp_path):
+    for size in ["160", "1000000000000", "9223372036854775807"]:   # the last overflowed in plan's estimate
+        grid = write_grid(str(tmp_path), BASE.replace("features: 5}", f"features: 5, validation_size: {size}}}"))
+        for command in ["plan", "run"]:
+            result = run(decaybench, command, grid, *(["--out", str(tmp_path / "v.h5")] if command == "run" else []),
+                         check=False)
+            assert result.returncode == BAD_INPUT, (size, command, result.returncode, result.stderr[-1000:])
+            assert re.search(r"grid\.yaml:3:\d+: dataset\.validation_size: expected a hold-out of 1 to 159 of the 160 "
+                             rf"training points, got {size}", result.stderr), result.stderr[-500:]
+    grid = write_grid(str(tmp_path), BASE.replace("features: 5}", "features: 5, validation_size: 159}"))
+    assert run(decaybench, "plan", grid).returncode == 0
+
+
+def test_non_finite_fractions_and_schedule_lengths_are_refused_by_train(decaybench):
+    base = ["train", "--dataset", "synthetic-classification", "--samples", "200", "--features", "5", "--hidden", "8",
+            "--epochs", "1", "--quiet"]
+    cases = [(["--validation-fraction=nan"], "--validation-fraction: must be in (0, 1), got nan"),
+             (["--validation-fraction=1e400"], "--validation-fraction: must be in (0, 1), got inf"),
+             (["--validation-fraction=1e18"], "--validation-fraction: must be in (0, 1)"),
+             (["--schedule", "warm-restarts", "--t-mult=inf"], "--t-mult: must be a number ≥ 1, got inf"),
+             (["--schedule", "warm-restarts", "--t0=inf"], "--t0: must be a positive number of epochs, got inf"),
+             (["--schedule", "step", "--step-every=inf"], "--step-every: must be a positive number of epochs, got inf")]
+    for flags, message in cases:
+        result = run(decaybench, *base, *flags, check=False)
+        assert result.returncode == BAD_INPUT, (flags, result.returncode, result.stderr[-1000:])   # nan was a crash
+        assert message in result.stderr, (flags, result.stderr[-500:])
+
+
+def test_zero_initialisation_of_an_mlp_is_refused_before_any_run(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), BASE.replace("hidden: [8]}", "hidden: [8], init: zeros}"))
+    for command in ["plan", "run"]:
+        result = run(decaybench, command, grid, *(["--out", str(tmp_path / "z.h5")] if command == "run" else []),
+                     check=False)
+        assert result.returncode == BAD_INPUT, (command, result.returncode, result.stdout[-500:])
+        assert re.search(r"grid\.yaml:4:\d+: model\.init: zero initialisation", result.stderr), result.stderr[-500:]
+        assert "runs" not in result.stdout, "plan refused only after printing the plan"
+    assert not os.path.exists(str(tmp_path / "z.h5"))
+
+
+def test_slurm_header_values_are_checked_before_they_reach_the_script(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), BASE)
+    sweep = str(tmp_path / "sweep")
+    for flag, value in [("--partition", "p\nrm -rf /tmp/x"), ("--partition", "a b"), ("--time", "abc"),
+                        ("--time", "-1"), ("--time", "1:00\n#SBATCH --x"), ("--mem", "-1"), ("--mem", "4 G")]:
+        result = run(decaybench, "slurm", grid, "--out", sweep, "--shards", "2", f"{flag}={value}", check=False)
+        assert result.returncode == BAD_INPUT, (flag, value, result.returncode)
+        assert "is not in Slurm's format" in result.stderr, result.stderr[-500:]
+        assert not os.path.exists(sweep)
+    run(decaybench, "slurm", grid, "--out", sweep, "--shards", "2", "--partition", "short,long",
+        "--time", "1-12:00:00", "--mem", "512M")
+    with open(os.path.join(sweep, "shards.sbatch")) as handle:
+        header = [line for line in handle if line.startswith("#SBATCH")]
+    assert "#SBATCH --time=1-12:00:00\n" in header and "#SBATCH --partition=short,long\n" in header

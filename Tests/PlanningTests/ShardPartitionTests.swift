@@ -27,7 +27,7 @@ final class ShardPartitionTests: XCTestCase {
             let grid = plan(runs: 37, uniform: uniform)
             let costs = grid.runs.map { RunCost.estimate($0.configuration) }
             for count in [1, 2, 3, 4, 7, 16, 37] {
-                let shards = try (1...count).map { grid.restricted(to: try Shard(index: $0, count: count)) }
+                let shards = try (1...count).map { try grid.restricted(to: try Shard(index: $0, count: count)) }
                 let indices = shards.flatMap { $0.runs.map(\.index) }
                 XCTAssertEqual(indices.count, grid.runs.count, "N=\(count): a run is missing or twice")
                 XCTAssertEqual(Set(indices), Set(grid.runs.map(\.index)), "N=\(count): union is not the grid")
@@ -51,7 +51,7 @@ final class ShardPartitionTests: XCTestCase {
         // One very costly run and many cheap ones: the costly run gets a shard of its own.
         var grid = plan(runs: 9, uniform: true)
         grid.runs[4].configuration.training.epochs = 40
-        let shards = try (1...2).map { grid.restricted(to: try Shard(index: $0, count: 2)) }
+        let shards = try (1...2).map { try grid.restricted(to: try Shard(index: $0, count: 2)) }
         let heavy = shards.first { $0.runs.contains { $0.index == 4 } }!
         XCTAssertEqual(heavy.runs.map(\.index), [4])
     }
@@ -61,6 +61,17 @@ final class ShardPartitionTests: XCTestCase {
         let first = try grid.restricted(to: Shard(index: 2, count: 5)).runs.map(\.key)
         let again = try plan(runs: 23, uniform: false).restricted(to: Shard(index: 2, count: 5)).runs.map(\.key)
         XCTAssertEqual(first, again)
+    }
+
+    func testMoreShardsThanRunsAreRefusedBeforeAnyShardIsMade() throws {
+        let grid = plan(runs: 3, uniform: true)
+        XCTAssertEqual(try grid.restricted(to: Shard(index: 3, count: 3)).runs.count, 1)
+        // 10^12 shards once allocated a load per shard and died; 2^63 − 1 trapped in min(by:).
+        for count in [4, 1_000_000_000_000, Int.max] {
+            XCTAssertThrowsError(try grid.restricted(to: Shard(index: 1, count: count))) { error in
+                XCTAssertTrue("\(error)".contains("at most 3 shards, not \(count)"), "\(error)")
+            }
+        }
     }
 
     func testShardSpecificationsAreCheckedWithAClearMessage() {

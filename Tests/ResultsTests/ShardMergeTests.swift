@@ -48,7 +48,7 @@ final class ShardMergeTests: XCTestCase {
 
     /// Writes the shard `index` of `count` of `plan`, computed on `host`, and returns its path.
     func writeShard(_ plan: GridPlan, _ index: Int, of count: Int, host: String) throws -> String {
-        let shard = plan.restricted(to: try Shard(index: index, count: count))
+        let shard = try plan.restricted(to: try Shard(index: index, count: count))
         let path = directory.appendingPathComponent("shard-\(index).h5").path
         try ResultsFile.write(records: shard.runs.map { finished($0, host: host) }, plan: shard,
                               metadata: .init(kind: "grid", commandLine: "", jobs: 1, blasThreads: 1, startedUTC: Date(),
@@ -80,7 +80,7 @@ final class ShardMergeTests: XCTestCase {
         let plan = grid()
         let paths = try [1, 3].map { try writeShard(plan, $0, of: 3, host: "node") }
         let merge = try ShardMerge(plan: plan, paths: paths)
-        let absent = plan.restricted(to: try Shard(index: 2, count: 3)).runs
+        let absent = try plan.restricted(to: try Shard(index: 2, count: 3)).runs
         XCTAssertEqual(merge.missing, absent)
         XCTAssertEqual(merge.records.filter { $0.status == .pending }.map(\.run), absent)
         XCTAssertTrue(merge.records.filter { $0.status == .pending }.allSatisfy { $0.computedBy == .unknown })
