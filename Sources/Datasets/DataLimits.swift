@@ -30,12 +30,18 @@ public enum DataLimits {
     /// Bytes of memory available to this process now: Linux's `MemAvailable`, else the
     /// physical memory.
     public static var availableMemory: Int {
+        var available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
-            return kilobytes.multipliedReportingOverflow(by: 1024).overflow ? Int.max : kilobytes * 1024
+            available = kilobytes.multipliedReportingOverflow(by: 1024).overflow ? Int.max : kilobytes * 1024
         }
-        return Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        // A limit on the address space (ulimit -v, a batch system's) bounds what this process gets.
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {  // RLIM_INFINITY
+            available = min(available, Int(clamping: limit.rlim_cur))
+        }
+        return available
     }
 
     /// Checks that a data set of `shape` fits the limits and, at `bytesPerValue` bytes per

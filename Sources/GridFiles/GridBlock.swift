@@ -71,8 +71,17 @@ struct GridBlock {
             let parentAxis = axes[parent]
             var axis = Axis(field: source.field, name: source.name, location: source.location, parent: parent, values: [])
             var seen = Set<String>()
+            var keyTexts: [String: String] = [:]  // the first key written for each label
             for list in lists {
                 let label = Self.keyLabel(list.key, as: parentAxis)
+                let text = list.key.scalar?.string ?? label
+                if let earlier = keyTexts[label] {
+                    // Keys match as values: two spellings of one value would let one list win in silence.
+                    reader.report("the keys '\(earlier)' and '\(text)' of '\(source.name)' both mean \(parentAxis.name) '\(label)'; "
+                                  + "give each value of '\(parentAxis.name)' one key", at: list.location)
+                    continue
+                }
+                keyTexts[label] = text
                 axis.valuesByParentLabel[label] = list.values
                 for value in list.values where seen.insert(source.field.label(value.value)).inserted {
                     axis.values.append(value)

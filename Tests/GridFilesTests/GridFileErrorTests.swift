@@ -139,6 +139,23 @@ final class GridFileErrorTests: XCTestCase {
                        ["0.001 0.01", "0 0.1", "0 0.2"])
     }
 
+    func testTwoKeysForOneValueOfTheEarlierAxisAreRefused() {
+        // Keys match as values, so '1e-3' and '0.001' are one key: the second list once won in silence.
+        XCTAssertThrowsProblems("""
+            name: twice
+            dataset: {name: mnist}
+            model: {kind: softmax}
+            optimizer: {kind: adam}
+            training: {epochs: 1}
+            grid:
+              lr: [0.001, 0.01]
+              lambda: {1e-3: [0], 0.001: [1], 0.01: [2]}
+            """, [
+            "grid.yaml:8:23: grid.lambda.0.001: the keys '1e-3' and '0.001' of 'lambda' both mean lr '0.001'; "
+                + "give each value of 'lr' one key",
+        ])
+    }
+
     func testAxisProblems() {
         XCTAssertThrowsProblems("""
             name: axes

@@ -2,6 +2,7 @@
 0 done, 1 a failure while working, 2 the input is wrong, 3 runs failed, 130 interrupted."""
 import os
 import re
+import subprocess
 
 import h5py
 import numpy as np
@@ -208,3 +209,20 @@ def test_slurm_header_values_are_checked_before_they_reach_the_script(decaybench
     with open(os.path.join(sweep, "shards.sbatch")) as handle:
         header = [line for line in handle if line.startswith("#SBATCH")]
     assert "#SBATCH --time=1-12:00:00\n" in header and "#SBATCH --partition=short,long\n" in header
+
+
+def test_a_grid_too_large_for_the_memory_at_hand_is_refused_at_once(decaybench, tmp_path):
+    """10^6 runs under a 4 GB address-space limit ran 135 s, then died on an allocation."""
+    import resource
+
+    values = ", ".join(str(i) for i in range(200_000))
+    grid = write_grid(str(tmp_path), BASE.replace("lambda: [0, 0.1]", f"lambda: [{values}]"))
+
+    def one_gigabyte():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    result = subprocess.run([decaybench, "plan", grid, "--force"], capture_output=True, text=True, timeout=300,
+                            preexec_fn=one_gigabyte)
+    assert result.returncode == BAD_INPUT, (result.returncode, result.stderr[-1000:])
+    assert re.search(r"the grid's 200000 runs need about 1\.6 GB of memory to plan and run, more than the 1\.\d GB "
+                     r"available now; split the grid", result.stderr), result.stderr[-500:]
