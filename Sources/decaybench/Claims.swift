@@ -60,12 +60,12 @@ enum ClaimsOutput {
 
     static func table(for paths: [String], everyFile: Bool) throws -> ClaimsTable {
         for path in paths where !FileManager.default.fileExists(atPath: path) {
-            throw CommandFailure("\(path): no such results file")
+            throw CommandFailure.input("\(path): no such results file")
         }
         do {
             return try ClaimsTable.read(paths: paths, everyFile: everyFile)
         } catch {
-            throw CommandFailure("cannot read the results: \(error)")
+            throw CommandFailure.input("cannot read the results: \(error)")
         }
     }
 

@@ -13,4 +13,16 @@ struct CommandFailure: Error, CustomStringConvertible {
     static func input(_ description: String) -> CommandFailure {
         CommandFailure(description, isInputProblem: true)
     }
+
+    /// Runs `read`, a read of files the user named (results, shards): a file that is missing,
+    /// damaged or not DecayBench's is the input's fault (exit status 2), whichever command read it.
+    static func readingInput<T>(_ read: () throws -> T) throws -> T {
+        do {
+            return try read()
+        } catch let failure as CommandFailure {
+            throw CommandFailure.input(failure.description)
+        } catch {
+            throw CommandFailure.input("\(error)")
+        }
+    }
 }

@@ -56,7 +56,7 @@ extension DecayBench {
 
         func run() throws {
             let records = try [baseline, new].map { path -> [RunRecord] in
-                do { return try ResultsFile.readAll(at: path) } catch { throw CommandFailure("cannot read \(path): \(error)") }
+                do { return try ResultsFile.readAll(at: path) } catch { throw CommandFailure.input("cannot read \(path): \(error)") }
             }
             let thresholds = ResultsComparison.Thresholds(
                 seedDeviations: thresholdSd ?? (thresholdAbs == nil ? 3 : nil), absolute: thresholdAbs)

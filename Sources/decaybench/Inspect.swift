@@ -32,8 +32,9 @@ extension DecayBench {
         }
 
         func run() throws {
-            let records = try ResultsFile.readAll(at: results)
-            let root = try ResultsFile.rootAttributes(at: results)
+            let (records, root) = try CommandFailure.readingInput {
+                (try ResultsFile.readAll(at: results), try ResultsFile.rootAttributes(at: results))
+            }
             if let key {
                 try showRun(matching: key, in: records)
                 return

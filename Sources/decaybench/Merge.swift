@@ -41,7 +41,7 @@ extension DecayBench {
 
         func run() throws {
             for path in shards where !FileManager.default.fileExists(atPath: path) {
-                throw CommandFailure("\(path): no such shard file")
+                throw CommandFailure.input("\(path): no such shard file")
             }
             let plan: GridPlan
             if let grid {
@@ -49,16 +49,11 @@ extension DecayBench {
             } else {
                 do {
                     plan = try GridLoading.plan(text: try ResultsFile.gridText(at: shards[0]), source: shards[0])
-                } catch let error as ResultsFileError {
-                    throw CommandFailure("\(shards[0]) is not a readable results file: \(error)")
+                } catch {
+                    throw CommandFailure.input("\(shards[0]) is not a readable results file: \(error)")
                 }
             }
-            let merge: ShardMerge
-            do {
-                merge = try ShardMerge(plan: plan, paths: shards, planSource: grid)
-            } catch let error as ResultsFileError {
-                throw CommandFailure(error.description)
-            }
+            let merge = try CommandFailure.readingInput { try ShardMerge(plan: plan, paths: shards, planSource: grid) }
             var metadata = ResultsFile.Metadata(
                 kind: "grid", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
                 blasThreads: plan.runs.first?.configuration.training.blasThreads ?? 1,

@@ -33,7 +33,7 @@ extension DecayBench {
         }
 
         func run() throws {
-            let stored = try StoredRun.load(from: results, key: key)
+            let stored = try CommandFailure.readingInput { try StoredRun.load(from: results, key: key) }
             print("rerunning run \(stored.key) of \(results): \(RunLabels.text(stored.record.run))")
             let started = Date()
             var datasets: [DataSpec: Dataset] = [:]

@@ -226,3 +226,18 @@ def test_a_grid_too_large_for_the_memory_at_hand_is_refused_at_once(decaybench, 
     assert result.returncode == BAD_INPUT, (result.returncode, result.stderr[-1000:])
     assert re.search(r"the grid's 200000 runs need about 1\.6 GB of memory to plan and run, more than the 1\.\d GB "
                      r"available now; split the grid", result.stderr), result.stderr[-500:]
+
+
+def test_a_file_that_is_not_a_results_file_is_bad_input_for_every_reader(decaybench, tmp_path):
+    """inspect, claims, merge and compare exited 1 (a failure while working) where run --reuse exited 2."""
+    text = tmp_path / "notes.h5"
+    text.write_text("not HDF5\n")
+    empty = tmp_path / "empty.h5"
+    empty.write_bytes(b"")
+    for path in [str(text), str(empty)]:
+        for arguments in (["inspect", path], ["claims", path, "--out", str(tmp_path / "claims")],
+                          ["merge", path, "--out", str(tmp_path / "m.h5")], ["compare", path, path],
+                          ["verify", path], ["rerun", path, "--key", "0"]):
+            result = run(decaybench, *arguments, check=False)
+            assert result.returncode == BAD_INPUT, (arguments, result.returncode, result.stderr[-500:])
+            assert path in result.stderr, (arguments, result.stderr[-500:])
