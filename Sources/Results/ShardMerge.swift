@@ -33,6 +33,11 @@ public struct ShardMerge: Sendable {
             let stored = try ResultsFile.canonicalGridText(at: path)
             let differences = plan.differences(fromStored: stored)
             guard differences.isEmpty else {
+                if planSource == nil && path == paths[0] {
+                    // The grid was read from this very file: its stored forms disagree.
+                    throw ResultsFileError("\(path): its grid text and its canonical grid disagree; the file is damaged:\n"
+                                           + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n"))
+                }
                 throw ResultsFileError("\(path) holds another grid than \(planSource ?? paths[0]):\n"
                                        + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n"))
             }
@@ -41,6 +46,9 @@ public struct ShardMerge: Sendable {
                     throw ResultsFileError("\(path) holds run \(record.run.key), which the grid does not have; the file is damaged")
                 }
                 if let earlier = found[record.run.key] {
+                    guard earlier.path != path else {
+                        throw ResultsFileError("\(path) holds run \(record.run.index) (\(record.run.key)) twice; the file is damaged")
+                    }
                     throw ResultsFileError("run \(record.run.index) (\(record.run.key)) is in both \(earlier.path) and \(path); "
                                            + "a run must come from one shard only: leave one of the files out")
                 }

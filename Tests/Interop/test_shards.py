@@ -93,6 +93,27 @@ def test_a_run_in_two_files_is_refused(decaybench, sharded, tmp_path):
     assert not os.path.exists(tmp_path / "x.h5")
 
 
+def test_a_single_damaged_file_is_named_as_damaged_not_as_two_files(decaybench, sharded, tmp_path):
+    """One file used to be reported as 'in both X and X' or as 'another grid than' itself."""
+    _, _, _, shards = sharded
+    twice, garbage = str(tmp_path / "twice.h5"), str(tmp_path / "garbage.h5")
+    for path in (twice, garbage):
+        with open(shards[1], "rb") as source, open(path, "wb") as target:
+            target.write(source.read())
+    with h5py.File(twice, "r+") as f:
+        runs = f["runs"][:]
+        finished = [i for i, status in enumerate(runs["status"]) if status == b"finished"]
+        runs["key"][finished[1]] = runs["key"][finished[0]]
+        f["runs"][...] = runs
+    with h5py.File(garbage, "r+") as f:
+        f.attrs["grid_canonical"] = "{}"
+    for path, fragment in [(twice, "twice; the file is damaged"), (garbage, "its grid text and its canonical grid disagree")]:
+        result = run(decaybench, "merge", path, "--out", str(tmp_path / "x.h5"), check=False)
+        assert result.returncode == 2, (result.returncode, result.stderr[-800:])
+        assert fragment in result.stderr and f"{path} and {path}" not in result.stderr, result.stderr[-800:]
+    assert not os.path.exists(tmp_path / "x.h5")
+
+
 def test_shards_of_another_grid_are_refused(decaybench, sharded, tmp_path):
     _, _, _, shards = sharded
     other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 3"), name="other.yaml")
