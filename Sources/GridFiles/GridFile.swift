@@ -46,7 +46,12 @@ public enum GridFile {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
         if isDirectory.boolValue { return "it is a directory" }
-        return "permission denied or unreadable"
+        if access(path, R_OK) != 0 { return "permission denied" }
+        var status = stat()
+        if stat(path, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+            return "it is not a regular file (a device or another special file)"
+        }
+        return "it could not be read"
     }
 
     /// Reads and expands the grid file at `path`.
@@ -57,7 +62,9 @@ public enum GridFile {
     ///   - knownClaims: the claim ids `claims:` may name; nil accepts any.
     /// - Throws: `GridFileError` listing every problem, including an unreadable file.
     public static func load(path: String, allowingLargeGrids: Bool = false, knownClaims: [String]? = nil) throws -> GridPlan {
-        let fileName = (path as NSString).lastPathComponent
+        // Problems name the file as the user gave it, as compilers do: two grids of one name
+        // in different directories stay apart.
+        let fileName = path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",
                                                        message: "cannot read the grid file '\(path)': \(Self.unreadableReason(path))")])
