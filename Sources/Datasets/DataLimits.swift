@@ -133,7 +133,8 @@ extension DataSpec {
         case .csv, .hdf5:
             return nil
         }
-        if let size = validationSize { return ("validation_size", size, trainSplit) }
+        // A size below 1, or a size and a fraction both, are refused on their own terms.
+        if let size = validationSize { return size >= 1 && validationFraction == nil ? ("validation_size", size, trainSplit) : nil }
         if let fraction = validationFraction, fraction > 0, fraction < 1 {
             return ("validation_fraction", RandomSelection.testCount(of: trainSplit, fraction: fraction), trainSplit)
         }

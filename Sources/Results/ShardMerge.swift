@@ -22,6 +22,7 @@ public struct ShardMerge: Sendable {
     /// Reads `paths` and merges their runs into `plan`.
     ///
     /// - Parameter planSource: where `plan` came from, for messages; the first file by default.
+    ///   When it is one of `paths`, a difference there means that file is damaged.
     /// - Throws: `ResultsFileError` naming the file when one holds another grid, a run the
     ///   grid does not have, or a run another file already holds.
     public init(plan: GridPlan, paths: [String], planSource: String? = nil) throws {
@@ -33,7 +34,7 @@ public struct ShardMerge: Sendable {
             let stored = try ResultsFile.canonicalGridText(at: path)
             let differences = plan.differences(fromStored: stored)
             guard differences.isEmpty else {
-                if planSource == nil && path == paths[0] {
+                if planSource == path {
                     // The grid was read from this very file: its stored forms disagree.
                     throw ResultsFileError("\(path): its grid text and its canonical grid disagree; the file is damaged:\n"
                                            + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n"))

@@ -53,7 +53,7 @@ extension DecayBench {
                     throw CommandFailure.input("\(shards[0]) is not a readable results file: \(error)")
                 }
             }
-            let merge = try CommandFailure.readingInput { try ShardMerge(plan: plan, paths: shards, planSource: grid) }
+            let merge = try CommandFailure.readingInput { try ShardMerge(plan: plan, paths: shards, planSource: grid ?? shards[0]) }
             var metadata = ResultsFile.Metadata(
                 kind: "grid", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
                 blasThreads: plan.runs.first?.configuration.training.blasThreads ?? 1,

@@ -232,8 +232,9 @@ final class GridFileErrorTests: XCTestCase {
         XCTAssertEqual(grid.runs.count, 768)
         XCTAssertEqual(grid.sourceText, GridFileTests.example)
 
-        XCTAssertThrowsError(try GridFile.load(path: directory.appendingPathComponent("missing.yaml").path)) { error in
-            XCTAssertEqual((error as? GridFileError)?.problems.first?.file, "missing.yaml")
+        let missing = directory.appendingPathComponent("missing.yaml").path
+        XCTAssertThrowsError(try GridFile.load(path: missing)) { error in
+            XCTAssertEqual((error as? GridFileError)?.problems.first?.file, missing, "the path as given, not its last component")
             XCTAssertTrue("\(error)".contains("cannot read the grid file"))
         }
     }

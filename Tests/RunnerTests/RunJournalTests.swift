@@ -103,8 +103,10 @@ final class RunJournalTests: XCTestCase {
         dead.executableURL = URL(fileURLWithPath: "/bin/true")
         try dead.run()
         dead.waitUntilExit()
-        try touch(path + ".tmp-\(sleeper.processIdentifier)")
-        try touch(path + ".tmp-\(dead.processIdentifier)")
+        // Temporaries beside an output begin as DecayBench's files do (OutputPathTests checks a user's file stays).
+        let hdf5Start = Data([0x89, 0x48, 0x44, 0x46])
+        try hdf5Start.write(to: URL(fileURLWithPath: path + ".tmp-\(sleeper.processIdentifier)"))
+        try hdf5Start.write(to: URL(fileURLWithPath: path + ".tmp-\(dead.processIdentifier)"))
         try touch(directory + "/other.h5.tmp-\(dead.processIdentifier)")
         StaleTemporaries.remove(besides: path)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + ".tmp-\(sleeper.processIdentifier)"))
