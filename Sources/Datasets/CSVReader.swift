@@ -117,8 +117,10 @@ public enum CSVReader {
             }
             // Finite in Float too: the features are stored as Float.
             guard let value = Double(text), value.isFinite, Float(value).isFinite else {
+                let outOfFloatRange = Double(text).map { $0.isFinite } ?? false
                 throw DataError.malformedCSV(path: path, line: line, column: column,
-                                             expected: "a finite number", found: "\"\(field)\"")
+                                             expected: outOfFloatRange ? "a number within Float32's range (±3.4e38)" : "a finite number",
+                                             found: "\"\(field)\"")
             }
             return value
         }

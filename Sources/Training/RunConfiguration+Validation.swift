@@ -69,7 +69,7 @@ extension RunConfiguration {
 
         require(data.testFraction >= 0 && data.testFraction < 1, "data.test_fraction", "must be in [0, 1), got \(data.testFraction)")
         if let subset = data.trainSubset { require(subset >= 1, "data.train_subset", "must be at least 1, got \(subset)") }
-        if let subset = data.testSubset { require(subset >= 0, "data.test_subset", "must be ≥ 0, got \(subset)") }
+        if let subset = data.testSubset { require(subset >= 1, "data.test_subset", "must be at least 1, got \(subset)") }
         if let fraction = data.validationFraction {
             require(fraction > 0 && fraction < 1, "data.validation_fraction", "must be in (0, 1), got \(fraction)")
         }
@@ -83,9 +83,16 @@ extension RunConfiguration {
         }
         if data.source == .syntheticClassification {
             require(data.classes >= 2, "data.classes", "must be at least 2, got \(data.classes)")
+            // As DatasetLoader.validate requires: checked here too, so that it is refused under the
+            // user's own name for the field (a flag, a grid key), not the loader's.
+            if (2...DataLimits.classes).contains(data.classes) && data.samples >= 2 {
+                require(data.samples >= data.classes, "data.samples",
+                        "must be at least one point per class (≥ \(data.classes)), got \(data.samples)")
+            }
         }
         if data.source == .csv || data.source == .hdf5 {
             require(data.path != nil, "data.path", "a \(data.source.rawValue) data set needs a file path")
+            require(data.task != nil, "data.task", "a \(data.source.rawValue) data set needs a task: classification or regression")
         }
         problems += sizeProblems()
         return problems

@@ -158,6 +158,10 @@ struct ConfigurationOptions: ParsableArguments {
             unparsedFlags.insert(flag)
             problems.append("--\(flag): expected \(expected), got '\(text)'")
         }
+        if let kind = model.value, kind != .mlp, !hidden.isDefault {
+            // The default widths are for MLPs; widths typed for another model would be dropped in silence.
+            problems.append("--hidden: \(kind.rawValue) models have no hidden layers; use --model mlp or drop --hidden")
+        }
         if let shorthand = optimizer.value?.shorthand, let penalty = penalty?.value,
            let conflict = shorthand.conflict(withPenalty: penalty) {
             problems.append("--optimizer \(shorthand.rawValue) with --penalty \(penalty.rawValue): \(conflict)")

@@ -9,15 +9,19 @@ struct Typed<Value: ExpressibleByArgument & ArgumentExpectation>: ExpressibleByA
     let value: Value?
     /// What was typed (or the default's description).
     let text: String
+    /// Whether this is the option's default rather than something typed.
+    let isDefault: Bool
 
     init(_ value: Value) {
         self.value = value
         text = value.defaultValueDescription
+        isDefault = true
     }
 
     init?(argument: String) {
         value = Value(argument: argument)
         text = argument
+        isDefault = false
     }
 
     var defaultValueDescription: String { value?.defaultValueDescription ?? text }

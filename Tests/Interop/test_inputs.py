@@ -241,3 +241,24 @@ def test_a_file_that_is_not_a_results_file_is_bad_input_for_every_reader(decaybe
             result = run(decaybench, *arguments, check=False)
             assert result.returncode == BAD_INPUT, (arguments, result.returncode, result.stderr[-500:])
             assert path in result.stderr, (arguments, result.stderr[-500:])
+
+
+def test_train_refuses_what_loading_would_refuse_under_the_flags_own_names(decaybench, tmp_path):
+    """These were refused only when the data were loaded, as 'data spec field testSubset', or ignored."""
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n1e39,1,0\n")
+    base = ["train", "--epochs", "1", "--quiet"]
+    synthetic = ["--dataset", "synthetic-classification", "--samples", "200", "--features", "5"]
+    cases = [(synthetic + ["--test-subset", "0"], "--test-subset: must be at least 1, got 0"),
+             (["--dataset", "synthetic-classification", "--samples", "2", "--classes", "3", "--features", "5"],
+              "--samples: must be at least one point per class (≥ 3), got 2"),
+             (["--dataset", "csv", "--data-path", str(csv)], "--task: a csv data set needs a task"),
+             (synthetic + ["--model", "softmax", "--hidden", "8,8"], "--hidden: softmax models have no hidden layers")]
+    for flags, message in cases:
+        result = run(decaybench, *base, *flags, check=False)
+        assert result.returncode == BAD_INPUT, (flags, result.returncode, result.stderr[-800:])
+        assert message in result.stderr and "data spec field" not in result.stderr, (flags, result.stderr[-800:])
+    # The default widths are the MLP's: softmax without --hidden trains.
+    run(decaybench, *base, *synthetic, "--model", "softmax")
+    result = run(decaybench, *base, "--dataset", "csv", "--data-path", str(csv), "--task", "classification", check=False)
+    assert result.returncode == BAD_INPUT and "a number within Float32's range" in result.stderr, result.stderr[-500:]
