@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Results
 
 extension DecayBench {
     struct Claims: ParsableCommand {
@@ -73,13 +74,14 @@ enum ClaimsOutput {
     static func write(_ table: ClaimsTable, to directory: String) throws -> [String] {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let markdown = (directory as NSString).appendingPathComponent("claims.md")
-            let json = (directory as NSString).appendingPathComponent("claims.json")
-            try table.markdown.write(toFile: markdown, atomically: true, encoding: .utf8)
-            try table.json.write(to: URL(fileURLWithPath: json), options: .atomic)
-            return [markdown, json]
         } catch {
-            throw CommandFailure("cannot write the claims into \(directory): \(error.localizedDescription)")
+            throw CommandFailure("cannot create the directory \(directory): \(error.localizedDescription)")
         }
+        let markdown = (directory as NSString).appendingPathComponent("claims.md")
+        let json = (directory as NSString).appendingPathComponent("claims.json")
+        // AtomicFile names the file and says why in the system's words ("No space left on device").
+        try AtomicFile.write(Data(table.markdown.utf8), to: markdown)
+        try AtomicFile.write(table.json, to: json)
+        return [markdown, json]
     }
 }

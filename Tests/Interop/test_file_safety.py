@@ -3,6 +3,7 @@ DecayBench's, kills during the final write and the journal's removal, and a resu
 finished grid. Each test reproduces one finding of issue 9's probe."""
 import hashlib
 import json
+import re
 import os
 import shutil
 import signal
@@ -413,3 +414,29 @@ def test_compare_writes_its_reports_over_regular_files_only(decaybench, tmp_path
     run(decaybench, "compare", out, out, "--json", str(tmp_path / "c.json"))
     run(decaybench, "compare", out, out, "--json", str(tmp_path / "c.json"))   # a report is rewritten freely
     assert json.loads((tmp_path / "c.json").read_text())
+
+
+def test_claims_and_report_on_a_full_disk_name_the_file_and_leave_no_cut_file(decaybench, tmp_path, small_tmpfs):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    results = str(tmp_path / "r.h5")
+    run(decaybench, "run", grid, "--out", results, "--quiet")
+    # Room for the claims (about 36 KB) and a figure or so, not for the whole report (about 260 KB).
+    fill(small_tmpfs, 300_000 - 90_000)
+    out = small_tmpfs / "report"
+    result = run(decaybench, "report", results, "--out", str(out), check=False)
+    assert result.returncode == 1, (result.returncode, result.stderr[-1500:])
+    assert "Traceback" not in result.stderr, result.stderr[-1500:]           # was matplotlib's, naming no file
+    assert re.search(r"cannot write \S+/report/\S+\.(png|svg): No space left on device", result.stderr), \
+        result.stderr[-1000:]
+    # With less room still, the claims themselves fail, named, in the system's words.
+    fill(small_tmpfs, 300_000)
+    result = run(decaybench, "claims", results, "--out", str(small_tmpfs / "claims"), check=False)
+    assert result.returncode == 1 and re.search(r"cannot write \S+/claims/claims\.md: No space left on device",
+                                                result.stderr), result.stderr[-1000:]
+    left = os.listdir(out) if out.exists() else []
+    assert not [name for name in left if ".tmp-" in name], left
+    for name in left:   # what is there is whole: claims (JSON parses) or a complete figure
+        if name.endswith(".json"):
+            json.loads((out / name).read_text())
+        if name.endswith(".svg"):
+            assert (out / name).read_text().rstrip().endswith("</svg>"), name

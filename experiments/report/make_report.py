@@ -183,8 +183,9 @@ class Figures:
 
     def save(self, fig, name, title, caption):
         width, height = (int(round(v * DPI)) for v in fig.get_size_inches())
-        fig.savefig(os.path.join(self.out, name + ".png"), dpi=DPI)
-        fig.savefig(os.path.join(self.out, name + ".svg"))
+        # The format is given: the temporary's name ends in ".tmp-PID", not in the extension.
+        write_atomically(os.path.join(self.out, name + ".png"), lambda path: fig.savefig(path, dpi=DPI, format="png"))
+        write_atomically(os.path.join(self.out, name + ".svg"), lambda path: fig.savefig(path, format="svg"))
         plt.close(fig)
         self.entries.append({"name": name, "png": name + ".png", "svg": name + ".svg", "width": width,
                              "height": height, "title": title, "caption": caption})
@@ -394,8 +395,29 @@ def write_markdown(out, claims, figures, files):
     for entry in figures:
         lines += [f"### {entry['title']}", "", f"![{entry['title']}]({entry['png']})", "", entry["caption"],
                   f"({entry['width']}×{entry['height']} px; vector: [{entry['svg']}]({entry['svg']}))", ""]
-    with open(os.path.join(out, "report.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_text(os.path.join(out, "report.md"), "\n".join(lines) + "\n")
+
+
+def write_atomically(path, write):
+    """Calls `write(temporary)` and renames the temporary to `path`: a full disk leaves no cut
+    file behind, and ends the script with one line naming the file, not a traceback."""
+    temporary = f"{path}.tmp-{os.getpid()}"
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except OSError as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        sys.exit(f"cannot write {path}: {error.strerror or error}")
+
+
+def write_text(path, text):
+    def write(temporary):
+        with open(temporary, "w") as handle:
+            handle.write(text)
+    write_atomically(path, write)
 
 
 def write_html(out, claims, figures, files):
@@ -419,8 +441,7 @@ def write_html(out, claims, figures, files):
                      f"width='{entry['width']}'><figcaption>{html.escape(entry['caption'])} "
                      f"(<a href='{entry['png']}'>PNG</a>)</figcaption></figure>")
     parts.append("</body></html>")
-    with open(os.path.join(out, "report.html"), "w") as f:
-        f.write("\n".join(parts) + "\n")
+    write_text(os.path.join(out, "report.html"), "\n".join(parts) + "\n")
 
 
 def main(argv=None):
@@ -446,8 +467,7 @@ def main(argv=None):
         curves(figures, stem, cells, selection)
         lambda_sweep(figures, stem, cells, selection)
         anytime(figures, stem, cells, selection)
-    with open(os.path.join(args.out, "figures.json"), "w") as f:
-        json.dump(figures.entries, f, indent=2)
+    write_text(os.path.join(args.out, "figures.json"), json.dumps(figures.entries, indent=2))
     write_markdown(args.out, claims, figures.entries, files)
     write_html(args.out, claims, figures.entries, files)
     print(f"wrote {len(figures.entries)} figures (PNG and SVG), report.md and report.html to {args.out}")
