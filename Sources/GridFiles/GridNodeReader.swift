@@ -100,7 +100,8 @@ struct GridNodeReader {
             for (index, element) in elements.enumerated() {
                 let elementLocation = GridLocation(element, keyPath: location.appending(index: index), fallback: location)
                 guard case .integer(let number) = Scalar(element), bound.contains(Double(number)) else {
-                    report("expected an integer \(bound.phrase), found \(GridNodeReader.describe(element))", at: elementLocation)
+                    report("expected an integer \(bound.phrase), found \(GridNodeReader.describe(element))" + Self.beyondIntegers(element),
+                           at: elementLocation)
                     valid = false
                     continue
                 }
@@ -164,8 +165,17 @@ struct GridNodeReader {
     }
 
     private mutating func mismatch(_ field: GridField, _ node: Node, _ location: GridLocation) -> GridValue? {
-        report("expected \(field.expectation), found \(GridNodeReader.describe(node))", at: location)
+        report("expected \(field.expectation), found \(GridNodeReader.describe(node))" + Self.beyondIntegers(node), at: location)
         return nil
+    }
+
+    /// ", beyond …" for a whole number too large for a grid's integers (it reads as a number, so
+    /// "expected an integer" alone would be false); "" for anything else.
+    static func beyondIntegers(_ node: Node) -> String {
+        guard let text = node.scalar?.string, Int(text) == nil else { return "" }
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else { return "" }
+        return ", beyond the integers a grid file holds (\(Int.min) to \(Int.max))"
     }
 
     // MARK: - Scalars

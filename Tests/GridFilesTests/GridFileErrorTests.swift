@@ -156,6 +156,24 @@ final class GridFileErrorTests: XCTestCase {
         ])
     }
 
+    func testAWholeNumberBeyondTheIntegersIsSaidToBeSo() {
+        // "expected an integer ≥ 0, found 9223372036854775808" alone was false: it is an integer.
+        XCTAssertThrowsProblems("""
+            name: big
+            dataset: {name: mnist, seed: 18446744073709551615}
+            model: {kind: softmax}
+            optimizer: {kind: adam, lr: 0.001}
+            training: {epochs: 1}
+            seeds: [9223372036854775808, 1.5]
+            """, [
+            "grid.yaml:2:30: dataset.seed: expected an integer ≥ 0, found 18446744073709551615, "
+                + "beyond the integers a grid file holds (-9223372036854775808 to 9223372036854775807)",
+            "grid.yaml:6:9: seeds[0]: expected an integer ≥ 0, found 9223372036854775808, "
+                + "beyond the integers a grid file holds (-9223372036854775808 to 9223372036854775807)",
+            "grid.yaml:6:30: seeds[1]: expected an integer ≥ 0, found 1.5",
+        ])
+    }
+
     func testAxisProblems() {
         XCTAssertThrowsProblems("""
             name: axes
