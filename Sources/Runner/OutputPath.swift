@@ -5,7 +5,9 @@ import Foundation
 public enum OutputPath {
     /// Throws unless `path` can receive a results file: its directory exists and is
     /// writable, and the path is either free or (when allowed) a regular file.
-    public static func check(_ path: String, allowingExisting: Bool) throws {
+    /// - Parameter replaceFlag: the flag that allows replacing an existing file, for the message;
+    ///   nil for a command that never replaces one.
+    public static func check(_ path: String, allowingExisting: Bool, replaceFlag: String? = "--overwrite") throws {
         try checkNamesFile(path)
         let parent = directory(of: path)
         var isDirectory: ObjCBool = false
@@ -21,7 +23,8 @@ public enum OutputPath {
             throw RunnerError.input("\(path) exists and is not a regular file (a directory, link or device); choose another output path")
         }
         guard allowingExisting else {
-            throw RunnerError.input("\(path) already exists; add --overwrite to replace it or choose another output path")
+            throw RunnerError.input("\(path) already exists; " + (replaceFlag.map { "add \($0) to replace it or " } ?? "")
+                                    + "choose another output path")
         }
     }
 
@@ -32,7 +35,20 @@ public enum OutputPath {
         guard ![".", ".."].contains(name(of: path)), !path.hasSuffix("/") else {
             throw RunnerError.input("\(path) names a directory, not a file; give a file name such as \(path.hasSuffix("/") ? path : path + "/")results.h5")
         }
+        // Checked before any work: a run of hours must not end on a name the file system refuses.
+        let bytes = name(of: path).utf8.count
+        guard bytes <= longestName else {
+            throw RunnerError.input("the file name of \(path) is \(bytes) bytes; at most \(longestName), so that "
+                                    + "the files made beside it (NAME\(longestSuffix)) fit the file system's \(nameMax)")
+        }
     }
+
+    /// The longest suffix of a file made beside an output: its lock's temporary, with Linux's
+    /// largest process id (2^22).
+    static let longestSuffix = ".lock.tmp-4194304"
+    /// Bytes in a file name on Linux's file systems (NAME_MAX).
+    static let nameMax = 255
+    static var longestName: Int { nameMax - longestSuffix.utf8.count }
 
     /// Whether two paths name one existing file (the same device and inode), however spelt.
     public static func nameSameFile(_ first: String, _ second: String) -> Bool {

@@ -13,7 +13,7 @@ extension DecayBench {
             grid; only the timing attributes (started_utc, finished_utc), command_line and jobs differ,
             and the root provenance attributes describe the machine that merged. Each run's host, BLAS
             core, CPU and commit are columns of /runs. Runs no shard finished are written pending and
-            listed; exit status 2 then, 0 when every run is there.
+            listed; exit status 3 then, 0 when every run is there.
             """)
 
         @Argument(help: "The shard files (from `decaybench run --shard I/N`).")
@@ -40,6 +40,9 @@ extension DecayBench {
         }
 
         func run() throws {
+            // A `run` writing this path holds its lock and would replace the merged file when it ends.
+            let lock = try OutputLock(resultsPath: out)
+            defer { lock.release() }
             for path in shards where !FileManager.default.fileExists(atPath: path) {
                 throw CommandFailure.input("\(path): no such shard file")
             }

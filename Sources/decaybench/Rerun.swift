@@ -14,7 +14,8 @@ extension DecayBench {
             The run's configuration, data files (by path and SHA-256) and OpenBLAS thread count come from \
             the file. On the same machine kind and library versions the rerun is bit-identical; otherwise \
             the command says by how much it differs and which recorded facts differ from this environment. \
-            Exit status: 0 bit-identical, 3 different, 1 the run could not be rerun.
+            Exit status: 0 bit-identical, 3 different, 2 a file, key or flag that does not fit (a pending run \
+            among them), 1 a failure while rerunning.
             """)
 
         @Argument(help: "A results file (of `run` or `train --out`).")
@@ -28,12 +29,17 @@ extension DecayBench {
 
         func validate() throws {
             if let out {
-                do { try OutputPath.check(out, allowingExisting: false) } catch { throw ValidationError("--out: \(error)") }
+                do { try OutputPath.check(out, allowingExisting: false, replaceFlag: nil) } catch { throw ValidationError("--out: \(error)") }
             }
         }
 
         func run() throws {
             let stored = try CommandFailure.readingInput { try StoredRun.load(from: results, key: key) }
+            guard stored.record.status != .pending else {
+                // Training it would "differ" from nothing and read as a bug.
+                throw CommandFailure.input("run \(stored.key) of \(results) is pending: it has no result to compare with; "
+                                           + "finish the grid with `decaybench run --resume` first")
+            }
             print("rerunning run \(stored.key) of \(results): \(RunLabels.text(stored.record.run))")
             let started = Date()
             var datasets: [DataSpec: Dataset] = [:]
@@ -48,6 +54,8 @@ extension DecayBench {
                     blasThreads: rerun.run.configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(),
                     complete: true, provenance: .current())
                 metadata.dataFiles = [rerun.run.configuration.data: try DataFileFingerprint.files(of: rerun.run.configuration.data)]
+                let lock = try OutputLock(resultsPath: out)  // not into an output a `run` holds
+                defer { lock.release() }
                 try ResultsFile.write(records: [rerun], plan: .singleRun(rerun.run, name: rerun.run.key), metadata: metadata, to: out)
                 print("wrote \(out)")
             }

@@ -76,6 +76,9 @@ extension DecayBench {
                     blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true,
                     provenance: .current())
                 metadata.dataFiles = [configuration.data: try DataFileFingerprint.files(of: configuration.data)]
+                // Not into an output a `run` holds: its final write would replace this file.
+                let lock = try OutputLock(resultsPath: out)
+                defer { lock.release() }
                 // A one-cell /grid, so the file has the layout of a grid's.
                 try ResultsFile.write(records: [record], plan: .singleRun(run, name: run.key), metadata: metadata, to: out)
                 print("wrote \(out)")
