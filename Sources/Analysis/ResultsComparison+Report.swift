@@ -5,11 +5,18 @@ extension ResultsComparison {
     /// A Markdown report: the verdict, how runs were matched, regressions, every cell, unmatched runs.
     public func markdown(baselineName: String, newName: String) -> String {
         var lines = ["# Comparison: \(newName) against \(baselineName)", ""]
-        lines.append(hasRegression
+        lines.append(comparedNothing
+            ? "**Nothing compared**: no run of the new file matches a run of the baseline, by key or by grid coordinates; "
+                + "they hold different grids."
+            : hasRegression
             ? "**Regression**: \(regressions.count) cell metric\(regressions.count == 1 ? "" : "s") and \(statusChanges.count) run\(statusChanges.count == 1 ? "" : "s") got worse beyond the threshold."
             : "No regression.")
         lines.append("")
         lines.append("Threshold: a rise in an error or a loss beyond " + thresholdText + ".")
+        if !unflaggable.isEmpty {
+            lines.append("**\(unflaggable.count) of \(changes.count) cell metrics could not be flagged**: one seed on each side "
+                         + "gives no seed spread; only --threshold-abs can flag them.")
+        }
         lines.append("Runs matched by key: \(matchedByKey).")
         if !matchedByCoordinates.isEmpty {
             lines.append("Runs matched by grid coordinates because their keys changed: \(matchedByCoordinates.count) "
@@ -54,6 +61,8 @@ extension ResultsComparison {
             "baseline": baselineName,
             "new": newName,
             "regression": hasRegression,
+            "compared_nothing": comparedNothing,
+            "unflaggable_cells": unflaggable.count,
             "thresholds": ["seed_deviations": number(thresholds.seedDeviations), "absolute": number(thresholds.absolute)],
             "matched_by_key": matchedByKey,
             "matched_by_coordinates": matchedByCoordinates.map { ["baseline": $0.baseline, "new": $0.new] },

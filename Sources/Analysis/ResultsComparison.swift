@@ -80,6 +80,11 @@ public struct ResultsComparison: Sendable {
 
     public var regressions: [CellChange] { changes.filter(\.isRegression) }
     public var hasRegression: Bool { !regressions.isEmpty || !statusChanges.isEmpty }
+    /// No run of one file matches a run of the other: "no regression" would say nothing.
+    public var comparedNothing: Bool { matchedByKey == 0 && matchedByCoordinates.isEmpty }
+    /// Cell metrics no threshold can flag: one seed on each side gives no spread, and no
+    /// absolute threshold is set.
+    public var unflaggable: [CellChange] { thresholds.absolute == nil ? changes.filter { $0.seedDeviation == nil } : [] }
 
     public init(baseline: [RunRecord], new: [RunRecord], thresholds: Thresholds) {
         self.thresholds = thresholds

@@ -65,7 +65,8 @@ extension DecayBench {
             print(text, terminator: "")
             if let markdown { try AtomicFile.write(Data(text.utf8), to: markdown) }
             if let json { try AtomicFile.write(try comparison.json(baselineName: baseline, newName: new), to: json) }
-            if comparison.hasRegression { throw ExitCode(ExitStatus.badOutcome) }
+            // Files with no run in common compared nothing: a nightly sweep must not pass on that.
+            if comparison.hasRegression || comparison.comparedNothing { throw ExitCode(ExitStatus.badOutcome) }
         }
     }
 }

@@ -51,3 +51,27 @@ def test_nights_keep_the_last_good_file_and_a_history(decaybench, tmp_path):
     assert [(line[0], line[2]) for line in lines[1:]] == [
         ("2026-01-01", "first"), ("2026-01-02", "regression"), ("2026-01-03", "run-failed"), ("2026-01-04", "ok")]
     assert int(lines[2][3]) > 0 and lines[4][3] == "0"
+
+
+def test_relative_paths_are_the_callers_and_a_changed_grid_is_not_comparable(decaybench, tmp_path):
+    """RESULTS_DIR, GRID and DECAYBENCH were read from the checkout; a baseline of another grid
+    compared nothing and was recorded 'ok', replacing last-good."""
+    caller = tmp_path / "caller"
+    caller.mkdir()
+    write_grid(str(caller), SMALL_GRID, name="mine.yaml")
+    os.symlink(decaybench, caller / "decaybench")
+    environment = dict(os.environ, DECAYBENCH="./decaybench", GRID="mine.yaml", JOBS="2", NIGHT="2026-02-01")
+    first = subprocess.run([SCRIPT, "nights"], capture_output=True, text=True, env=environment, timeout=600, cwd=str(caller))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert (caller / "nights" / "2026-02-01.h5").exists() and (caller / "nights" / "last-good.h5").exists()
+    kept = digest(caller / "nights" / "last-good.h5")
+    # Another grid: other data, so no run matches by key or by grid coordinates.
+    write_grid(str(caller), SMALL_GRID.replace("name: small", "name: other").replace("samples: 300", "samples: 301")
+               .replace("lr: [0.01, 0.03]", "lr: [0.02]"), name="mine.yaml")
+    environment["NIGHT"] = "2026-02-02"
+    second = subprocess.run([SCRIPT, "nights"], capture_output=True, text=True, env=environment, timeout=600, cwd=str(caller))
+    assert second.returncode == 3, second.stdout + second.stderr
+    assert "not-comparable" in second.stdout
+    assert digest(caller / "nights" / "last-good.h5") == kept
+    history = (caller / "nights" / "history.tsv").read_text().splitlines()
+    assert [line.split("\t")[2] for line in history[1:]] == ["first", "not-comparable"]
