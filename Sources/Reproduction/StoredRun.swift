@@ -37,8 +37,12 @@ public struct StoredRun: Sendable {
         let runs = try loadAll(from: path)
         let matching = runs.filter { $0.key == key }.isEmpty ? runs.filter { $0.key.hasPrefix(key) } : runs.filter { $0.key == key }
         guard matching.count == 1 else {
+            if matching.count > 1 {
+                let keys = matching.prefix(5).map(\.key).joined(separator: ", ") + (matching.count > 5 ? ", …" : "")
+                throw ReproductionError("\(path) has \(matching.count) runs whose keys begin with \(key) (\(keys)); give more of the key")
+            }
             let keys = runs.map(\.key)
-            throw ReproductionError("\(path) has no run \(matching.isEmpty ? "" : "unique to ")\(key)"
+            throw ReproductionError("\(path) has no run \(key)"
                                     + (keys.count <= 20 ? "; its runs are \(keys.joined(separator: ", "))" : "; `decaybench inspect \(path)` lists its \(keys.count) runs"))
         }
         return matching[0]

@@ -111,6 +111,10 @@ public final class GridRunner: @unchecked Sendable {
         for (source, count) in start.reusedCounts {
             reporter.note("reusing \(count) finished run\(count == 1 ? "" : "s") of \(source)")
         }
+        // A --reuse file that gave nothing is said too: its grid or data may not be what was meant.
+        for source in options.reusePaths where !start.reusedCounts.contains(where: { $0.source == source }) {
+            reporter.note("reusing no run of \(source): none of its finished runs is a run of this grid still to compute")
+        }
         let ownFinished = recorded.count - start.reused.count
         if ownFinished > 0 && !pendingRuns.isEmpty {
             reporter.note("resuming: \(ownFinished) of \(plan.runs.count) runs already finished")

@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Foundation
 import Results
+import Runner
 
 extension DecayBench {
     struct Claims: ParsableCommand {
@@ -62,6 +63,12 @@ enum ClaimsOutput {
     static func table(for paths: [String], everyFile: Bool) throws -> ClaimsTable {
         for path in paths where !FileManager.default.fileExists(atPath: path) {
             throw CommandFailure.input("\(path): no such results file")
+        }
+        // One file given twice (or by two names) would count its runs as twice the evidence.
+        for (index, path) in paths.enumerated() {
+            if let earlier = paths[..<index].first(where: { OutputPath.nameSameFile($0, path) }) {
+                throw CommandFailure.input("\(earlier) and \(path) are the same file; give each results file once")
+            }
         }
         do {
             return try ClaimsTable.read(paths: paths, everyFile: everyFile)

@@ -43,7 +43,7 @@ extension DecayBench {
             let unknown = filter.unknownAxes(in: records.map(\.run))
             guard unknown.isEmpty else {
                 let axes = Self.axes(of: records).map(\.name)
-                throw CommandFailure("--where: no run has a label on \(unknown.joined(separator: ", ")); the axes are \(axes.joined(separator: ", "))")
+                throw CommandFailure.input("--where: no run has a label on \(unknown.joined(separator: ", ")); the axes are \(axes.joined(separator: ", "))")
             }
             let selected = records.filter { filter.matches($0.run) }
             print(header(root, records: records))
@@ -108,7 +108,9 @@ extension DecayBench {
         private func showRun(matching key: String, in records: [RunRecord]) throws {
             let matching = records.filter { $0.run.key == key }.isEmpty ? records.filter { $0.run.key.hasPrefix(key) } : records.filter { $0.run.key == key }
             guard matching.count == 1, let record = matching.first else {
-                throw CommandFailure("\(results) has \(matching.isEmpty ? "no run" : "more than one run") with key \(key)")
+                let keys = matching.prefix(5).map(\.run.key).joined(separator: ", ") + (matching.count > 5 ? ", …" : "")
+                throw CommandFailure.input(matching.isEmpty ? "\(results) has no run with key \(key)"
+                                           : "\(results) has \(matching.count) runs whose keys begin with \(key) (\(keys)); give more of the key")
             }
             print("run \(record.run.index) of \(results): key \(record.run.key), block \(record.run.block)")
             print("labels: \(RunLabels.text(record.run))")

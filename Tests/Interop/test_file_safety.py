@@ -440,3 +440,24 @@ def test_claims_and_report_on_a_full_disk_name_the_file_and_leave_no_cut_file(de
             json.loads((out / name).read_text())
         if name.endswith(".svg"):
             assert (out / name).read_text().rstrip().endswith("</svg>"), name
+
+
+def test_merge_and_train_do_not_write_an_output_a_run_holds(decaybench, tmp_path):
+    """merge wrote a complete file where a run was working; the run's final write then replaced it."""
+    small = str(tmp_path / "small.h5")
+    run(decaybench, "run", write_grid(str(tmp_path), SMALL_GRID), "--out", small, "--quiet")
+    slow = write_grid(str(tmp_path), SLOW_GRID.replace("epochs: 6", "epochs: 20"), name="slow.yaml")
+    out = str(tmp_path / "held.h5")
+    process = subprocess.Popen([decaybench, "run", slow, "--out", out, "--jobs", "1", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_shards(out + ".parts", 1, process)
+        merge = run(decaybench, "merge", small, "--out", out, "--overwrite", check=False)
+        train = run(decaybench, "train", "--dataset", "synthetic-classification", "--samples", "100", "--features", "3",
+                    "--hidden", "4", "--epochs", "1", "--out", out, "--overwrite", check=False)
+        for result in (merge, train):
+            assert result.returncode == 1 and "another decaybench process" in result.stderr, result.stderr[-500:]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=300)
+    assert not os.path.exists(out + ".lock")

@@ -27,6 +27,7 @@ import math
 import os
 import sys
 from collections import OrderedDict
+from urllib.parse import quote
 
 import h5py
 import matplotlib
@@ -393,8 +394,9 @@ def write_markdown(out, claims, figures, files):
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in claims_rows(claims)]
     lines += ["", "Statements, statistics, rules and notes: `claims.md`.", "", "## Figures", ""]
     for entry in figures:
-        lines += [f"### {entry['title']}", "", f"![{entry['title']}]({entry['png']})", "", entry["caption"],
-                  f"({entry['width']}×{entry['height']} px; vector: [{entry['svg']}]({entry['svg']}))", ""]
+        png, svg = quote(entry["png"]), quote(entry["svg"])   # a link target holds no spaces or '#'
+        lines += [f"### {entry['title']}", "", f"![{entry['title']}]({png})", "", entry["caption"],
+                  f"({entry['width']}×{entry['height']} px; vector: [{entry['svg']}]({svg}))", ""]
     write_text(os.path.join(out, "report.md"), "\n".join(lines) + "\n")
 
 
@@ -437,9 +439,10 @@ def write_html(out, claims, figures, files):
                      + f"<td style='background:{colour}'>{html.escape(row[-1])}</td></tr>")
     parts.append("</table><p>Statements, statistics, rules and notes: <a href='claims.md'>claims.md</a>.</p><h2>Figures</h2>")
     for entry in figures:
-        parts.append(f"<figure><h3>{html.escape(entry['title'])}</h3><img src='{entry['svg']}' alt='{html.escape(entry['title'])}' "
+        svg, png = html.escape(quote(entry["svg"])), html.escape(quote(entry["png"]))   # names may hold ' # or spaces
+        parts.append(f"<figure><h3>{html.escape(entry['title'])}</h3><img src='{svg}' alt='{html.escape(entry['title'])}' "
                      f"width='{entry['width']}'><figcaption>{html.escape(entry['caption'])} "
-                     f"(<a href='{entry['png']}'>PNG</a>)</figcaption></figure>")
+                     f"(<a href='{png}'>PNG</a>)</figcaption></figure>")
     parts.append("</body></html>")
     write_text(os.path.join(out, "report.html"), "\n".join(parts) + "\n")
 
@@ -455,6 +458,7 @@ def main(argv=None):
         claims = json.load(f)
     figures = Figures(args.out)
     files = []
+    stems = set()
     for path in args.results:
         try:
             runs, attributes, selection, _ = read_runs(path)
@@ -462,6 +466,10 @@ def main(argv=None):
             sys.exit(f"{path}: cannot read it as a DecayBench results file ({error})")
         files.append((path, attributes, selection))
         stem = os.path.splitext(os.path.basename(path))[0]
+        # Two files of one name (a/res.h5, b/res.h5) must not draw over each other's figures.
+        stem = next(candidate for candidate in [stem] + [f"{stem}-{n}" for n in range(2, len(args.results) + 2)]
+                    if candidate not in stems)
+        stems.add(stem)
         cells = cells_of(runs)
         heatmaps(figures, stem, cells, selection)
         curves(figures, stem, cells, selection)
