@@ -1,6 +1,7 @@
 """run --reuse: a grid grown by an axis value takes the runs it already has from an earlier
 results file, computes only the new ones, and ends identical to a fresh run of the grown grid."""
 import os
+import re
 import subprocess
 import sys
 
@@ -53,7 +54,8 @@ def test_reuse_into_the_file_it_replaces_and_of_a_file_with_nothing_to_give(deca
     assert len(keys(out)) == 24
     other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 3"), name="other.yaml")
     result = run(decaybench, "run", other, "--out", str(tmp_path / "other.h5"), "--reuse", out, "--jobs", "2")
-    assert "reusing" not in result.stderr, "a grid of other runs takes nothing"
+    assert not re.search(r"reusing \d+ finished run", result.stderr), "a grid of other runs takes nothing"
+    assert f"reusing no run of {out}" in result.stderr, "and says so"
 
 
 def test_reuse_of_a_missing_or_unreadable_file_is_an_input_error(decaybench, tmp_path):
