@@ -28,7 +28,7 @@ public enum DataLimits {
     }
 
     /// Bytes of memory available to this process now: Linux's `MemAvailable`, else the
-    /// physical memory.
+    /// physical memory, and no more than its address-space limit.
     public static var availableMemory: Int {
         var available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
