@@ -44,7 +44,7 @@ extension DecayBench {
             } else {
                 throw CommandFailure("\(directory) has neither grid.yaml nor a shard file; give the grid with --grid")
             }
-            let status = try SweepStatus(plan: plan, count: count, layout: layout)
+            let status = try CommandFailure.readingInput { try SweepStatus(plan: plan, count: count, layout: layout) }
             print("grid \(plan.name) in \(directory), \(count) shard\(count == 1 ? "" : "s"):")
             print(status.text)
             if FileManager.default.fileExists(atPath: layout.mergedPath) {

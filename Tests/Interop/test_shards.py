@@ -156,6 +156,17 @@ def test_status_shows_each_shards_progress(decaybench, tmp_path):
     assert "4 of 16 runs have a result; 1 of 4 shards done" in result.stdout
 
 
+def test_status_refuses_a_shard_file_of_another_grid_or_cut(decaybench, tmp_path):
+    """status counted such a file's runs as pending and said nothing."""
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    run(decaybench, "run", grid, "--shard", "2/4", "--out", str(tmp_path / "shard-2.h5"), "--quiet")
+    result = run(decaybench, "status", str(tmp_path), "--grid", grid, "--shards", "3", check=False)
+    assert result.returncode == 2 and "shard-2.h5 is shard 2/4, not 2/3" in result.stderr, result.stderr[-500:]
+    other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 3"), name="other.yaml")
+    result = run(decaybench, "status", str(tmp_path), "--grid", other, "--shards", "4", check=False)
+    assert result.returncode == 2 and "holds another grid than the sweep's" in result.stderr, result.stderr[-500:]
+
+
 def test_bad_shard_specifications_are_refused_by_name(decaybench, tmp_path):
     grid = write_grid(str(tmp_path), SMALL_GRID)
     result = run(decaybench, "run", grid, "--shard", "5/4", "--out", str(tmp_path / "x.h5"), check=False)
