@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "BuildInfo", plugins: ["SourceCommit"]),
         .plugin(name: "SourceCommit", capability: .buildTool()),
         /// The results file, the HDF5 contract with every reader: write, read, validate, schema version.
-        .target(name: "Results", dependencies: ["Planning", "Training", "Datasets", "HDF5Store"]),
+        .target(name: "Results", dependencies: ["Planning", "Training", "Datasets", "Models", "HDF5Store"]),
         /// Runs a plan in parallel: workers, the run journal, the output lock, progress, time estimates.
         .target(name: "Runner", dependencies: ["BuildInfo", "Planning", "Results", "Training", "Datasets", "Models", "TensorMath", "HDF5Store"]),
         /// Reads results and draws conclusions: the best-cell summary and the claims with their

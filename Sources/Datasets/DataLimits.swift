@@ -123,15 +123,10 @@ extension DataSpec {
     /// fraction in (0, 1) asks for one and the split's size is known without reading a file:
     /// so that `plan` refuses what loading the data would.
     var holdOutWithoutReading: (field: String, count: Int, trainSplit: Int)? {
-        let trainSplit: Int
-        switch source {
-        case .fashionMNIST, .mnist:
-            trainSplit = 60_000
-        case .syntheticRegression, .syntheticClassification:
-            guard (1...DataLimits.points).contains(samples), testFraction.isFinite, (0..<1).contains(testFraction) else { return nil }
-            trainSplit = samples - RandomSelection.testCount(of: samples, fraction: testFraction)
-        case .csv, .hdf5:
-            return nil
+        guard let trainSplit = trainSplitWithoutReading else { return nil }
+        // Synthetic sets whose own sizes are refused have no split worth checking a hold-out against.
+        if source == .syntheticRegression || source == .syntheticClassification {
+            guard (1...DataLimits.points).contains(samples), (0..<1).contains(testFraction) else { return nil }
         }
         // A size below 1, or a size and a fraction both, are refused on their own terms.
         if let size = validationSize { return size >= 1 && validationFraction == nil ? ("validation_size", size, trainSplit) : nil }

@@ -33,16 +33,30 @@ extension DataSpec {
         func validation(of trainSplit: Int) -> Int {
             validationSize ?? validationFraction.map { RandomSelection.testCount(of: trainSplit, fraction: $0) } ?? 0
         }
+        guard let trainSplit = trainSplitWithoutReading else { return nil }
+        let validation = validation(of: trainSplit)
         switch source {
         case .fashionMNIST, .mnist:
-            let validation = validation(of: 60_000)
-            return DataShape(trainPoints: trainSubset ?? 60_000 - validation, validationPoints: validation,
+            return DataShape(trainPoints: trainSubset ?? trainSplit - validation, validationPoints: validation,
                              testPoints: testSubset ?? 10_000, features: 784, outputs: 10)
         case .syntheticRegression, .syntheticClassification:
-            let test = RandomSelection.testCount(of: samples, fraction: (0..<1).contains(testFraction) ? testFraction : 0)
-            let validation = validation(of: samples - test)
-            return DataShape(trainPoints: trainSubset ?? samples - test - validation, validationPoints: validation,
-                             testPoints: testSubset ?? test, features: features, outputs: source == .syntheticRegression ? 1 : classes)
+            return DataShape(trainPoints: trainSubset ?? trainSplit - validation, validationPoints: validation,
+                             testPoints: testSubset ?? samples - trainSplit, features: features,
+                             outputs: source == .syntheticRegression ? 1 : classes)
+        case .csv, .hdf5:
+            return nil
+        }
+    }
+
+    /// Points of the training split before the validation hold-out comes out of it, when the
+    /// spec alone tells: 60,000 for MNIST-like sets, the samples less the test fraction for
+    /// synthetic ones. Nil for CSV and HDF5 files.
+    var trainSplitWithoutReading: Int? {
+        switch source {
+        case .fashionMNIST, .mnist:
+            return 60_000
+        case .syntheticRegression, .syntheticClassification:
+            return samples - RandomSelection.testCount(of: samples, fraction: (0..<1).contains(testFraction) ? testFraction : 0)
         case .csv, .hdf5:
             return nil
         }

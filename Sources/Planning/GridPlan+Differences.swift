@@ -7,6 +7,11 @@ extension GridPlan {
     public func differences(fromStored storedCanonicalText: String) -> [String] {
         GridDifference.between(stored: storedCanonicalText, current: canonicalText)
     }
+
+    /// `differences` for a message: one indented line each, the first `limit` of them.
+    public static func listing(_ differences: [String], atMost limit: Int = 10) -> String {
+        differences.prefix(limit).map { "  " + $0 }.joined(separator: "\n")
+    }
 }
 
 /// What differs between two canonical grids, as "path: stored vs current" lines.

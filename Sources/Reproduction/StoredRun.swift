@@ -35,11 +35,10 @@ public struct StoredRun: Sendable {
     /// The run `key` (or the one run whose key starts with it) of the file at `path`.
     public static func load(from path: String, key: String) throws -> StoredRun {
         let runs = try loadAll(from: path)
-        let matching = runs.filter { $0.key == key }.isEmpty ? runs.filter { $0.key.hasPrefix(key) } : runs.filter { $0.key == key }
+        let matching = KeyLookup.matches(runs, key: key, keyOf: \.key)
         guard matching.count == 1 else {
             if matching.count > 1 {
-                let keys = matching.prefix(5).map(\.key).joined(separator: ", ") + (matching.count > 5 ? ", …" : "")
-                throw ReproductionError("\(path) has \(matching.count) runs whose keys begin with \(key) (\(keys)); give more of the key")
+                throw ReproductionError(KeyLookup.ambiguity(in: path, key: key, keys: matching.map(\.key)))
             }
             let keys = runs.map(\.key)
             throw ReproductionError("\(path) has no run \(key)"

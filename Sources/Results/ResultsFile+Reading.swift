@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import Models
 import Planning
 import Training
 
@@ -13,6 +14,16 @@ extension ResultsFile {
     /// Whether the file says every planned run has a result (its `complete` attribute).
     public static func isComplete(at path: String) throws -> Bool {
         try HDF5File.open(at: path).root.int64Attribute("complete") == 1
+    }
+
+    /// How many runs of a results file have a result (finished, diverged or failed), read
+    /// from /runs alone: no curves, no tensors.
+    public static func resultCount(at path: String) throws -> Int {
+        let table = try HDF5File.open(at: path).root.dataset("runs").readTable()
+        guard case .strings(_, let statuses)? = table.column(named: "status") else {
+            throw ResultsFileError("\(path): /runs lacks the column status")
+        }
+        return statuses.filter { $0 != RunRecord.RecordStatus.pending.rawValue }.count
     }
 
     /// The grid file's text a results file was written for, verbatim.
@@ -162,21 +173,24 @@ extension ResultsFile {
     }
 
     /// Nil when `tensors` are every parameter of a network with these hidden widths, in the
-    /// shapes its layers chain to ([out, in] weights, [out] biases); otherwise what is wrong.
-    /// The input and output widths are taken from the first and last weights themselves.
+    /// shapes of its `Architecture.parameterLayout`; otherwise what is wrong. The input and
+    /// output widths are taken from the first and last weights themselves.
     static func parameterProblem(_ tensors: [RunRecord.NamedTensor], hidden: [Int]) -> String? {
         var shapes: [String: [Int]] = [:]
         for tensor in tensors { shapes[tensor.name] = tensor.shape }
-        let layers = hidden.count + 1
-        for name in ["layer0.weight", "layer\(layers - 1).weight"] where shapes[name]?.count != 2 {
+        let last = "layer\(hidden.count).weight"
+        for name in ["layer0.weight", last] where shapes[name]?.count != 2 {
             return shapes[name].map { "\(name) has shape \($0), not [out, in]" } ?? "\(name) is missing"
         }
-        let widths = [shapes["layer0.weight"]![1]] + hidden + [shapes["layer\(layers - 1).weight"]![0]]
-        var expected: [(name: String, shape: [Int])] = []
-        for layer in 0..<layers {
-            expected.append(("layer\(layer).weight", [widths[layer + 1], widths[layer]]))
-            expected.append(("layer\(layer).bias", [widths[layer + 1]]))
+        let (inputs, outputs) = (shapes["layer0.weight"]![1], shapes[last]![0])
+        // Architecture traps on widths below 1: a damaged file must be an error, not a crash.
+        guard inputs >= 1, outputs >= 1, hidden.allSatisfy({ $0 >= 1 }) else {
+            return "a width below 1 (inputs \(inputs), hidden \(hidden), outputs \(outputs))"
         }
+        // The loss only decides which output counts are allowed; one output is a regression's.
+        let architecture = Architecture(inputs: inputs, hidden: hidden, outputs: outputs, activation: .relu,
+                                        loss: outputs == 1 ? .meanSquaredError : .softmaxCrossEntropy)
+        let expected = architecture.parameterLayout.entries.map { (name: $0.name, shape: $0.shape) }
         var problems: [String] = []
         for (name, shape) in expected {
             guard let stored = shapes[name] else { problems.append("\(name) is missing"); continue }

@@ -37,10 +37,10 @@ public struct ShardMerge: Sendable {
                 if planSource == path {
                     // The grid was read from this very file: its stored forms disagree.
                     throw ResultsFileError("\(path): its grid text and its canonical grid disagree; the file is damaged:\n"
-                                           + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n"))
+                                           + GridPlan.listing(differences))
                 }
                 throw ResultsFileError("\(path) holds another grid than \(planSource ?? paths[0]):\n"
-                                       + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n"))
+                                       + GridPlan.listing(differences))
             }
             for record in try ResultsFile.readAll(at: path) where record.status != .pending {
                 guard planned.contains(record.run.key) else {

@@ -87,7 +87,7 @@ extension GridRunner {
             let differences = plan.differences(fromStored: stored)
             guard differences.isEmpty else {
                 throw RunnerError.input("cannot resume \(path): it holds a different grid:\n"
-                                   + differences.map { "  " + $0 }.joined(separator: "\n")
+                                   + GridPlan.listing(differences, atMost: .max)
                                    + "\nuse another --out, or replace it with --overwrite")
             }
             try checkShard(stored: try ResultsFile.shardText(at: path), in: path)
@@ -106,7 +106,7 @@ extension GridRunner {
             let differences = plan.differences(fromStored: stored)
             guard differences.isEmpty else {
                 throw RunnerError.input("cannot resume \(path): the grid file has changed since the run started:\n"
-                                   + differences.map { "  " + $0 }.joined(separator: "\n")
+                                   + GridPlan.listing(differences, atMost: .max)
                                    + "\nrestore the original grid, or start afresh with --overwrite")
             }
             try checkShard(stored: journal.shard(), in: journal.directory)

@@ -227,11 +227,11 @@ public final class GridRunner: @unchecked Sendable {
 
     /// Why the results file at `path` must not be replaced by `records` (incomplete): it holds
     /// finished runs of another grid, or more finished runs of this one. Nil when it may be:
-    /// no file, an unreadable one, or one that knows no more.
+    /// no file, an unreadable one, or one that knows no more. Reads /runs only: this runs on
+    /// every interrupt, and the file's curves and tensors may be large.
     private func reasonToKeepResults(at path: String, insteadOf records: [RunRecord]) -> String? {
         guard FileManager.default.fileExists(atPath: path), let stored = try? ResultsFile.canonicalGridText(at: path),
-              let existing = try? ResultsFile.readAll(at: path) else { return nil }
-        let theirs = existing.filter { $0.status != .pending }.count
+              let theirs = try? ResultsFile.resultCount(at: path) else { return nil }
         let ours = records.filter { $0.status != .pending }.count
         guard theirs > 0 else { return nil }
         if !plan.differences(fromStored: stored).isEmpty {

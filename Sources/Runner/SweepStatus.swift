@@ -38,24 +38,22 @@ public struct SweepStatus: Sendable {
             let hasFile = FileManager.default.fileExists(atPath: path)
             let journal = RunJournal(resultsPath: path)
             // Counted against the wrong grid or cut, a shard's runs would all read as pending.
+            func otherShard(_ place: String, _ stored: String) -> ResultsFileError {
+                ResultsFileError("\(place) is shard \(stored.isEmpty ? "(none: a whole grid)" : stored), not \(shard); "
+                                 + "give the sweep's own shard count with --shards, or leave it out")
+            }
             if hasFile {
                 let differences = plan.differences(fromStored: try ResultsFile.canonicalGridText(at: path))
                 guard differences.isEmpty else {
-                    throw ResultsFileError("\(path) holds another grid than the sweep's:\n"
-                                           + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n"))
+                    throw ResultsFileError("\(path) holds another grid than the sweep's:\n" + GridPlan.listing(differences))
                 }
+                let stored = try ResultsFile.shardText(at: path)
+                guard stored == shard.description else { throw otherShard(path, stored) }
+                for record in try ResultsFile.readAll(at: path) { statuses[record.run.key] = record.status }
             }
             // A journal being created may not have its shard marker yet: only a marker that is there counts.
             let marker = journal.exists ? journal.shard() : ""
-            for (place, stored) in [(path, hasFile ? try ResultsFile.shardText(at: path) : nil),
-                                    (journal.directory, marker.isEmpty ? nil : marker)] {
-                guard let stored, stored != shard.description else { continue }
-                throw ResultsFileError("\(place) is shard \(stored.isEmpty ? "(none: a whole grid)" : stored), not \(shard); "
-                                       + "give the sweep's own shard count with --shards, or leave it out")
-            }
-            if hasFile {
-                for record in try ResultsFile.readAll(at: path) { statuses[record.run.key] = record.status }
-            }
+            guard marker.isEmpty || marker == shard.description else { throw otherShard(journal.directory, marker) }
             for key in journal.recordedKeys() where statuses[key] == nil || statuses[key] == .pending {
                 // A part file that cannot be read yet is being written: it counts as pending.
                 if let record = try? ResultsFile.readShard(at: journal.shardPath(forKey: key)) { statuses[key] = record.status }

@@ -106,11 +106,10 @@ extension DecayBench {
         }
 
         private func showRun(matching key: String, in records: [RunRecord]) throws {
-            let matching = records.filter { $0.run.key == key }.isEmpty ? records.filter { $0.run.key.hasPrefix(key) } : records.filter { $0.run.key == key }
+            let matching = KeyLookup.matches(records, key: key, keyOf: \.run.key)
             guard matching.count == 1, let record = matching.first else {
-                let keys = matching.prefix(5).map(\.run.key).joined(separator: ", ") + (matching.count > 5 ? ", …" : "")
                 throw CommandFailure.input(matching.isEmpty ? "\(results) has no run with key \(key)"
-                                           : "\(results) has \(matching.count) runs whose keys begin with \(key) (\(keys)); give more of the key")
+                                           : KeyLookup.ambiguity(in: results, key: key, keys: matching.map(\.run.key)))
             }
             print("run \(record.run.index) of \(results): key \(record.run.key), block \(record.run.block)")
             print("labels: \(RunLabels.text(record.run))")

@@ -70,7 +70,8 @@ enum ReportScript {
     static func locate() throws -> String {
         var candidates = [FileManager.default.currentDirectoryPath]
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 where !candidates.contains(directory.path) {
+        for _ in 0..<4 {
+            guard !candidates.contains(directory.path) else { break }  // "/" is its own parent
             candidates.append(directory.path)
             directory = directory.deletingLastPathComponent()
         }

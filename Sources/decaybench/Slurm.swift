@@ -108,7 +108,7 @@ extension DecayBench {
                 let differences = plan.differences(fromStored: existing.canonicalText)
                 guard differences.isEmpty else {
                     throw CommandFailure("\(layout.gridPath) holds another grid, from an earlier sweep:\n"
-                                         + differences.prefix(10).map { "  " + $0 }.joined(separator: "\n")
+                                         + GridPlan.listing(differences)
                                          + "\nchoose another --out")
                 }
                 return
