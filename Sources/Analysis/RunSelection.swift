@@ -34,6 +34,20 @@ public struct RunSelection: Sendable, Equatable {
         return pairs.map(\.axis).filter { !known.contains($0) }
     }
 
+    /// Each term's axis with the labels the runs have on it, in the order first seen: what a
+    /// selection that matched no run can show instead of an empty table.
+    public func labelsOnTermAxes(in runs: [PlannedRun]) -> [(axis: String, labels: [String])] {
+        var axes: [String] = []
+        for pair in pairs where !axes.contains(pair.axis) { axes.append(pair.axis) }
+        return axes.map { axis in
+            var labels: [String] = []
+            for run in runs {
+                if let label = Self.labels(of: run)[axis], !labels.contains(label) { labels.append(label) }
+            }
+            return (axis, labels)
+        }
+    }
+
     public func matches(_ run: PlannedRun) -> Bool {
         let labels = Self.labels(of: run)
         return pairs.allSatisfy { pair in

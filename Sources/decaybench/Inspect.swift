@@ -53,6 +53,13 @@ extension DecayBench {
             print(statusCounts(records))
             print("")
             if !selection.isEmpty { print("runs with \(selection): \(selected.count) of \(records.count)") }
+            if selected.isEmpty && !records.isEmpty {
+                // Empty tables would say nothing; the labels there are say what to ask for instead.
+                for (axis, labels) in filter.labelsOnTermAxes(in: records.map(\.run)) {
+                    print("  \(axis) takes \(labels.joined(separator: ", "))")
+                }
+                return
+            }
             print(SummaryTable(records: selected).text)
             print("")
             print(runsTable(selected))

@@ -46,6 +46,20 @@ def test_inspect_rejects_an_unknown_axis_naming_the_axes(decaybench, small):
     assert "width" in result.stderr and "penalty, lambda, lr, seed" in result.stderr
 
 
+def test_inspect_selection_matching_nothing_lists_the_labels_instead_of_empty_tables(decaybench, small):
+    result = run(decaybench, "inspect", small, "--where", "penalty=decoupled,lr=0.5")
+    text = result.stdout
+    assert "runs with penalty=decoupled,lr=0.5: 0 of 16" in text
+    lines = text.splitlines()
+    assert "  penalty takes l2, decoupled" in lines
+    lr_line = next(line for line in lines if line.startswith("  lr takes "))
+    with h5py.File(small) as f:
+        rates = sorted({float(r) for r in f["runs"]["lr"]})
+    assert sorted(float(v) for v in lr_line[len("  lr takes "):].split(", ")) == rates
+    # No summary or runs table follows: their headers would be all they showed.
+    assert "index  key" not in text and "optimizer  penalty" not in text
+
+
 def test_inspect_key_shows_one_run_in_full(decaybench, small):
     key = keys(small)[5]
     text = run(decaybench, "inspect", small, "--key", key[:8]).stdout
