@@ -13,6 +13,7 @@ extension HDF5Dataset {
             let layout = try HDF5TableLayout(reading: storedType, location, operation)
             let memoryType = try layout.makeType(location, operation)
             defer { H5Tclose(memoryType) }
+            try HDF5Dataspace.checkAllocation(count: rowCount, elementSize: layout.rowSize, location, operation)
             var bytes = [UInt8](repeating: 0, count: layout.rowSize * rowCount)
             if !bytes.isEmpty {
                 // HDF5 matches fields by name and converts each to the layout's type.

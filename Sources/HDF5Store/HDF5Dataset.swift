@@ -40,6 +40,7 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
             let memoryType = try Element.nativeType(location, operation)
             let shape = try self.shape
             let count = try HDF5Dataspace.elementCount(of: shape, location, operation)
+            try HDF5Dataspace.checkAllocation(count: count, elementSize: MemoryLayout<Element>.stride, location, operation)
             let values = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
                     try location.check(H5Dread(handle.id, memoryType, HDF5Constant.allOfDataspace,

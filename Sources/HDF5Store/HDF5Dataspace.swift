@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// Dataspaces (the shape of a dataset or attribute) to and from Swift shapes.
 enum HDF5Dataspace {
@@ -40,5 +41,15 @@ enum HDF5Dataspace {
             count = product
         }
         return count
+    }
+
+    /// Refuses to allocate `count` elements of `elementSize` bytes beyond the machine's memory: a
+    /// damaged file can declare any size, and an allocation that fails ends the process.
+    static func checkAllocation(count: Int, elementSize: Int, _ location: HDF5Location, _ operation: String) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        let memory = ProcessInfo.processInfo.physicalMemory
+        guard overflow || UInt64(bytes) > memory else { return }
+        throw location.error(operation, "the dataset declares \(count) elements of \(elementSize) bytes, "
+                             + "more than this machine's \(memory / (1 << 20)) MB of memory: the file is damaged")
     }
 }

@@ -63,14 +63,27 @@ public final class HDF5File: @unchecked Sendable {
     public static func open(at path: String, mode: Mode = .readOnly) throws -> HDF5File {
         try HDF5Library.withLock {
             let location = HDF5Location(file: path, object: "")
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw location.error("open file", "no such file")
-            }
+            try checkRegularFile(path, location)
             let access = try fileAccessProperties(location)
             defer { H5Pclose(access) }
             let flags = mode == .readOnly ? decaybench_h5f_acc_rdonly() : decaybench_h5f_acc_rdwr()
             let id = try location.check(H5Fopen(path, flags, access), "open file")
             return try HDF5File(path: path, id: id)
+        }
+    }
+
+    /// Refuses what HDF5 cannot open as a file before it tries: a directory would be reported in
+    /// HDF5's internal terms, and a FIFO would block the open until something writes to it.
+    private static func checkRegularFile(_ path: String, _ location: HDF5Location) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw location.error("open file", reason)
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw location.error("open file", "it is a directory, not a file")
+        default: throw location.error("open file", "it is not a regular file (a FIFO, device or socket)")
         }
     }
 

@@ -49,9 +49,12 @@ enum HDF5Strings {
         }
         guard count > 0 else { return [] }
         if H5Tis_variable_str(storedType) > 0 {
+            try HDF5Dataspace.checkAllocation(count: count, elementSize: MemoryLayout<UnsafeMutablePointer<CChar>?>.stride,
+                                              location, operation)
             return try readVariable(count: count, location, operation, read: read)
         }
         let width = H5Tget_size(storedType)
+        try HDF5Dataspace.checkAllocation(count: count, elementSize: width, location, operation)
         var buffer = [UInt8](repeating: 0, count: width * count)
         try buffer.withUnsafeMutableBytes { raw in
             // Reading with the stored type itself: no conversion, the bytes as written.
