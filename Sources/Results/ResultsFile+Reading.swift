@@ -8,7 +8,7 @@ extension ResultsFile {
     /// The canonical grid a results file was written for.
     public static func canonicalGridText(at path: String) throws -> String {
         let file = try HDF5File.open(at: path)
-        return try file.root.stringAttribute("grid_canonical")
+        return try rootText(file.root, "grid_canonical")
     }
 
     /// Whether the file says every planned run has a result (its `complete` attribute).
@@ -29,7 +29,7 @@ extension ResultsFile {
     /// The grid file's text a results file was written for, verbatim.
     public static func gridText(at path: String) throws -> String {
         let file = try HDF5File.open(at: path)
-        return try file.root.stringAttribute("grid_text")
+        return try rootText(file.root, "grid_text")
     }
 
     /// The ids of the claims the file's grid declares it tests; empty when it declares none
@@ -102,6 +102,11 @@ extension ResultsFile {
               [hosts, blasCores, cpus, commits].allSatisfy({ $0.count == keys.count }) else {
             throw ResultsFileError("\(path): the columns of /runs differ in length; the file is damaged")
         }
+        // A key is a run's identity: twice in one file, comparisons would silently drop one.
+        var seenKeys = Set<String>()
+        if let repeated = keys.first(where: { !seenKeys.insert($0).inserted }) {
+            throw ResultsFileError("\(path): /runs holds run \(repeated) twice; the file is damaged")
+        }
 
         let curves = try file.root.group("curves")
         var curveValues: [String: (values: [Float], shape: [Int])] = [:]
@@ -129,7 +134,13 @@ extension ResultsFile {
                 throw ResultsFileError("\(path): run \(key) claims \(epochsDone[row]) epochs but its curves hold \(epochColumns); the file is damaged")
             }
             let group = try file.root.group("config/\(key)")
-            let configuration = try RunConfiguration.decode(canonicalJSON: try group.stringAttribute("json"))
+            let configuration: RunConfiguration
+            do {
+                configuration = try RunConfiguration.decode(canonicalJSON: try group.stringAttribute("json"))
+            } catch let error as DecodingError {
+                throw ResultsFileError("\(path): the attribute json of /config/\(key) is not a configuration "
+                                       + "(\(ResultsFileError.brief(error))); the file is damaged")
+            }
             let pairs = try JSONSerialization.jsonObject(with: Data(try group.stringAttribute("coordinates").utf8)) as? [[String]] ?? []
             let run = PlannedRun(
                 index: Int(try group.int64Attribute("index")), block: Int(try group.int64Attribute("block")),

@@ -59,7 +59,11 @@ extension ResultsFile {
         } else {
             return nil
         }
-        return try JSONDecoder().decode([DataFileFingerprint].self, from: Data(json.utf8))
+        do {
+            return try JSONDecoder().decode([DataFileFingerprint].self, from: Data(json.utf8))
+        } catch let error as DecodingError {
+            throw ResultsFileError("\(path): the data-file list of run \(key) is not one (\(ResultsFileError.brief(error))); the file is damaged")
+        }
     }
 }
 
@@ -128,6 +132,9 @@ extension ResultsFile {
         var attributes: [String: String] = [:]
         for name in try root.attributeNames() {
             attributes[name] = text(of: try root.attribute(name))
+        }
+        for name in ["description", "grid_text", "grid_canonical", "command_line"] where attributes[name] == nil {
+            if try root.contains(name) { attributes[name] = try rootText(root, name) }
         }
         return attributes
     }

@@ -124,7 +124,29 @@ public enum ResultsFile {
             ("finished_utc", .string(iso.string(from: metadata.finishedUTC))),
             ("command_line", .string(metadata.commandLine)),
         ]
-        for (name, value) in attributes { try root.setAttribute(name, value) }
+        for (name, value) in attributes {
+            if case .string(let text) = value, text.utf8.count > longestTextAttribute {
+                try root.writeStrings(name, [text]).setAttribute(
+                    "description", .string("the root attribute \(name), kept as a one-string dataset: it is longer than an attribute holds"))
+            } else {
+                try root.setAttribute(name, value)
+            }
+        }
+    }
+
+    /// Bytes of the longest text stored as a root attribute: HDF5 keeps the root group's
+    /// attributes in one object header message each, of at most 64 KiB with the name and type.
+    /// A longer text (the grid file of a 20,000-value axis, the canonical form of 80 blocks) is
+    /// a one-string dataset of the same name at the root; grids of that size trained every run
+    /// and then failed to write their results file.
+    static let longestTextAttribute = 64_000
+
+    /// The root text `name`: the attribute, or the dataset that holds a text too long for one.
+    static func rootText(_ root: HDF5Group, _ name: String) throws -> String {
+        if try !root.hasAttribute(name), try root.contains(name), let text = try root.dataset(name).readStrings().first {
+            return text
+        }
+        return try root.stringAttribute(name)
     }
 
     /// The per-epoch metrics, as (dataset name, description, units, value of an epoch).
