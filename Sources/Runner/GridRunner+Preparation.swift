@@ -83,7 +83,14 @@ extension GridRunner {
         var finished: [String: RunRecord] = [:]
         var point = StartingPoint.fresh
         if fileExists {
-            let stored = try ResultsFile.canonicalGridText(at: path)
+            let stored: String
+            do {
+                stored = try ResultsFile.canonicalGridText(at: path)
+            } catch {
+                // Not a file a run wrote (text, a truncated file, someone else's HDF5): never replaced here.
+                throw RunnerError.input("cannot resume \(path): it is not a readable DecayBench results file (\(error)); "
+                                        + "move it away or choose another --out")
+            }
             let differences = plan.differences(fromStored: stored)
             guard differences.isEmpty else {
                 throw RunnerError.input("cannot resume \(path): it holds a different grid:\n"

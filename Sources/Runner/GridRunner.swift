@@ -63,7 +63,9 @@ public final class GridRunner: @unchecked Sendable {
 
     public func run() throws -> Outcome {
         let path = options.resultsPath
-        try OutputPath.checkNamesFile(path)  // before the lock: "./.lock" would be made beside "."
+        // Before the lock, which is made beside the path: "./.lock" would be made beside ".",
+        // and a missing directory is the path's fault, not a failure to lock.
+        try OutputPath.check(path, allowingExisting: true)
         let lock = try OutputLock(resultsPath: path)
         defer { lock.release() }
         let journal = RunJournal(resultsPath: path)

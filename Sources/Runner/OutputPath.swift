@@ -7,12 +7,17 @@ public enum OutputPath {
     /// writable, and the path is either free or (when allowed) a regular file.
     /// - Parameter replaceFlag: the flag that allows replacing an existing file, for the message;
     ///   nil for a command that never replaces one.
-    public static func check(_ path: String, allowingExisting: Bool, replaceFlag: String? = "--overwrite") throws {
+    /// - Parameter replacingAnyFile: whether an existing file of any content may be replaced
+    ///   (a report); otherwise only an HDF5 file or an empty one is (a results file), so that
+    ///   --overwrite never replaces a grid file, notes or other data given by mistake.
+    public static func check(_ path: String, allowingExisting: Bool, replaceFlag: String? = "--overwrite",
+                             replacingAnyFile: Bool = false) throws {
         try checkNamesFile(path)
         let parent = directory(of: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RunnerError.input("cannot write \(path): the directory \(parent) does not exist")
+            let exists = FileManager.default.fileExists(atPath: parent)
+            throw RunnerError.input("cannot write \(path): " + (exists ? "\(parent) is a file, not a directory" : "the directory \(parent) does not exist"))
         }
         guard access(parent, W_OK | X_OK) == 0 else {
             throw RunnerError.input("cannot write \(path): the directory \(parent) is not writable")
@@ -26,6 +31,21 @@ public enum OutputPath {
             throw RunnerError.input("\(path) already exists; " + (replaceFlag.map { "add \($0) to replace it or " } ?? "")
                                     + "choose another output path")
         }
+        guard replacingAnyFile || isHDF5OrEmpty(path) else {
+            throw RunnerError.input("\(path) exists and is not an HDF5 file; only a results file is replaced"
+                                    + (replaceFlag.map { " by \($0)" } ?? "") + ": move it away or choose another output path")
+        }
+    }
+
+    /// Whether the regular file at `path` is empty or begins with HDF5's signature.
+    static func isHDF5OrEmpty(_ path: String) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        let signature = StaleTemporaries.signatures[0]
+        var head = [UInt8](repeating: 0, count: signature.count)
+        let count = read(descriptor, &head, head.count)
+        return count == 0 || (count == signature.count && head == signature)
     }
 
     /// Throws unless the last component of `path` names a file: not empty, ".", ".." or a
@@ -59,7 +79,7 @@ public enum OutputPath {
     /// The directory part of `path`: "." for a bare name, "/" for a name in the root.
     ///
     /// Not `NSString.deletingLastPathComponent`, which crashes on "." in this Foundation.
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let directory = path[..<slash]
         return directory.isEmpty ? "/" : String(directory)

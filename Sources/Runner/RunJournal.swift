@@ -40,7 +40,7 @@ public struct RunJournal: Sendable {
         guard lstat(directory, &status) == 0 else { return .absent }
         guard (status.st_mode & S_IFMT) == S_IFDIR else { return .notADirectory }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let unknown = names.filter { !Self.isJournalEntry($0) }.sorted()
+        let unknown = names.filter { !Self.isJournalEntry($0) || !isOwnShardContent($0) }.sorted()
         if !unknown.isEmpty { return .foreignDirectory(unknownEntries: unknown) }
         return names.contains(Self.manifestName) ? .journal : .remnant
     }
@@ -58,6 +58,13 @@ public struct RunJournal: Sendable {
         guard base.hasSuffix(".h5") else { return false }
         let key = base.dropLast(3)
         return key.count == 16 && key.allSatisfy(\.isHexDigit)
+    }
+
+    /// Whether the entry `name`, if named as a shard ("KEY.h5"), holds what a shard holds: an
+    /// HDF5 file. The name alone proves nothing: a user's file of that name is theirs.
+    private func isOwnShardContent(_ name: String) -> Bool {
+        guard name.hasSuffix(".h5") else { return true }
+        return OutputPath.isHDF5OrEmpty(directory + "/" + name)
     }
 
     /// Creates the directory for a new grid, or for one shard of it ("I/N"; empty for the
@@ -109,7 +116,7 @@ public struct RunJournal: Sendable {
     @discardableResult
     public func remove(includedKeys keys: Set<String>) -> [String] {
         guard case let state = self.state, state == .journal || state == .remnant else { return [] }
-        let included = recordedKeys().filter { keys.contains($0) }.sorted()
+        let included = recordedKeys().filter { keys.contains($0) && isOwnShardContent("\($0).h5") }.sorted()
         for (position, key) in included.enumerated() {
             if position == included.count / 2 { PausePoint.reach("cleanup") }
             unlink(shardPath(forKey: key))

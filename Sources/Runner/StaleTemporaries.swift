@@ -4,15 +4,16 @@ import Foundation
 ///
 /// A temporary file is removed only when the process that named it is no longer alive, so a
 /// write in progress is never disturbed; callers hold the output's lock.
-enum StaleTemporaries {
+public enum StaleTemporaries {
     /// How every file DecayBench writes beside an output begins: an HDF5 image (results) or
     /// "pid N on HOST" (a lock). A temporary cut short holds a prefix of one, or nothing.
+    /// The first is HDF5's (OutputPath checks it too).
     static let signatures: [[UInt8]] = [[0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A], Array("pid ".utf8)]
 
     /// Removes stale temporaries of `path` ("path.tmp-PID") from its directory: only regular
     /// files that begin as DecayBench's files do. The name alone proves nothing there: a user's
     /// "results.h5.tmp-1234" is theirs.
-    static func remove(besides path: String) {
+    public static func remove(besides path: String) {
         let base = OutputPath.name(of: path)
         remove(in: OutputPath.directory(of: path), where: { $0 == base }, onlyIf: isRecognisablyOurs)
     }

@@ -11,11 +11,13 @@ extension DecayBench {
             discussion: """
             Runs are matched by key, or by grid coordinates when keys changed. Per cell (a run's
             coordinates without its seed) it reports the change in final test error, final test loss
-            and selected test error (at the epoch with the lowest test error) against the spread over
+            and selected test error (at the best epoch: lowest validation error, or lowest test error
+            without a validation split) against the spread over
             seeds. A rise beyond --threshold-sd seed standard deviations (default 3) or beyond
             --threshold-abs is a regression, as is a run that finished in the baseline and now
             diverges or fails. Runs in only one file are listed. Prints Markdown; exit status 0 no
-            regression, 1 error, 3 regression.
+            regression, 1 a failure while working (a write), 2 an unreadable input or a wrong flag,
+            3 a regression or nothing to compare.
             """)
 
         @Argument(help: "The baseline results file.")
@@ -43,7 +45,7 @@ extension DecayBench {
             // a link or a directory, nor over the results it compares.
             for (flag, path) in [("--markdown", markdown), ("--json", json)] {
                 guard let path else { continue }
-                do { try OutputPath.check(path, allowingExisting: true) } catch { throw ValidationError("\(flag): \(error)") }
+                do { try OutputPath.check(path, allowingExisting: true, replacingAnyFile: true) } catch { throw ValidationError("\(flag): \(error)") }
                 for input in [baseline, new] where OutputPath.nameSameFile(path, input) {
                     throw ValidationError("\(flag) \(path) is the results file \(input); choose another path for the report")
                 }

@@ -37,12 +37,20 @@ extension DecayBench {
                 throw ValidationError("\(repeated.value[0]) is given \(repeated.value.count) times; give each shard once")
             }
             do { try OutputPath.check(out, allowingExisting: overwrite) } catch { throw ValidationError("--out: \(error)") }
+            for input in shards + [grid].compactMap({ $0 }) where OutputPath.nameSameFile(out, input) {
+                throw ValidationError("--out: \(out) is the input \(input); write the merged file elsewhere")
+            }
         }
 
         func run() throws {
             // A `run` writing this path holds its lock and would replace the merged file when it ends.
             let lock = try OutputLock(resultsPath: out)
             defer { lock.release() }
+            let lockPath = lock.lockPath
+            let token = Interruption.onInterrupt { unlink(lockPath) }
+            defer { Interruption.remove(token) }
+            // A merge killed while writing leaves "OUT.tmp-PID"; holding the lock, this one can remove it.
+            StaleTemporaries.remove(besides: out)
             for path in shards where !FileManager.default.fileExists(atPath: path) {
                 throw CommandFailure.input("\(path): no such shard file")
             }

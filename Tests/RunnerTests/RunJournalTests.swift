@@ -18,12 +18,18 @@ final class RunJournalTests: XCTestCase {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
+    /// A stand-in for a run file: what matters to the journal is its name and that it begins
+    /// as an HDF5 file does.
+    func touchShard(_ path: String) throws {
+        try Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0]).write(to: URL(fileURLWithPath: path))
+    }
+
     func testStatesTellAJournalFromSomethingElse() throws {
         let journal = RunJournal(resultsPath: directory + "/r.h5")
         XCTAssertEqual(journal.state, .absent)
         try journal.create(canonicalText: "{}")
         XCTAssertEqual(journal.state, .journal)
-        try touch(journal.shardPath(forKey: "0123456789abcdef"))
+        try touchShard(journal.shardPath(forKey: "0123456789abcdef"))
         try touch(journal.directory + "/grid.canonical.tmp-99")
         XCTAssertEqual(journal.state, .journal)
         try touch(journal.directory + "/notes.txt")
@@ -31,6 +37,14 @@ final class RunJournalTests: XCTestCase {
         try FileManager.default.removeItem(atPath: journal.directory + "/notes.txt")
         try FileManager.default.removeItem(atPath: journal.directory + "/grid.canonical")
         XCTAssertEqual(journal.state, .remnant)
+
+        // A user's file with a run file's name is not taken for one.
+        try touch(journal.shardPath(forKey: "fedcba9876543210"), "mine")
+        XCTAssertEqual(journal.state, .foreignDirectory(unknownEntries: ["fedcba9876543210.h5"]))
+        journal.remove(includedKeys: ["fedcba9876543210", "0123456789abcdef"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: journal.shardPath(forKey: "fedcba9876543210")))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: journal.shardPath(forKey: "0123456789abcdef")))
+        try FileManager.default.removeItem(atPath: journal.shardPath(forKey: "fedcba9876543210"))
 
         let file = RunJournal(resultsPath: directory + "/f.h5")
         try touch(file.directory)
@@ -41,8 +55,8 @@ final class RunJournalTests: XCTestCase {
         let journal = RunJournal(resultsPath: directory + "/r.h5")
         try journal.create(canonicalText: "{}")
         let kept = "1111111111111111", included = "2222222222222222"
-        try touch(journal.shardPath(forKey: kept))
-        try touch(journal.shardPath(forKey: included))
+        try touchShard(journal.shardPath(forKey: kept))
+        try touchShard(journal.shardPath(forKey: included))
         XCTAssertEqual(journal.remove(includedKeys: [included]), ["\(kept).h5"])
         XCTAssertEqual(journal.recordedKeys(), [kept])
         XCTAssertEqual(journal.state, .journal, "the manifest goes last, so what is left is still a journal")
