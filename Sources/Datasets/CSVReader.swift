@@ -81,6 +81,12 @@ public enum CSVReader {
                 throw DataError.malformedCSV(path: path, line: line, column: nil,
                                              expected: "at least 2 columns (features and a target)", found: "\(count)")
             }
+            // Checked on the first line, before any row is read: as for HDF5 files.
+            guard count - 1 <= DataLimits.features else {
+                throw DataError.malformedCSV(path: path, line: line, column: nil,
+                                             expected: "at most \(DataLimits.features) features (columns besides the target)",
+                                             found: "\(count - 1)")
+            }
             let resolved = targetColumn < 0 ? count + targetColumn : targetColumn
             guard (0..<count).contains(resolved) else {
                 throw DataError.invalidSpec(field: "targetColumn",
@@ -103,7 +109,7 @@ public enum CSVReader {
                     guard value >= 0, value == value.rounded(), value <= Double(Int32.max) else {
                         throw DataError.malformedCSV(path: path, line: number, column: index + 1,
                                                      expected: "a class label (a non-negative integer)",
-                                                     found: "\"\(field)\"")
+                                                     found: Self.quoted(field))
                     }
                     labels.append(Int32(value))
                 }
@@ -115,14 +121,22 @@ public enum CSVReader {
             if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
                 text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            // Finite in Float too: the features are stored as Float.
-            guard let value = Double(text), value.isFinite, Float(value).isFinite else {
-                let outOfFloatRange = Double(text).map { $0.isFinite } ?? false
+            // Finite in Float too: the features are stored as Float. A NUL byte is refused first:
+            // Double(_:) reads the text as a C string and would stop there ("1\01" read as 1).
+            guard !text.utf8.contains(0), let value = Double(text), value.isFinite, Float(value).isFinite else {
+                let outOfFloatRange = !text.utf8.contains(0) && (Double(text).map { $0.isFinite } ?? false)
                 throw DataError.malformedCSV(path: path, line: line, column: column,
                                              expected: outOfFloatRange ? "a number within Float32's range (±3.4e38)" : "a finite number",
-                                             found: "\"\(field)\"")
+                                             found: Self.quoted(field))
             }
             return value
+        }
+
+        /// A field as an error shows it: quoted, NUL bytes spelt out, at most 80 characters
+        /// (a 100 MB field made a 100 MB message).
+        static func quoted(_ field: Substring) -> String {
+            let shown = field.count > 80 ? field.prefix(77) + "…" : field
+            return "\"" + shown.replacingOccurrences(of: "\u{0}", with: "\\0") + "\"" + (field.count > 80 ? " (\(field.count) characters)" : "")
         }
 
         func finish(lineCount: Int) throws -> FileTable {

@@ -99,6 +99,7 @@ extension DataSpec {
             problems.append((holdOut.field, "expected a hold-out of 1 to \(holdOut.trainSplit - 1) of the "
                              + "\(holdOut.trainSplit) training points, got \(holdOut.count)"))
         }
+        problems += subsetProblems
         guard source == .syntheticRegression || source == .syntheticClassification else { return problems }
         if samples > DataLimits.points {
             problems.append(("samples", "at most \(DataLimits.points), got \(samples)"))
@@ -115,6 +116,26 @@ extension DataSpec {
             } else if classes >= 1, (1...DataLimits.features).contains(features), classes * features > DataLimits.values {
                 problems.append(("classes", "classes × features = \(classes * features) centre values, more than \(DataLimits.values)"))
             }
+        }
+        return problems
+    }
+
+    /// Subsets larger than the split they are drawn from, when its size is known without
+    /// reading a file: `plan` refused nothing there, and `run` failed when it loaded the data.
+    var subsetProblems: [(field: String, message: String)] {
+        guard let trainSplit = trainSplitWithoutReading, trainSplit >= 1,
+              source == .fashionMNIST || source == .mnist || (1...DataLimits.points).contains(samples) else { return [] }
+        var problems: [(field: String, message: String)] = []
+        let holdOut = holdOutWithoutReading
+        let validation = holdOut.map { (1..<$0.trainSplit).contains($0.count) ? $0.count : 0 } ?? 0
+        if let trainSubset, trainSubset > trainSplit - validation {
+            problems.append(("train_subset", "expected at most the \(trainSplit - validation) training points available"
+                             + (validation > 0 ? " (\(trainSplit) less the \(validation) held out for validation)" : "")
+                             + ", got \(trainSubset)"))
+        }
+        let testSplit = source == .fashionMNIST || source == .mnist ? 10_000 : samples - trainSplit
+        if let testSubset, testSplit >= 1, testSubset > testSplit {
+            problems.append(("test_subset", "expected at most the \(testSplit) test points available, got \(testSubset)"))
         }
         return problems
     }

@@ -154,6 +154,11 @@ public enum GridFile {
     /// The file's YAML documents as Yams nodes (keeping line and column marks); a syntax
     /// error becomes the one problem reported, at the place Yams names.
     private static func composeDocuments(_ text: String, fileName: String) throws -> [Node] {
+        if let place = CollectionKeys.first(in: text) {
+            throw GridFileError(problems: [GridProblem(
+                file: fileName, line: place.line, column: place.column, keyPath: "",
+                message: "a mapping key is a list or a mapping; a grid file's keys are names and values")])
+        }
         var documents: [Node] = []
         do {
             var sequence = try compose_all(yaml: text)
