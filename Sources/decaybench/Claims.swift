@@ -34,6 +34,7 @@ extension DecayBench {
 
         func validate() throws {
             guard list || !results.isEmpty else { throw ValidationError("give at least one results file") }
+            if let out, !list { do { try ClaimsOutput.checkDirectory(out) } catch { throw ValidationError("\(error)") } }
         }
 
         func run() throws {
@@ -74,6 +75,27 @@ enum ClaimsOutput {
             return try ClaimsTable.read(paths: paths, everyFile: everyFile)
         } catch {
             throw CommandFailure.input("cannot read the results: \(error)")
+        }
+    }
+
+    /// Throws unless `directory` is a directory or can be made one: checked before the results
+    /// are read, so that a wrong --out is said at once and as the input's fault.
+    static func checkDirectory(_ directory: String) throws {
+        var status = stat()
+        if stat(directory, &status) == 0 {
+            guard (status.st_mode & S_IFMT) == S_IFDIR else {
+                throw CommandFailure.input("--out: \(directory) exists and is not a directory; give a directory for the report")
+            }
+            guard access(directory, W_OK | X_OK) == 0 else {
+                throw CommandFailure.input("--out: the directory \(directory) is not writable")
+            }
+            return
+        }
+        // The nearest ancestor that exists must be a writable directory for --out to be made in it.
+        var ancestor = OutputPath.directory(of: directory.hasSuffix("/") ? String(directory.dropLast()) : directory)
+        while stat(ancestor, &status) != 0 && ancestor != "/" && ancestor != "." { ancestor = OutputPath.directory(of: ancestor) }
+        guard (status.st_mode & S_IFMT) == S_IFDIR, access(ancestor, W_OK | X_OK) == 0 else {
+            throw CommandFailure.input("--out: cannot make the directory \(directory): \(ancestor) is not a writable directory")
         }
     }
 

@@ -20,9 +20,14 @@ struct DecayBench: ParsableCommand {
     /// ArgumentParser's own `main`, with the exit statuses of `ExitStatus` in place of its
     /// 64 for usage mistakes and 1 for everything else.
     static func main() {
+        // A reader that closes the pipe early (`decaybench train … | head -1`) must not end the
+        // process by signal before it has saved what it computed: writes to the pipe fail instead.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
+            if !(command is Run) { Interruption.exitOnSignal() }
             try command.run()
+            try StandardOutput.checkWritten()
         } catch {
             let parserStatus = exitCode(for: error)
             let status = ExitStatus.of(error, parserStatus: parserStatus)
@@ -32,5 +37,29 @@ struct DecayBench: ParsableCommand {
             if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
             Foundation.exit(status)
         }
+    }
+}
+
+/// Whether what the commands printed reached standard output.
+enum StandardOutput {
+    /// Throws when a print to standard output failed (a full disk, /dev/full), which `print`
+    /// alone never reports. A reader that stopped reading (a broken pipe) is not an error: it
+    /// had what it wanted.
+    static func checkWritten() throws {
+        errno = 0
+        // Every output stream (naming `stdout` itself is refused by Swift 6's concurrency
+        // checks); what is still buffered there fails again if the earlier writes failed.
+        guard fflush(nil) != 0, !isPipe else { return }
+        let reason = errno == 0 ? "a write failed" : String(cString: strerror(errno))
+        throw CommandFailure("cannot write to standard output: \(reason)")
+    }
+
+    /// A pipe or socket: the only way its writes fail is a reader that has gone (the error of
+    /// an earlier write is not kept, so it is told by the kind of file).
+    private static var isPipe: Bool {
+        var status = stat()
+        guard fstat(STDOUT_FILENO, &status) == 0 else { return false }
+        let kind = status.st_mode & S_IFMT
+        return kind == S_IFIFO || kind == S_IFSOCK
     }
 }

@@ -29,6 +29,7 @@ extension DecayBench {
 
         func validate() throws {
             guard !results.isEmpty else { throw ValidationError("give at least one results file") }
+            do { try ClaimsOutput.checkDirectory(out) } catch { throw ValidationError("\(error)") }
         }
 
         func run() throws {
@@ -103,6 +104,10 @@ enum ReportScript {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, script] + arguments
         try process.run()
+        // Stopped with `report`: it would otherwise go on writing into --out alone.
+        let pid = process.processIdentifier
+        let token = Interruption.onInterrupt { kill(pid, SIGTERM) }
+        defer { Interruption.remove(token) }
         process.waitUntilExit()
         return process.terminationStatus
     }

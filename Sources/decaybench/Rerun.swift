@@ -34,6 +34,13 @@ extension DecayBench {
         }
 
         func run() throws {
+            // Claimed before the run is trained again, so that a held output refuses at once
+            // instead of after the work (not into an output a `run` holds either).
+            let lock = try out.map { try OutputLock(resultsPath: $0) }
+            defer { lock?.release() }
+            let lockPath = lock?.lockPath
+            let token = Interruption.onInterrupt { if let lockPath { unlink(lockPath) } }
+            defer { Interruption.remove(token) }
             let stored = try CommandFailure.readingInput { try StoredRun.load(from: results, key: key) }
             guard stored.record.status != .pending else {
                 // Training it would "differ" from nothing and read as a bug.
@@ -54,8 +61,6 @@ extension DecayBench {
                     blasThreads: rerun.run.configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(),
                     complete: true, provenance: .current())
                 metadata.dataFiles = [rerun.run.configuration.data: try DataFileFingerprint.files(of: rerun.run.configuration.data)]
-                let lock = try OutputLock(resultsPath: out)  // not into an output a `run` holds
-                defer { lock.release() }
                 try ResultsFile.write(records: [rerun], plan: .singleRun(rerun.run, name: rerun.run.key), metadata: metadata, to: out)
                 print("wrote \(out)")
             }

@@ -24,10 +24,10 @@ extension DecayBench {
             let layout = SweepLayout(directory: directory)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw CommandFailure("\(directory) is not a directory; give the --out directory of `decaybench slurm`")
+                throw CommandFailure.input("\(directory) is not a directory; give the --out directory of `decaybench slurm`")
             }
             guard let count = shards ?? SweepStatus.shardCount(in: layout) else {
-                throw CommandFailure("no shard has started in \(directory) yet; say how many there are with --shards N")
+                throw CommandFailure.input("no shard has started in \(directory) yet; say how many there are with --shards N")
             }
             // Checked before shard files are looked for: a grid has at most this many runs, so
             // at most this many shards, and 10^12 file look-ups would never end.
@@ -40,9 +40,9 @@ extension DecayBench {
             } else if FileManager.default.fileExists(atPath: layout.gridPath) {
                 plan = try GridLoading.plan(path: layout.gridPath, allowingLargeGrids: true)
             } else if let first = (1...count).lazy.map(layout.shardPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
-                plan = try GridLoading.plan(text: try ResultsFile.gridText(at: first), source: first)
+                plan = try GridLoading.plan(text: try CommandFailure.readingInput { try ResultsFile.gridText(at: first) }, source: first)
             } else {
-                throw CommandFailure("\(directory) has neither grid.yaml nor a shard file; give the grid with --grid")
+                throw CommandFailure.input("\(directory) has neither grid.yaml nor a shard file; give the grid with --grid")
             }
             let status = try CommandFailure.readingInput { try SweepStatus(plan: plan, count: count, layout: layout) }
             print("grid \(plan.name) in \(directory), \(count) shard\(count == 1 ? "" : "s"):")

@@ -37,6 +37,13 @@ extension DecayBench {
 
         func run() throws {
             let configuration = settings.runConfiguration
+            // Claimed before anything is trained: an output that another process holds would
+            // otherwise be found out only when the finished run is written, and the run lost.
+            let claim = try out.map(Self.claim)
+            defer { claim?.release() }
+            let lockPath = claim?.lockPath
+            let token = Interruption.onInterrupt { if let lockPath { unlink(lockPath) } }
+            defer { Interruption.remove(token) }
             let dataset: Dataset
             let loadStarted = ContinuousClock.now
             do {
@@ -50,6 +57,9 @@ extension DecayBench {
                 throw CommandFailure.input(problems.map { "--\(ConfigurationOptions.flag(for: $0.field)): \($0.message)" }
                     .joined(separator: "\n"))
             }
+            // The files trained on, recorded now: a file that changes or goes during training
+            // must not be described by its new state, nor lose the run.
+            let dataFiles = try out == nil ? [] : CommandFailure.readingInput { try DataFileFingerprint.files(of: configuration.data) }
             let loadSeconds = (ContinuousClock.now - loadStarted) / .seconds(1)
             let cores = ProcessInfo.processInfo.activeProcessorCount
             if configuration.training.blasThreads > cores {
@@ -75,15 +85,47 @@ extension DecayBench {
                     kind: "train", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
                     blasThreads: configuration.training.blasThreads, startedUTC: started, finishedUTC: Date(), complete: true,
                     provenance: .current())
-                metadata.dataFiles = [configuration.data: try DataFileFingerprint.files(of: configuration.data)]
-                // Not into an output a `run` holds: its final write would replace this file.
-                let lock = try OutputLock(resultsPath: out)
-                defer { lock.release() }
+                metadata.dataFiles = [configuration.data: dataFiles]
+                // A file that appeared at --out while training is the user's: the run goes beside it.
+                let taken: String?
+                do { try OutputPath.check(out, allowingExisting: overwrite); taken = nil } catch { taken = "\(error)" }
+                let path = taken == nil ? out : Self.pathBeside(out, key: run.key)
                 // A one-cell /grid, so the file has the layout of a grid's.
-                try ResultsFile.write(records: [record], plan: .singleRun(run, name: run.key), metadata: metadata, to: out)
-                print("wrote \(out)")
+                try ResultsFile.write(records: [record], plan: .singleRun(run, name: run.key), metadata: metadata, to: path)
+                print("wrote \(path)")
+                if let taken {
+                    throw CommandFailure("--out \(out) became unusable while training (\(taken)); the run is saved in \(path) instead")
+                }
             }
             if result.status == .failed { throw ExitCode(ExitStatus.badOutcome) }
+        }
+
+        /// The output's lock, refused where a `run` keeps its unfinished runs (OUT.parts): that
+        /// run's final write would replace this file, even if its lock file has been deleted.
+        private static func claim(_ out: String) throws -> OutputLock {
+            // The lock first: a `run` that holds it is named as the holder.
+            let lock = try OutputLock(resultsPath: out)
+            let journal = out + ".parts"
+            var status = stat()
+            if lstat(journal, &status) == 0 {
+                lock.release()
+                throw CommandFailure.input("--out: \(journal) exists: `decaybench run` keeps the unfinished runs of \(out) "
+                                           + "there, and its final write would replace this run's file; choose another --out")
+            }
+            return lock
+        }
+
+        /// A free name beside `out` for a run whose --out was taken while it trained: OUT-KEY.h5,
+        /// then OUT-KEY-2.h5, ….
+        static func pathBeside(_ out: String, key: String) -> String {
+            let stem = out.hasSuffix(".h5") ? String(out.dropLast(3)) : out
+            var candidate = "\(stem)-\(key).h5", attempt = 1
+            var status = stat()
+            while lstat(candidate, &status) == 0 {
+                attempt += 1
+                candidate = "\(stem)-\(key)-\(attempt).h5"
+            }
+            return candidate
         }
     }
 }

@@ -11,8 +11,8 @@ extension DecayBench {
             abstract: "Rerun a seeded sample of a results file's runs and check each is bit-identical.",
             discussion: """
             Prints one line per run (pass or FAIL, with what differs) and the recorded facts that differ \
-            from this environment. Exit status: 0 every sampled run reproduced, 3 a run differs or its \
-            stored configuration was altered, 1 the file could not be read.
+            from this environment. Exit status: 0 every sampled run reproduced, 3 a run differs, its \
+            stored configuration was altered or no run has finished, 2 the file could not be read.
             """)
 
         @Argument(help: "A results file.")
@@ -32,6 +32,11 @@ extension DecayBench {
             let runs = try CommandFailure.readingInput { try StoredRun.loadAll(from: results) }
             let chosen = VerificationSample.choose(sample ?? runs.count, of: runs, seed: seed)
             print("verifying \(chosen.count) of \(runs.count) runs of \(results)" + (sample == nil ? "" : " (sample seed \(seed))"))
+            // A check that checked nothing must not pass: a nightly job would read it as reproduced.
+            guard !chosen.isEmpty else {
+                print("nothing to verify: no run of \(results) has finished or diverged")
+                throw ExitCode(ExitStatus.badOutcome)
+            }
             print("result  key               labels")
             var datasets: [DataSpec: Dataset] = [:]
             var failures = 0
