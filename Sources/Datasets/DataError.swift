@@ -27,7 +27,14 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case let .invalidSpec(field, expected, found):
-            return "data spec field `\(field)`: expected \(expected), found \(found)"
+            // Named as users write it (the grid file's key, the command line's flag), not as
+            // the code does ("data spec field `testFraction`").
+            if field == "source" { return "dataset.name (--dataset): expected \(expected), found \(found)" }
+            let words = field.reduce(into: [""]) { words, character in
+                if character.isUppercase || character == "_" { words.append("") }
+                if character != "_" { words[words.count - 1].append(Character(character.lowercased())) }
+            }
+            return "dataset.\(words.joined(separator: "_")) (--\(words.joined(separator: "-"))): expected \(expected), found \(found)"
         case let .filesNotFound(directory, origin, lookedFor, hint):
             return "data files not found: looked for " + lookedFor.joined(separator: ", ")
                 + " in \(directory) (\(origin)). \(hint)"

@@ -281,3 +281,13 @@ def test_sigterm_ends_report_with_130_and_stops_its_script(decaybench, results, 
     assert process.returncode == 130   # was 143, with the script left running
     time.sleep(6)
     assert not os.path.exists(os.path.join(report, "late.txt"))   # the script wrote on alone
+
+
+def test_data_errors_name_the_field_as_users_write_it(decaybench, tmp_path):
+    tiny = str(tmp_path / "two.csv")
+    with open(tiny, "w") as handle:
+        handle.write("a,y\n1,0\n2,1\n")
+    result = run(decaybench, "train", "--dataset", "csv", "--task", "classification", "--model", "softmax",
+                 "--epochs", "1", "--data-path", tiny, check=False)
+    assert result.returncode == 2 and "dataset.test_fraction (--test-fraction): expected a fraction" in result.stderr
+    assert "data spec field" not in result.stderr and "testFraction" not in result.stderr
