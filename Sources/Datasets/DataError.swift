@@ -29,7 +29,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .invalidSpec(field, expected, found):
             // Named as users write it (the grid file's key, the command line's flag), not as
             // the code does ("data spec field `testFraction`").
-            if field == "source" { return "dataset.name (--dataset): expected \(expected), found \(found)" }
+            let irregular = ["source": "dataset.name (--dataset)", "path": "dataset.path (--data-path)", "seed": "dataset.seed (--data-seed)"]
+            if let name = irregular[field] { return "\(name): expected \(expected), found \(found)" }
             let words = field.reduce(into: [""]) { words, character in
                 if character.isUppercase || character == "_" { words.append("") }
                 if character != "_" { words[words.count - 1].append(Character(character.lowercased())) }

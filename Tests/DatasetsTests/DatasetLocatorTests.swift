@@ -13,7 +13,7 @@ final class DatasetLocatorTests: XCTestCase {
     func testMNISTWithoutDirectorySaysHowToSetOne() {
         XCTAssertThrowsError(try DatasetLocator(environment: [:]).directory(for: .mnist, path: nil)) { error in
             XCTAssertTrue("\(error)".contains("DECAYBENCH_MNIST_DIR"), "\(error)")
-            XCTAssertTrue("\(error)".contains("`path`"), "\(error)")
+            XCTAssertTrue("\(error)".contains("dataset.path (--data-path)"), "\(error)")
         }
     }
 
