@@ -9,6 +9,7 @@ import Foundation
 enum Interruption {
     /// What to undo on an interrupt: release a lock, stop a child process.
     private static let cleanups = CleanupList()
+    /// Kept for the life of the process: a released source stops delivering.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     /// Installs the handlers; call once, before the command runs.
@@ -26,14 +27,6 @@ enum Interruption {
             source.resume()
             sources.append(source)
         }
-    }
-
-    /// Handlers no longer installed, for a command that takes the signals itself (`run`).
-    static func restoreDefaults() {
-        sources.forEach { $0.cancel() }
-        sources = []
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
     }
 
     /// Registers `cleanup` to run on an interrupt until the returned token is released.
