@@ -70,10 +70,27 @@ public enum GridFile {
                                                        message: "cannot read the grid file '\(path)': \(Self.unreadableReason(path))")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",
-                                                       message: "the grid file is not UTF-8 text")])
+            let place = firstNonUTF8(in: data)
+            throw GridFileError(problems: [GridProblem(file: fileName, line: place.line, column: place.column, keyPath: "",
+                                                       message: "the grid file is not UTF-8 text: this byte is not")])
         }
         return try parse(text: text, fileName: fileName, allowingLargeGrids: allowingLargeGrids, knownClaims: knownClaims)
+    }
+
+    /// The line and column (in characters, from 1) of the first byte that is not UTF-8: the
+    /// problem was reported at 1:1 wherever the byte was.
+    static func firstNonUTF8(in data: Data) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        var decoder = UTF8()
+        var bytes = data.makeIterator()
+        while true {
+            switch decoder.decode(&bytes) {
+            case .scalarValue(let scalar):
+                if scalar == "\n" { line += 1; column = 1 } else { column += 1 }
+            case .emptyInput, .error:
+                return (line, column)
+            }
+        }
     }
 
     /// Parses and expands a grid file's text.

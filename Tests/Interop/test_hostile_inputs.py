@@ -291,3 +291,11 @@ def test_data_errors_name_the_field_as_users_write_it(decaybench, tmp_path):
                  "--epochs", "1", "--data-path", tiny, check=False)
     assert result.returncode == 2 and "dataset.test_fraction (--test-fraction): expected a fraction" in result.stderr
     assert "data spec field" not in result.stderr and "testFraction" not in result.stderr
+
+
+def test_a_byte_that_is_not_utf8_is_located(decaybench, tmp_path):
+    grid = str(tmp_path / "latin.yaml")
+    with open(grid, "wb") as handle:
+        handle.write(b"name: x\ndescription: caf\xe9 ok\n")
+    result = run(decaybench, "plan", grid, check=False)
+    assert result.returncode == 2 and "latin.yaml:2:17: the grid file is not UTF-8 text" in result.stderr   # was 1:1
