@@ -1,4 +1,5 @@
 import Foundation
+import HDF5Store
 
 /// The largest data sets DecayBench accepts, and the check that one fits in memory.
 ///
@@ -30,16 +31,11 @@ public enum DataLimits {
     /// Bytes of memory available to this process now: Linux's `MemAvailable`, else the
     /// physical memory, and no more than its address-space limit.
     public static var availableMemory: Int {
-        var available = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        var available = ProcessMemory.ceiling
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
-            available = kilobytes.multipliedReportingOverflow(by: 1024).overflow ? Int.max : kilobytes * 1024
-        }
-        // A limit on the address space (ulimit -v, a batch system's) bounds what this process gets.
-        var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {  // RLIM_INFINITY
-            available = min(available, Int(clamping: limit.rlim_cur))
+            available = min(available, kilobytes.multipliedReportingOverflow(by: 1024).overflow ? Int.max : kilobytes * 1024)
         }
         return available
     }
@@ -133,8 +129,7 @@ extension DataSpec {
                              + (validation > 0 ? " (\(trainSplit) less the \(validation) held out for validation)" : "")
                              + ", got \(trainSubset)"))
         }
-        let testSplit = source == .fashionMNIST || source == .mnist ? 10_000 : samples - trainSplit
-        if let testSubset, testSplit >= 1, testSubset > testSplit {
+        if let testSubset, let testSplit = testSplitWithoutReading, testSplit >= 1, testSubset > testSplit {
             problems.append(("test_subset", "expected at most the \(testSplit) test points available, got \(testSubset)"))
         }
         return problems

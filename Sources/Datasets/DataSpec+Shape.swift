@@ -38,14 +38,21 @@ extension DataSpec {
         switch source {
         case .fashionMNIST, .mnist:
             return DataShape(trainPoints: trainSubset ?? trainSplit - validation, validationPoints: validation,
-                             testPoints: testSubset ?? 10_000, features: 784, outputs: 10)
+                             testPoints: testSubset ?? testSplitWithoutReading ?? 0, features: 784, outputs: 10)
         case .syntheticRegression, .syntheticClassification:
             return DataShape(trainPoints: trainSubset ?? trainSplit - validation, validationPoints: validation,
-                             testPoints: testSubset ?? samples - trainSplit, features: features,
+                             testPoints: testSubset ?? testSplitWithoutReading ?? 0, features: features,
                              outputs: source == .syntheticRegression ? 1 : classes)
         case .csv, .hdf5:
             return nil
         }
+    }
+
+    /// Points of the test split when the spec alone tells: 10,000 for MNIST-like sets, the
+    /// samples the test fraction holds out for synthetic ones. Nil for CSV and HDF5 files.
+    var testSplitWithoutReading: Int? {
+        guard let trainSplit = trainSplitWithoutReading else { return nil }
+        return source == .fashionMNIST || source == .mnist ? 10_000 : samples - trainSplit
     }
 
     /// Points of the training split before the validation hold-out comes out of it, when the

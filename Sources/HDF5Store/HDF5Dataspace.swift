@@ -1,5 +1,4 @@
 import CHDF5
-import Foundation
 
 /// Dataspaces (the shape of a dataset or attribute) to and from Swift shapes.
 enum HDF5Dataspace {
@@ -43,12 +42,12 @@ enum HDF5Dataspace {
         return count
     }
 
-    /// Refuses to allocate `count` elements of `elementSize` bytes beyond the machine's memory: a
-    /// damaged file can declare any size, and an allocation that fails ends the process.
+    /// Refuses to allocate `count` elements of `elementSize` bytes beyond what this process can
+    /// ever hold: a damaged file can declare any size, and an allocation that fails ends the process.
     static func checkAllocation(count: Int, elementSize: Int, _ location: HDF5Location, _ operation: String) throws {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: elementSize)
-        let memory = ProcessInfo.processInfo.physicalMemory
-        guard overflow || UInt64(bytes) > memory else { return }
+        let memory = ProcessMemory.ceiling
+        guard overflow || bytes > memory else { return }
         throw location.error(operation, "the dataset declares \(count) elements of \(elementSize) bytes, "
                              + "more than this machine's \(memory / (1 << 20)) MB of memory: the file is damaged")
     }

@@ -299,3 +299,12 @@ def test_a_byte_that_is_not_utf8_is_located(decaybench, tmp_path):
         handle.write(b"name: x\ndescription: caf\xe9 ok\n")
     result = run(decaybench, "plan", grid, check=False)
     assert result.returncode == 2 and "latin.yaml:2:17: the grid file is not UTF-8 text" in result.stderr   # was 1:1
+
+
+def test_a_declared_size_within_memory_but_beyond_the_address_space_limit_is_damage(decaybench, results, tmp_path):
+    # 30 million rows of /runs: about 10 GB, under this machine's memory but over a 4 GB ulimit -v.
+    damaged = resized_copy(results, str(tmp_path / "big.h5"), "runs", (30_000_000,))
+    result = subprocess.run(["bash", "-c", f"ulimit -v 4000000; exec '{decaybench}' inspect '{damaged}'"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, (result.returncode, result.stderr[-800:])   # was a failed allocation (134)
+    assert "the file is damaged" in result.stderr
