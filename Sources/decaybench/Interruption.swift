@@ -1,4 +1,5 @@
 import Foundation
+import Runner
 
 /// Ctrl-C and SIGTERM for the commands that do not handle them themselves (`run` stops its
 /// workers at a step boundary and saves what finished): the process ends with status 130, as
@@ -31,6 +32,12 @@ enum Interruption {
 
     /// Registers `cleanup` to run on an interrupt until the returned token is released.
     static func onInterrupt(_ cleanup: @escaping @Sendable () -> Void) -> Int { cleanups.add(cleanup) }
+
+    /// Registers the removal of `lock`'s file (nil: nothing), as its release would do.
+    static func onInterrupt(release lock: OutputLock?) -> Int {
+        let path = lock?.lockPath
+        return onInterrupt { if let path { unlink(path) } }
+    }
 
     static func remove(_ token: Int) { cleanups.remove(token) }
 }

@@ -46,8 +46,7 @@ extension DecayBench {
             // A `run` writing this path holds its lock and would replace the merged file when it ends.
             let lock = try OutputLock(resultsPath: out)
             defer { lock.release() }
-            let lockPath = lock.lockPath
-            let token = Interruption.onInterrupt { unlink(lockPath) }
+            let token = Interruption.onInterrupt(release: lock)
             defer { Interruption.remove(token) }
             // A merge killed while writing leaves "OUT.tmp-PID"; holding the lock, this one can remove it.
             StaleTemporaries.remove(besides: out)

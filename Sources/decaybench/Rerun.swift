@@ -38,8 +38,7 @@ extension DecayBench {
             // instead of after the work (not into an output a `run` holds either).
             let lock = try out.map { try OutputLock(resultsPath: $0) }
             defer { lock?.release() }
-            let lockPath = lock?.lockPath
-            let token = Interruption.onInterrupt { if let lockPath { unlink(lockPath) } }
+            let token = Interruption.onInterrupt(release: lock)
             defer { Interruption.remove(token) }
             let stored = try CommandFailure.readingInput { try StoredRun.load(from: results, key: key) }
             guard stored.record.status != .pending else {

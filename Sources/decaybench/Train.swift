@@ -41,8 +41,7 @@ extension DecayBench {
             // otherwise be found out only when the finished run is written, and the run lost.
             let claim = try out.map(Self.claim)
             defer { claim?.release() }
-            let lockPath = claim?.lockPath
-            let token = Interruption.onInterrupt { if let lockPath { unlink(lockPath) } }
+            let token = Interruption.onInterrupt(release: claim)
             defer { Interruption.remove(token) }
             let dataset: Dataset
             let loadStarted = ContinuousClock.now
