@@ -12,6 +12,9 @@
 //   1 row × 10    one row, all ten outputs per pass, each chunk of eight pixels scaled in registers
 //   2 rows × 5    two rows, five outputs per pass, scaled in registers (twice per row)
 //   sparse        the row's non-zero pixels only, W transposed, four accumulators (other bits)
+//   find non-zeros  the sparse kernel's search for the non-zero pixels alone, no arithmetic
+// It also checks the fused scaling against `Float(b) / 255` for every byte b, and prints the
+// engine's cycles per 64 multiply-adds at a clock given as a second argument (GHz).
 import Foundation
 
 typealias Lanes = SIMD8<Float>
@@ -115,6 +118,27 @@ func twoRowsFiveOutputs(_ bytes: UnsafePointer<UInt8>, rows: Int, _ w: UnsafePoi
     }
 }
 
+/// The positions of a row's non-zero pixels, eight bytes at a time; returns how many.
+@inline(__always) func nonZeroPositions(_ row: UnsafePointer<UInt8>, into positions: UnsafeMutablePointer<Int32>) -> Int {
+    var count = 0, base = 0
+    while base < inputs {
+        let word = UnsafeRawPointer(row + base).loadUnaligned(as: UInt64.self)
+        let low: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
+        var nonZero = (((word & low) &+ low) | word) & 0x8080_8080_8080_8080
+        while nonZero != 0 {
+            positions[count] = Int32(base &+ nonZero.trailingZeroBitCount >> 3)
+            count &+= 1
+            nonZero &= nonZero &- 1
+        }
+        base &+= 8
+    }
+    return count
+}
+
+func findNonZeros(_ bytes: UnsafePointer<UInt8>, rows: Int, _ out: UnsafeMutablePointer<Float>, _ positions: UnsafeMutablePointer<Int32>) {
+    for r in 0..<rows { out[r * outputs] = Float(nonZeroPositions(bytes + r * inputs, into: positions)) }
+}
+
 /// Non-zero pixels only: their positions found eight bytes at a time, W transposed to
 /// [input][12] (ten outputs padded), four accumulators taking the non-zeros in turn.
 func sparse(_ bytes: UnsafePointer<UInt8>, rows: Int, _ wt: UnsafePointer<Float>, _ table: UnsafePointer<Float>,
@@ -122,18 +146,7 @@ func sparse(_ bytes: UnsafePointer<UInt8>, rows: Int, _ wt: UnsafePointer<Float>
     typealias Four = SIMD4<Float>
     for r in 0..<rows {
         let row = bytes + r * inputs
-        var count = 0, base = 0
-        while base < inputs {
-            let word = UnsafeRawPointer(row + base).loadUnaligned(as: UInt64.self)
-            let low: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
-            var nonZero = (((word & low) &+ low) | word) & 0x8080_8080_8080_8080
-            while nonZero != 0 {
-                positions[count] = Int32(base &+ nonZero.trailingZeroBitCount >> 3)
-                count &+= 1
-                nonZero &= nonZero &- 1
-            }
-            base &+= 8
-        }
+        let count = nonZeroPositions(row, into: positions)
         var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes(), c0 = Four(), c1 = Four(), c2 = Four(), c3 = Four()
         @inline(__always) func term(_ n: Int) -> (Float, UnsafePointer<Float>) {
             let k = Int(positions[n])
@@ -160,8 +173,8 @@ func sparse(_ bytes: UnsafePointer<UInt8>, rows: Int, _ wt: UnsafePointer<Float>
     }
 }
 
-guard CommandLine.arguments.count == 2, let data = FileManager.default.contents(atPath: CommandLine.arguments[1]) else {
-    print("usage: logit_kernels IMAGES.bin (the raw pixel bytes of the IDX file, without its 16-byte header)")
+guard (2...3).contains(CommandLine.arguments.count), let data = FileManager.default.contents(atPath: CommandLine.arguments[1]) else {
+    print("usage: logit_kernels IMAGES.bin [GHz] (the raw pixel bytes of the IDX file, without its 16-byte header)")
     exit(2)
 }
 let bytes = [UInt8](data), rows = bytes.count / inputs / 4 * 4
@@ -170,10 +183,10 @@ let weights = (0..<(outputs * inputs)).map { _ in Float.random(in: -0.1...0.1, u
 var transposed = [Float](repeating: 0, count: inputs * 12)
 for k in 0..<inputs { for j in 0..<outputs { transposed[k * 12 + j] = weights[j * inputs + k] } }
 let table = (0..<256).map { Float($0) / 255 }
-var results = [[Float]](repeating: [Float](repeating: 0, count: rows * outputs), count: 5)
+var results = [[Float]](repeating: [Float](repeating: 0, count: rows * outputs), count: 6)
 var buffer = [Float](repeating: 0, count: 4 * inputs)
 var positions = [Int32](repeating: 0, count: inputs)
-let names = ["engine", "engine, FMA", "1 row × 10", "2 rows × 5", "sparse"]
+let names = ["engine", "engine, FMA", "1 row × 10", "2 rows × 5", "sparse", "find non-zeros"]
 var samples = [[Double]](repeating: [], count: names.count)
 bytes.withUnsafeBufferPointer { b in weights.withUnsafeBufferPointer { w in transposed.withUnsafeBufferPointer { wt in
 table.withUnsafeBufferPointer { t in buffer.withUnsafeMutableBufferPointer { s in positions.withUnsafeMutableBufferPointer { p in
@@ -186,7 +199,8 @@ table.withUnsafeBufferPointer { t in buffer.withUnsafeMutableBufferPointer { s i
                 case 1: engine(b.baseAddress!, rows: rows, w.baseAddress!, out.baseAddress!, s.baseAddress!, fused: true)
                 case 2: oneRowTenOutputs(b.baseAddress!, rows: rows, w.baseAddress!, out.baseAddress!)
                 case 3: twoRowsFiveOutputs(b.baseAddress!, rows: rows, w.baseAddress!, out.baseAddress!)
-                default: sparse(b.baseAddress!, rows: rows, wt.baseAddress!, t.baseAddress!, out.baseAddress!, p.baseAddress!)
+                case 4: sparse(b.baseAddress!, rows: rows, wt.baseAddress!, t.baseAddress!, out.baseAddress!, p.baseAddress!)
+                default: findNonZeros(b.baseAddress!, rows: rows, out.baseAddress!, p.baseAddress!)
                 }
                 samples[variant].append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
             }
@@ -195,10 +209,23 @@ table.withUnsafeBufferPointer { t in buffer.withUnsafeMutableBufferPointer { s i
 }}}}}}
 let medians = samples.map { $0.sorted()[$0.count / 2] }
 print("logits of \(rows) rows × \(inputs) pixel bytes → \(outputs) outputs; medians of 9 alternated rounds")
-for (index, name) in names.enumerated() {
+for (index, name) in names.enumerated() where index < 5 {
     let sameBits = results[index] == results[0]
     let largest = zip(results[index], results[0]).map { abs($0 - $1) }.max() ?? 0
     let label = name.padding(toLength: 12, withPad: " ", startingAt: 0)
     print(label + String(format: " %7.2f ms  ×%.2f of the engine's  ", medians[index], medians[index] / medians[0])
           + (sameBits ? "same bits" : String(format: "other bits (largest difference %.1e)", largest)))
+}
+print(String(format: "find non-zeros %6.2f ms  ×%.2f of the engine's (the search alone, no arithmetic)", medians[5], medians[5] / medians[0]))
+let allBytes = (0..<256).map { UInt8($0) } + [UInt8](repeating: 0, count: 8)
+let fusedExact = allBytes.withUnsafeBufferPointer { bytes in
+    (0..<32).allSatisfy { chunk in
+        let got = scaled(bytes.baseAddress! + chunk * 8, fused: true)
+        return (0..<8).allSatisfy { got[$0] == Float(chunk * 8 + $0) / 255 }
+    }
+}
+print("fused scaling equals Float(b) / 255 for all 256 bytes: \(fusedExact)")
+if CommandLine.arguments.count == 3, let gigahertz = Double(CommandLine.arguments[2]) {
+    let cycles = medians[0] * 1e-3 * gigahertz * 1e9 / (Double(rows * inputs * outputs) / 64)
+    print(String(format: "engine: %.1f cycles per 64 multiply-adds at %.2f GHz, the pixel scaling included", cycles, gigahertz))
 }
