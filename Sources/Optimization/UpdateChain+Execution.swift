@@ -5,7 +5,8 @@
 /// (5 × 4 KiB) while all stages act on it. Each stage's loops are in `UpdateKernels`, simple
 /// enough for the compiler to vectorise and built for AVX2 too, and every element goes through
 /// the same operations in the same order as it would in one pass per stage, so the numbers are
-/// the same to the last bit.
+/// the same to the last bit. The Adam chains go further, one loop per block for all their
+/// stages (`FusedAdamChain`), with the same bits again.
 extension UpdateChain {
     /// Floats per block.
     static let blockSize = 1024
@@ -15,11 +16,16 @@ extension UpdateChain {
 
     /// One optimizer step: θ ← θ − chain(g); `gradient` is used as scratch and holds u after.
     ///
-    /// - Parameter build: which build of the element-wise loops runs the stages; every build
-    ///   gives the same bits (tests run each one the processor has).
+    /// - Parameters:
+    ///   - build: which build of the element-wise loops runs the stages; every build gives the
+    ///     same bits (tests run each one the processor has).
+    ///   - clearingGradient: leave `gradient` all +0 instead of holding u, so that the next
+    ///     gradient can be accumulated onto it (`DenseNetwork.lossAndGradient`'s
+    ///     `gradientIsZero`) without a pass of its own clearing it.
     public func apply(
         parameters: UnsafeMutableBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>,
-        state: inout UpdateState, context: StepContext, build: UpdateLoopsBuild = .widestAvailable
+        state: inout UpdateState, context: StepContext, build: UpdateLoopsBuild = .widestAvailable,
+        clearingGradient: Bool = false
     ) {
         let count = parameters.count
         precondition(count == gradient.count, "gradient and parameters differ in length")
@@ -36,10 +42,18 @@ extension UpdateChain {
             for (index, stage) in stages.enumerated() {
                 stage.storeConstants(at: step, into: slots + index * Self.constantsSlotSize)
             }
+            let fused = fusionEnabled ? fusedAdam : nil
             state.vectors.withUnsafeMutableBufferPointer { vectors in
                 forEachBlock(count: count) { range, isRegularized in
                     let u = UnsafeMutableBufferPointer(rebasing: gradient[range])
                     let theta = UnsafeMutableBufferPointer(rebasing: parameters[range])
+                    if let fused {
+                        fused.update(update: u.baseAddress!, parameters: theta.baseAddress!, count: range.count,
+                                     isRegularized: isRegularized,
+                                     adamState: vectors.baseAddress! + vectorStarts[fused.adamStage] + range.lowerBound,
+                                     stateStride: count, constants: slots, loops: loops, clearingUpdate: clearingGradient)
+                        return
+                    }
                     for index in stages.indices {
                         let block = UpdateBlock(
                             update: u, parameters: UnsafeBufferPointer(theta), isRegularized: isRegularized,
@@ -48,6 +62,7 @@ extension UpdateChain {
                         stages[index].update(block, constantsIn: slots + index * Self.constantsSlotSize)
                     }
                     loops.subtract(u.baseAddress!, from: theta.baseAddress!, count: theta.count)
+                    if clearingGradient { u.update(repeating: 0) }
                 }
             }
         }

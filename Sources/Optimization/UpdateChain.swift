@@ -10,6 +10,13 @@ public struct UpdateChain: Sendable {
     public let projection: NormBallProjection?
     /// `regularizedRanges` without empty ones, in increasing order: where blocks are cut.
     let sortedRegularizedRanges: [Range<Int>]
+    /// Where the stages are, when the chain is one that `apply` runs as a single loop.
+    let fusedAdam: FusedAdamChain?
+    /// Whether the chain is one that `apply` can run as a single loop per block.
+    public var hasSingleLoop: Bool { fusedAdam != nil }
+    /// Whether `apply` takes that loop where the chain has one: true unless a test or a
+    /// benchmark turns it off to compare the loop with the stages it stands for.
+    public var fusionEnabled = true
 
     /// - Parameters:
     ///   - regularizedRanges: disjoint ranges, in any order.
@@ -23,6 +30,7 @@ public struct UpdateChain: Sendable {
         self.regularizedRanges = regularizedRanges
         self.projection = projection
         self.sortedRegularizedRanges = sorted
+        self.fusedAdam = FusedAdamChain(stages: stages)
     }
 
     /// The chain for an optimizer and a regularization: the one place where a penalty

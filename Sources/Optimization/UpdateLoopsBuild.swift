@@ -36,6 +36,12 @@ protocol ElementwiseUpdateLoops {
         _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
         oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
         correction2Root: Float, epsilon: Float, inverseCorrection1: Float, count: Int)
+    static func fusedAdam(
+        _ u: UnsafeMutablePointer<Float>, parameters theta: UnsafeMutablePointer<Float>,
+        firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+        l2: Float?, oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
+        correction2Root: Float, epsilon: Float, inverseCorrection1: Float,
+        decayBeforeRate: Float?, rate: Float, decayAfterRate: Float?, clearingUpdate: Bool, count: Int)
     static func amsgrad(
         _ u: UnsafeMutablePointer<Float>, firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
         maximumSecondMoment vMax: UnsafeMutablePointer<Float>, oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float,
