@@ -31,10 +31,14 @@ public struct DenseNetwork: Sendable {
     /// - Parameters:
     ///   - inputs: `rows × inputCount` features, row-major.
     ///   - rows: in 1...workspace.capacity.
+    ///   - gradientIsZero: the caller's promise that every value of `gradient` is +0 (as
+    ///     `UpdateChain.apply(…, clearingGradient: true)` leaves it). The weight gradients are
+    ///     then added onto it (β = 1), which spares OpenBLAS its pass clearing them: with β = 0 it
+    ///     writes zeros into C and then adds the product, so the bits are the same either way.
     /// - Returns: the mean data loss over the rows (no penalty).
     public func lossAndGradient(
         parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, targets: BatchTargets,
-        rows: Int, gradient: UnsafeMutableBufferPointer<Float>, workspace: inout NetworkWorkspace
+        rows: Int, gradient: UnsafeMutableBufferPointer<Float>, gradientIsZero: Bool = false, workspace: inout NetworkWorkspace
     ) -> Double {
         precondition(parameters.count == layout.count && gradient.count == layout.count, "parameter vector does not match the layout")
         precondition(rows >= 1 && rows <= workspace.capacity, "batch of \(rows) rows does not fit the workspace")
@@ -44,7 +48,7 @@ public struct DenseNetwork: Sendable {
             workspace.deltas.withUnsafeMutableBufferPointer { deltas in
                 forward(parameters, inputs, rows, activations, offsets)
                 let lossSum = outputLoss(activations, offsets, targets: targets, rows: rows, outputDeltas: deltas).lossSum
-                backward(parameters, inputs, rows, activations, deltas, offsets, gradient)
+                backward(parameters, inputs, rows, activations, deltas, offsets, gradient, gradientIsZero: gradientIsZero)
                 return lossSum / Double(rows)
             }
         }
@@ -120,7 +124,7 @@ public struct DenseNetwork: Sendable {
     private func backward(
         _ parameters: UnsafeBufferPointer<Float>, _ inputs: UnsafeBufferPointer<Float>, _ rows: Int,
         _ activations: UnsafeMutableBufferPointer<Float>, _ deltas: UnsafeMutableBufferPointer<Float>,
-        _ offsets: [Int], _ gradient: UnsafeMutableBufferPointer<Float>
+        _ offsets: [Int], _ gradient: UnsafeMutableBufferPointer<Float>, gradientIsZero: Bool
     ) {
         let widths = architecture.widths
         let entries = layout.entries
@@ -133,7 +137,7 @@ public struct DenseNetwork: Sendable {
             // ∂L/∂W = Δᵀ·X  ([out, rows]·[rows, in])
             BLAS.sgemm(.transposed, .none, m: fanOut, n: fanIn, k: rows,
                        alpha: 1, a: delta, lda: fanOut, b: input, ldb: fanIn,
-                       beta: 0, c: weightGradient, ldc: fanIn)
+                       beta: gradientIsZero ? 1 : 0, c: weightGradient, ldc: fanIn)
             // ∂L/∂b = Σ_rows Δ
             Kernels.sumRows(delta, rows: rows, width: fanOut, into: biasGradient)
             guard layer > 0 else { break }

@@ -28,6 +28,9 @@ public struct TrainingSession: Sendable {
     public private(set) var step: Int = 0
 
     private var gradient: [Float]
+    /// Whether every value of `gradient` is +0: true when it is made and after each step,
+    /// whose update clears it, so that the next gradient is added onto it without a clearing pass.
+    private var gradientIsZero = true
     private var workspace: NetworkWorkspace
     private var batchFeatures: [Float]
     private var batchLabels: [Int32]
@@ -149,9 +152,13 @@ public struct TrainingSession: Sendable {
         if loss.isFinite {
             parameters.withUnsafeMutableBufferPointer { parameters in
                 gradient.withUnsafeMutableBufferPointer { gradient in
-                    chain.apply(parameters: parameters, gradient: gradient, state: &optimizerState, context: context)
+                    chain.apply(parameters: parameters, gradient: gradient, state: &optimizerState, context: context,
+                                clearingGradient: true)
                 }
             }
+            gradientIsZero = true
+        } else {
+            gradientIsZero = false
         }
         step += 1
         return loss
@@ -169,6 +176,7 @@ public struct TrainingSession: Sendable {
         let network = self.network
         let features = dataset.featureCount
         let isClassification = dataset.task != .regression
+        let gradientIsZero = self.gradientIsZero
         return parameters.withUnsafeBufferPointer { parameters in
             gradient.withUnsafeMutableBufferPointer { gradient in
                 let source = inPlace ? train.features : batchFeatures
@@ -179,14 +187,14 @@ public struct TrainingSession: Sendable {
                             network.lossAndGradient(
                                 parameters: parameters, inputs: inputs,
                                 targets: .labels(UnsafeBufferPointer(rebasing: labels[firstRow..<(firstRow + rows)])),
-                                rows: rows, gradient: gradient, workspace: &workspace)
+                                rows: rows, gradient: gradient, gradientIsZero: gradientIsZero, workspace: &workspace)
                         }
                     }
                     return (inPlace ? train.values : batchValues).withUnsafeBufferPointer { values in
                         network.lossAndGradient(
                             parameters: parameters, inputs: inputs,
                             targets: .values(UnsafeBufferPointer(rebasing: values[firstRow..<(firstRow + rows)])),
-                            rows: rows, gradient: gradient, workspace: &workspace)
+                            rows: rows, gradient: gradient, gradientIsZero: gradientIsZero, workspace: &workspace)
                     }
                 }
             }
