@@ -171,7 +171,7 @@ public enum GridFile {
     /// The file's YAML documents as Yams nodes (keeping line and column marks); a syntax
     /// error becomes the one problem reported, at the place Yams names.
     private static func composeDocuments(_ text: String, fileName: String) throws -> [Node] {
-        if let place = CollectionKeys.first(in: text) {
+        if let place = MappingKeyEvents.firstCollectionKey(in: text) {
             throw GridFileError(problems: [GridProblem(
                 file: fileName, line: place.line, column: place.column, keyPath: "",
                 message: "a mapping key is a list or a mapping; a grid file's keys are names and values")])
@@ -203,9 +203,15 @@ public enum GridFile {
             let during = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
             return problem(mark.line, mark.column, message + during)
         case let .duplicatedKeysInMapping(duplicates, context):
+            // Yams names where the mapping starts; the events name the repeated key itself.
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            if let repeated = MappingKeyEvents.repeatedKey(in: text, among: Set(duplicates)) {
+                return GridProblem(file: fileName, line: repeated.place.line, column: repeated.place.column, keyPath: "",
+                                   message: "duplicate key \(names) in one mapping (first at \(repeated.first.line):\(repeated.first.column)); "
+                                       + "each key may appear once")
+            }
             return GridProblem(file: fileName, line: context.mark.line, column: context.mark.column, keyPath: "",
-                               message: "duplicate key " + duplicates.map { "'\($0)'" }.joined(separator: ", ")
-                                   + " in one mapping; each key may appear once")
+                               message: "duplicate key \(names) in one mapping; each key may appear once")
         case let .reader(message, offset, _, _):
             let prefix = offset.map { String(text.utf8.prefix($0)) ?? "" } ?? ""
             let lines = prefix.split(separator: "\n", omittingEmptySubsequences: false)

@@ -216,8 +216,16 @@ final class GridFileErrorTests: XCTestCase {
             """, [
             "grid.yaml:4:6: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 3, column 7)",
         ])
+        // At the repeated key, not where its mapping starts (1:1 for the top level).
         XCTAssertThrowsProblems("name: x\ntraining: {epochs: 1, epochs: 2}\n", [
-            "grid.yaml:2:12: duplicate key 'epochs' in one mapping; each key may appear once",
+            "grid.yaml:2:23: duplicate key 'epochs' in one mapping (first at 2:12); each key may appear once",
+        ])
+        XCTAssertThrowsProblems("name: x\nseeds: [0]\ntraining: {epochs: 1}\n'name': y\n", [
+            "grid.yaml:4:1: duplicate key 'name' in one mapping (first at 1:1); each key may appear once",
+        ])
+        // The same key in two different mappings is no duplicate; the repeat in the second is.
+        XCTAssertThrowsProblems("name: x\ntraining: {epochs: 1}\nschedule: {epochs: 1,\n  kind: cosine, epochs: 2}\n", [
+            "grid.yaml:4:17: duplicate key 'epochs' in one mapping (first at 3:12); each key may appear once",
         ])
         XCTAssertThrowsProblems("name: x\n\tgrid: {}\n", [
             "grid.yaml:2:1: YAML syntax error: found a tab character that violates indentation (while scanning a plain scalar at line 1, column 7)",

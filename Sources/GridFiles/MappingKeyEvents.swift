@@ -1,0 +1,118 @@
+import CYaml
+
+/// What a grid file's mapping keys are, read from libyaml's event stream rather than from
+/// composed nodes: before composing, and where the composer cannot say where.
+///
+/// A grid file's keys are names and values. Composing checks every mapping for duplicate
+/// keys by hashing them, and a key that is a list of aliases to lists of aliases (a
+/// 534-byte "billion laughs" file) is hashed as the whole tree it expands into: the parse
+/// never ended. In the event stream, where an alias is one event, such a key is found at once.
+/// And when the composer does find a duplicate key, it names the mapping's first line only
+/// (1:1 for a top-level key); the events give the place of the repeated key itself.
+enum MappingKeyEvents {
+    /// The place of the first mapping key that is a list, a mapping or an alias of one, or nil.
+    static func firstCollectionKey(in text: String) -> Place? {
+        var collectionAnchors = Set<String>()
+        return walk(text) { event, isKey, _ in
+            switch event.type {
+            case YAML_ALIAS_EVENT:
+                return isKey && collectionAnchors.contains(String(cString: event.data.alias.anchor))
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                if isKey { return true }
+                let anchor = event.type == YAML_SEQUENCE_START_EVENT
+                    ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
+                if let anchor { collectionAnchors.insert(String(cString: anchor)) }
+                return false
+            default:
+                return false
+            }
+        }
+    }
+
+    /// The place of the first key, among `names`, that repeats a key of the same mapping, with
+    /// the place of its first occurrence; nil if there is none.
+    static func repeatedKey(in text: String, among names: Set<String>) -> (place: Place, first: Place)? {
+        var firstPlaces: [Place] = []
+        let found = walk(text) { event, isKey, keysSoFar in
+            guard isKey, event.type == YAML_SCALAR_EVENT, let value = event.data.scalar.value else { return false }
+            let key = String(decoding: UnsafeBufferPointer(start: value, count: event.data.scalar.length), as: UTF8.self)
+            guard names.contains(key) else { return false }
+            if let first = keysSoFar[key] {
+                firstPlaces.append(first)
+                return true
+            }
+            keysSoFar[key] = Place(event.start_mark)
+            return false
+        }
+        guard let found, let first = firstPlaces.last else { return nil }
+        return (found, first)
+    }
+
+    /// A line and a column, both from 1.
+    struct Place: Equatable {
+        let line: Int
+        let column: Int
+
+        init(line: Int, column: Int) {
+            self.line = line
+            self.column = column
+        }
+
+        init(_ mark: yaml_mark_t) {
+            self.init(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        }
+    }
+
+    /// For each open collection: whether it is a mapping, whether its next node is a key, and
+    /// the keys seen in it that a visitor chose to remember.
+    private struct OpenCollection {
+        let isMapping: Bool
+        var expectsKey = true
+        var keys: [String: Place] = [:]
+    }
+
+    /// Calls `visit` with each event, whether it is a key of the innermost mapping, and that
+    /// mapping's remembered keys, until `visit` returns true; returns that event's place, or
+    /// nil at the end of the stream or at a syntax error (left to the composer, which reports
+    /// it with its place).
+    private static func walk(
+        _ text: String, _ visit: (yaml_event_t, _ isKey: Bool, _ keys: inout [String: Place]) -> Bool
+    ) -> Place? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return nil }
+        defer { yaml_parser_delete(&parser) }
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer -> Place? in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var open: [OpenCollection] = []
+            var noKeys: [String: Place] = [:]
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
+                defer { yaml_event_delete(&event) }
+                let isKey = open.last.map { $0.isMapping && $0.expectsKey } ?? false
+                let stop = open.isEmpty ? visit(event, isKey, &noKeys) : visit(event, isKey, &open[open.count - 1].keys)
+                if stop { return Place(event.start_mark) }
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    return nil
+                case YAML_SCALAR_EVENT, YAML_ALIAS_EVENT:
+                    advance(&open)
+                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                    open.append(OpenCollection(isMapping: event.type == YAML_MAPPING_START_EVENT))
+                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    open.removeLast()
+                    advance(&open)
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// A node of the innermost collection is complete: in a mapping, keys and values alternate.
+    private static func advance(_ open: inout [OpenCollection]) {
+        guard let last = open.indices.last, open[last].isMapping else { return }
+        open[last].expectsKey.toggle()
+    }
+}
