@@ -28,6 +28,12 @@ struct GridFileHeader {
             let location = GridLocation(pair.value, keyPath: root.appending(key: pair.key), fallback: root)
             switch pair.key {
             case "name":
+                // `name: null` (or `~`, or nothing) is YAML's null, not a grid called "null".
+                if case .null = GridNodeReader.Scalar(pair.value) {
+                    reader.report("expected a name ([A-Za-z0-9._-]+), found null", at: location)
+                    nameLocation = nameLocation ?? location  // reported here: not "missing" too
+                    continue
+                }
                 guard case .scalar(let scalar) = pair.value, !scalar.string.isEmpty else {
                     reader.report("expected a name ([A-Za-z0-9._-]+), found \(GridNodeReader.describe(pair.value))", at: location)
                     continue

@@ -54,6 +54,18 @@ final class GridFileErrorTests: XCTestCase {
         ])
     }
 
+    /// YAML's null in any spelling is no name; quoted, "null" is a name like any other.
+    func testANullNameIsReportedOnceAndAQuotedOneIsAName() throws {
+        let rest = "dataset: {name: synthetic-classification}\nmodel: {kind: softmax}\noptimizer: {kind: sgd}\n"
+            + "training: {epochs: 1}\ngrid:\n  lr: [0.1]\n"
+        for null in ["null", "~", "NULL", ""] {
+            XCTAssertThrowsProblems("name: \(null)\n" + rest, [
+                "grid.yaml:1:\(null.isEmpty ? 6 : 7): name: expected a name ([A-Za-z0-9._-]+), found null",
+            ])
+        }
+        XCTAssertEqual(try GridFile.parse(text: "name: 'null'\n" + rest, fileName: "grid.yaml").name, "null")
+    }
+
     func testMissingRequiredSettingsAndUnknownTopLevelKeys() {
         XCTAssertThrowsProblems("""
             # only a grid
