@@ -13,14 +13,26 @@ extension RunConfiguration {
             if !condition { problems.append(ConfigurationError(field: field, message())) }
         }
         func finite(_ value: Double) -> Bool { value.isFinite }
+        // The engine computes in Float32: a value that rounds to 0 or to infinity there would
+        // train silently without the step, the ε or the decay it was given, or diverge at once.
+        let float32Range = "\(Float.leastNonzeroMagnitude) to \(Float.greatestFiniteMagnitude)"
+        func holdsInFloat32(_ value: Double) -> Bool { Float(value) > 0 && Float(value).isFinite }
+        func requirePositiveInFloat32(_ value: Double, _ field: String) {
+            if value > 0 && finite(value) {
+                require(holdsInFloat32(value), field, "\(value) is outside what Float32 holds (\(float32Range)): training computes in Float32")
+            }
+        }
 
         require(optimizer.learningRate > 0 && finite(optimizer.learningRate), "optimizer.lr", "must be a positive number, got \(optimizer.learningRate)")
+        requirePositiveInFloat32(optimizer.learningRate, "optimizer.lr")
         require(optimizer.momentum >= 0 && optimizer.momentum < 1, "optimizer.momentum", "must be in [0, 1), got \(optimizer.momentum)")
         require(optimizer.beta1 >= 0 && optimizer.beta1 < 1, "optimizer.beta1", "must be in [0, 1), got \(optimizer.beta1)")
         require(optimizer.beta2 >= 0 && optimizer.beta2 < 1, "optimizer.beta2", "must be in [0, 1), got \(optimizer.beta2)")
         require(optimizer.epsilon > 0 && finite(optimizer.epsilon), "optimizer.epsilon", "must be a positive number, got \(optimizer.epsilon)")
+        requirePositiveInFloat32(optimizer.epsilon, "optimizer.epsilon")
 
         require(regularization.lambda >= 0 && finite(regularization.lambda), "regularization.lambda", "must be a number ≥ 0, got \(regularization.lambda)")
+        requirePositiveInFloat32(regularization.lambda, "regularization.lambda")
         if regularization.penalty == .normBall {
             require(regularization.lambda > 0, "regularization.lambda", "the norm-ball bound on ‖w‖² must be positive, got \(regularization.lambda)")
         }

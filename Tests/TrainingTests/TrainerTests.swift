@@ -100,6 +100,23 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(configuration().problems().isEmpty)
     }
 
+    /// Positive values that Float32 rounds to 0 or to infinity are refused: a learning rate of
+    /// 1e-320 trained for as long as asked without moving a weight.
+    func testValuesOutsideFloat32AreRefusedWithTheirRange() {
+        for (value, holds) in [(1e-300, false), (1e-46, false), (1e39, false), (1e-45, true), (3e38, true)] {
+            var config = configuration(optimizer: OptimizerSpec(kind: .adam, learningRate: value, epsilon: value))
+            config.regularization = RegularizationSpec(penalty: .l2, lambda: value)
+            let problems = config.problems()
+            XCTAssertEqual(Set(problems.map(\.field)), holds ? [] : ["optimizer.lr", "optimizer.epsilon", "regularization.lambda"], "\(value)")
+            for problem in problems {
+                XCTAssertTrue("\(problem)".contains("\(value) is outside what Float32 holds (1e-45 to 3.4028235e+38)"), "\(problem)")
+            }
+        }
+        var config = configuration()
+        config.regularization = RegularizationSpec(penalty: .l2, lambda: 0)
+        XCTAssertTrue(config.problems().isEmpty, "λ = 0 is no penalty, not a value out of range")
+    }
+
     func testAModelThatDoesNotFitTheDataFailsCleanly() {
         var linear = configuration()
         linear.model = ModelSpec(kind: .linear)
