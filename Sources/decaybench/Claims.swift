@@ -9,14 +9,14 @@ extension DecayBench {
         static let configuration = CommandConfiguration(
             abstract: "Test the paper's and the seed notes' claims on results files: statistic, 95% CI over seeds, verdict.",
             discussion: """
-            Every claim the files can speak to gets one row per file and context: its statistic,
-            a 95% confidence interval over seeds (a seed bootstrap with a fixed generator seed where
-            a best cell is chosen, so the choice's noise is in the interval; a t interval otherwise)
-            and a verdict by the rule fixed for it in advance (see the README's Claims section).
-            Cells are chosen on the validation split and report test error; files without one
-            choose on the test split and every row says so. Diverged runs are counted, never
-            averaged in. A grid that declares its claims (`claims:` in the grid file) is read for
-            those alone; other files for every claim their runs span. Claims no file speaks to are
+            Every claim the files can speak to gets one row per file and context: its statistic, \
+            a 95% confidence interval over seeds (a seed bootstrap with a fixed generator seed where \
+            a best cell is chosen, so the choice's noise is in the interval; a t interval otherwise) \
+            and a verdict by the rule fixed for it in advance (see the README's Claims section). \
+            Cells are chosen on the validation split and report test error; files without one \
+            choose on the test split and every row says so. Diverged runs are counted, never \
+            averaged in. A grid that declares its claims (`claims:` in the grid file) is read for \
+            those alone; other files for every claim their runs span. Claims no file speaks to are \
             listed as "not run".
             """)
 

@@ -9,14 +9,14 @@ extension DecayBench {
         static let configuration = CommandConfiguration(
             abstract: "Compare a results file with a baseline; exit status 3 on a regression.",
             discussion: """
-            Runs are matched by key, or by grid coordinates when keys changed. Per cell (a run's
-            coordinates without its seed) it reports the change in final test error, final test loss
-            and selected test error (at the best epoch: lowest validation error, or lowest test error
-            without a validation split) against the spread over
-            seeds. A rise beyond --threshold-sd seed standard deviations (default 3) or beyond
-            --threshold-abs is a regression, as is a run that finished in the baseline and now
-            diverges or fails. Runs in only one file are listed. Prints Markdown; exit status 0 no
-            regression, 1 a failure while working (a write), 2 an unreadable input or a wrong flag,
+            Runs are matched by key, or by grid coordinates when keys changed. Per cell (a run's \
+            coordinates without its seed) it reports the change in final test error, final test loss \
+            and selected test error (at the best epoch: lowest validation error, or lowest test error \
+            without a validation split) against the spread over \
+            seeds. A rise beyond --threshold-sd seed standard deviations (default 3) or beyond \
+            --threshold-abs is a regression, as is a run that finished in the baseline and now \
+            diverges or fails. Runs in only one file are listed. Prints Markdown; exit status 0 no \
+            regression, 1 a failure while working (a write), 2 an unreadable input or a wrong flag, \
             3 a regression or nothing to compare.
             """)
 

@@ -9,10 +9,10 @@ extension DecayBench {
         static let configuration = CommandConfiguration(
             abstract: "Join the shard files of one grid into one results file.",
             discussion: """
-            The result is identical, number for number, to a single-machine `decaybench run` of the
-            grid; only the timing attributes (started_utc, finished_utc), command_line and jobs differ,
-            and the root provenance attributes describe the machine that merged. Each run's host, BLAS
-            core, CPU and commit are columns of /runs. Runs no shard finished are written pending and
+            The result is identical, number for number, to a single-machine `decaybench run` of the \
+            grid; only the timing attributes (started_utc, finished_utc), command_line and jobs differ, \
+            and the root provenance attributes describe the machine that merged. Each run's host, BLAS \
+            core, CPU and commit are columns of /runs. Runs no shard finished are written pending and \
             listed; exit status 3 then, 0 when every run is there.
             """)
 

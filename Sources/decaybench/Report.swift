@@ -7,8 +7,8 @@ extension DecayBench {
         static let configuration = CommandConfiguration(
             abstract: "Write a report (Markdown, HTML, PNG and SVG figures) of results files and their claims.",
             discussion: """
-            Writes claims.md and claims.json, then runs experiments/report/make_report.py (matplotlib)
-            for the figures, report.md and report.html, which open offline. The figures need Python 3
+            Writes claims.md and claims.json, then runs experiments/report/make_report.py (matplotlib) \
+            for the figures, report.md and report.html, which open offline. The figures need Python 3 \
             with matplotlib \(ReportScript.matplotlibVersion), numpy and h5py: `make python-packages` installs them.
             """)
 

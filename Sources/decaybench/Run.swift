@@ -11,9 +11,9 @@ extension DecayBench {
         static let configuration = CommandConfiguration(
             abstract: "Run every cell of a grid file in parallel and write one HDF5 results file.",
             discussion: """
-            Runs that finish are saved at once (in OUT.parts/); the results file is assembled at the end.
-            Ctrl-C stops cleanly: finished runs are written and `--resume` continues from there, as it
-            does after a crash or `kill -9`. Exit status: 0 done (diverged runs included), 1 a failure
+            Runs that finish are saved at once (in OUT.parts/); the results file is assembled at the end. \
+            Ctrl-C stops cleanly: finished runs are written and `--resume` continues from there, as it \
+            does after a crash or `kill -9`. Exit status: 0 done (diverged runs included), 1 a failure \
             while working, 2 the input is wrong, 3 some runs failed, 130 interrupted.
             """)
 

@@ -10,9 +10,9 @@ extension DecayBench {
         static let configuration = CommandConfiguration(
             abstract: "Write (and with --submit, submit) a Slurm job array that runs a grid in shards, and its merge.",
             discussion: """
-            Writes into DIR: grid.yaml (a copy of the grid), shards.sbatch (one array task per shard,
-            each with --jobs from SLURM_CPUS_PER_TASK, resuming what its shard has finished) and
-            merge.sbatch (joins the shards into DIR/merged.h5; submitted with afterok on the array).
+            Writes into DIR: grid.yaml (a copy of the grid), shards.sbatch (one array task per shard, \
+            each with --jobs from SLURM_CPUS_PER_TASK, resuming what its shard has finished) and \
+            merge.sbatch (joins the shards into DIR/merged.h5; submitted with afterok on the array). \
             Follow a sweep with `squeue` and `decaybench status DIR`.
             """)
 

@@ -13,9 +13,11 @@ extension DecayBench {
             abstract: "Train one configuration, print one line per epoch, optionally save it to HDF5.",
             discussion: """
             Example (reaches about 0.87 test accuracy on Fashion-MNIST):
-              decaybench train --dataset fashion-mnist --model mlp --hidden 256,256 \\
-                --optimizer adam --penalty decoupled --lambda 0.01 --decay-convention torch \\
-                --lr 1e-3 --schedule cosine --epochs 5 --batch-size 128 --seed 0 --out run.h5
+              decaybench train --dataset fashion-mnist \\
+                --model mlp --hidden 256,256 --optimizer adam \\
+                --penalty decoupled --lambda 0.01 --decay-convention torch \\
+                --lr 1e-3 --schedule cosine --epochs 5 --batch-size 128 \\
+                --seed 0 --out run.h5
             """)
 
         @OptionGroup var settings: ConfigurationOptions

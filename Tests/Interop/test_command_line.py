@@ -247,3 +247,24 @@ def test_hdf5_input_in_numpy_default_types(decaybench, tmp_path):
         assert row["final_test_error"] < 0.3        # the labels are a near-linear function of x
         key = row["key"].decode()
         assert f["params"][key]["layer0.weight"].shape == (3, 5)
+
+
+SUBCOMMANDS = ["run", "train", "plan", "status", "inspect", "merge", "rerun", "verify", "claims", "report",
+               "slurm", "compare"]
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_help_paragraphs_wrap_to_the_terminal_not_to_the_source(decaybench, command):
+    """Prose in --help is one paragraph per block, wrapped by the terminal's width: on a
+    300-column terminal no prose paragraph may keep the line breaks of the Swift source
+    (they showed as ragged lines of 30 to 90 characters on an 80-column one)."""
+    result = run(decaybench, command, "--help", env={**os.environ, "COLUMNS": "300"})
+    text = result.stdout
+    overview, _, rest = text.partition("\n\n")
+    assert overview.startswith("OVERVIEW:")
+    discussion = rest.split("USAGE:")[0] if not rest.startswith("USAGE:") else ""
+    for paragraph in [p for p in discussion.strip().split("\n\n") if p.strip()]:
+        lines = paragraph.split("\n")
+        if any(line.startswith(" ") for line in lines):
+            continue  # an example, laid out by hand
+        assert len(lines) == 1 or all(len(line) > 250 for line in lines[:-1]), (command, paragraph)
