@@ -8,6 +8,12 @@ extension GridPlan {
         GridDifference.between(stored: storedCanonicalText, current: canonicalText)
     }
 
+    /// What differs between two stored grids (two results files' canonical forms), one line per
+    /// setting, each side named by its label: `"training.epochs: 60 in the baseline, 100 in the new file"`.
+    public static func differences(between first: String, and second: String, labels: (first: String, second: String)) -> [String] {
+        GridDifference.between(stored: first, current: second, labels: labels)
+    }
+
     /// `differences` for a message: one indented line each, the first `limit` of them.
     public static func listing(_ differences: [String], atMost limit: Int = 10) -> String {
         differences.prefix(limit).map { "  " + $0 }.joined(separator: "\n")
@@ -18,44 +24,58 @@ extension GridPlan {
 enum GridDifference {
     /// Compares two canonical JSON texts value by value, so `1e-5` equals `1e-05`; texts
     /// that are not JSON are compared whole.
-    static func between(stored: String, current: String) -> [String] {
+    static func between(stored: String, current: String,
+                        labels: (first: String, second: String) = ("in the stored grid", "now")) -> [String] {
         guard stored != current else { return [] }
         guard let a = try? JSONSerialization.jsonObject(with: Data(stored.utf8), options: [.fragmentsAllowed]),
               let b = try? JSONSerialization.jsonObject(with: Data(current.utf8), options: [.fragmentsAllowed]) else {
             return ["the grid's canonical form differs"]
         }
         var differences: [String] = []
-        compare(a, b, path: "", into: &differences)
+        compare(a, b, path: "", labels: labels, into: &differences)
         return differences
     }
 
-    private static func compare(_ a: Any, _ b: Any, path: String, into differences: inout [String]) {
+    private static func compare(_ a: Any, _ b: Any, path: String, labels: (first: String, second: String),
+                                into differences: inout [String]) {
         switch (a, b) {
         case (let x as [String: Any], let y as [String: Any]):
             for key in Set(x.keys).union(y.keys).sorted() {
                 let child = path.isEmpty ? key : path + "." + key
                 switch (x[key], y[key]) {
-                case (let u?, let v?): compare(u, v, path: child, into: &differences)
+                case (let u?, let v?): compare(u, v, path: child, labels: labels, into: &differences)
                 // A field added since the stored grid was written, left at its default of none,
                 // describes the same runs (dataset.validation_fraction, say).
                 case (nil, is NSNull), (is NSNull, nil): break
-                case (let u?, nil): differences.append("\(child): \(render(u)) in the stored grid, absent now")
-                case (nil, let v?): differences.append("\(child): absent in the stored grid, \(render(v)) now")
+                case (let u?, nil): differences.append("\(child): \(render(u)) \(labels.first), absent \(labels.second)")
+                case (nil, let v?): differences.append("\(child): absent \(labels.first), \(render(v)) \(labels.second)")
                 default: break
                 }
             }
+        // Lists of mappings (blocks) of equal length element by element, so that a difference
+        // deep in a block is named by its path (blocks[1].training.epochs); a list of values (an
+        // axis) reads best whole.
+        case (let x as [Any], let y as [Any]) where x.count == y.count && x.contains(where: { $0 is [String: Any] }):
+            for (index, (u, v)) in zip(x, y).enumerated() {
+                compare(u, v, path: "\(path.isEmpty ? "grid" : path)[\(index)]", labels: labels, into: &differences)
+            }
         default:
+            // Whole texts decide; only what is printed is shortened.
             if render(a) != render(b) {
-                differences.append("\(path.isEmpty ? "grid" : path): \(render(a)) in the stored grid, \(render(b)) now")
+                differences.append("\(path.isEmpty ? "grid" : path): \(shortened(render(a))) \(labels.first), "
+                                   + "\(shortened(render(b))) \(labels.second)")
             }
         }
     }
 
     private static func render(_ value: Any) -> String {
         if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]) {
-            let text = String(decoding: data, as: UTF8.self)
-            return text.count > 200 ? String(text.prefix(200)) + "…" : text
+            return String(decoding: data, as: UTF8.self)
         }
         return "\(value)"
+    }
+
+    private static func shortened(_ text: String) -> String {
+        text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 }

@@ -237,4 +237,39 @@ final class GridFileTests: XCTestCase {
         XCTAssertTrue(one.canonicalText.hasPrefix("{\"dataset\":{"), one.canonicalText)
         XCTAssertTrue(one.canonicalText.contains("\"beta2\":0.999"), "defaults are filled in")
     }
+
+    /// Differences beyond the 200 characters a message shows still count: a block's setting far
+    /// into the canonical text, or the last value of a long axis. (Both once compared equal, so
+    /// `run --resume` took a different grid's file as its own.)
+    func testDifferencesFarIntoTheGridAreFoundAndNamedByTheirPath() throws {
+        let blocks = """
+            name: b
+            dataset: {name: synthetic-regression}
+            model: {kind: linear}
+            optimizer: {kind: adam}
+            blocks:
+              - training: {epochs: 3}
+                grid: {lr: [0.01]}
+              - training: {epochs: 1}
+                grid: {lr: [0.02]}
+            """
+        let stored = try GridFile.parse(text: blocks, fileName: "a.yaml")
+        let changed = try GridFile.parse(text: blocks.replacingOccurrences(of: "- training: {epochs: 1}", with: "- training: {epochs: 2}"),
+                                         fileName: "a.yaml")
+        XCTAssertGreaterThan(stored.canonicalText.count, 400)
+        XCTAssertEqual(changed.differences(fromStored: stored.canonicalText), ["blocks[1].training.epochs: 1 in the stored grid, 2 now"])
+
+        let axis = (1...60).map { "\(Double($0) / 1000)" }
+        let long = try GridFile.parse(text: "name: a\ndataset: {name: synthetic-classification}\nmodel: {kind: softmax}\n"
+                                      + "optimizer: {kind: sgd}\ntraining: {epochs: 1}\ngrid:\n  lr: [\(axis.joined(separator: ", "))]\n",
+                                      fileName: "a.yaml")
+        let last = try GridFile.parse(text: "name: a\ndataset: {name: synthetic-classification}\nmodel: {kind: softmax}\n"
+                                      + "optimizer: {kind: sgd}\ntraining: {epochs: 1}\ngrid:\n  lr: [\((axis.dropLast() + ["0.99"]).joined(separator: ", "))]\n",
+                                      fileName: "a.yaml")
+        let differences = last.differences(fromStored: long.canonicalText)
+        XCTAssertEqual(differences.count, 1)
+        XCTAssertTrue(differences.first?.hasPrefix("grid.lr: [0.001,0.002,") == true, "\(differences)")
+        XCTAssertEqual(GridPlan.differences(between: long.canonicalText, and: last.canonicalText, labels: ("in A", "in B")).first?
+            .contains("… in A, [0.001,"), true)
+    }
 }

@@ -145,6 +145,33 @@ def test_resuming_a_different_grid_names_the_difference(decaybench, tmp_path):
     assert "epochs" in result.stderr and "4" in result.stderr and "5" in result.stderr
 
 
+BLOCKS_GRID = """\
+name: blocks
+dataset: {name: synthetic-classification, samples: 200}
+model: {kind: softmax}
+optimizer: {kind: sgd}
+training: {epochs: 1}
+blocks:
+  - grid: {lr: [0.1]}
+  - training: {epochs: 1}
+    grid: {lr: [0.2]}
+"""
+
+
+def test_resuming_a_grid_changed_deep_in_a_block_is_refused(decaybench, tmp_path):
+    # The change lies past the first 200 characters of the stored grid: it once went unseen,
+    # and the file of one grid was resumed and rewritten as another's.
+    out = str(tmp_path / "blocks.h5")
+    run(decaybench, "run", write_grid(str(tmp_path), BLOCKS_GRID), "--out", out, "--quiet")
+    before = open(out, "rb").read()
+    changed = write_grid(str(tmp_path), BLOCKS_GRID.replace("- training: {epochs: 1}", "- training: {epochs: 2}"),
+                         name="changed.yaml")
+    result = run(decaybench, "run", changed, "--out", out, "--resume", check=False)
+    assert result.returncode == 2, result.stdout[-500:]
+    assert "blocks[1].training.epochs: 1 in the stored grid, 2 now" in result.stderr
+    assert open(out, "rb").read() == before
+
+
 def test_broken_grid_reports_every_problem_with_its_line(decaybench, tmp_path):
     grid = write_grid(str(tmp_path), """
         name: broken
