@@ -2,7 +2,11 @@ import Foundation
 
 /// The comparison as Markdown for people and JSON for tools.
 extension ResultsComparison {
-    /// A Markdown report: the verdict, how runs were matched, regressions, every cell, unmatched runs.
+    /// Grid differences the Markdown lists before it says "and n more".
+    static let listedGridDifferences = 20
+
+    /// A Markdown report: the verdict, how the grids differ, how runs were matched, regressions,
+    /// every cell, unmatched runs.
     public func markdown(baselineName: String, newName: String) -> String {
         var lines = ["# Comparison: \(newName) against \(baselineName)", ""]
         lines.append(comparedNothing
@@ -16,6 +20,16 @@ extension ResultsComparison {
         if !unflaggable.isEmpty {
             lines.append("**\(unflaggable.count) of \(changes.count) cell metrics could not be flagged**: one seed on each side "
                          + "gives no seed spread; only --threshold-abs can flag them.")
+        }
+        if !gridDifferences.isEmpty {
+            // What makes runs unmatched or cells incomparable is usually here: say it first.
+            lines.append("The grids differ in \(gridDifferences.count) setting\(gridDifferences.count == 1 ? "" : "s"):")
+            lines.append("")
+            lines += gridDifferences.prefix(Self.listedGridDifferences).map { "- " + $0 }
+            if gridDifferences.count > Self.listedGridDifferences {
+                lines.append("- … and \(gridDifferences.count - Self.listedGridDifferences) more (all of them in --json)")
+            }
+            lines.append("")
         }
         lines.append("Runs matched by key: \(matchedByKey).")
         if !matchedByCoordinates.isEmpty {
@@ -75,6 +89,7 @@ extension ResultsComparison {
             },
             "only_in_baseline": runs(onlyInBaseline),
             "only_in_new": runs(onlyInNew),
+            "grid_differences": gridDifferences,
         ]
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     }

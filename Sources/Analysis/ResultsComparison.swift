@@ -77,6 +77,10 @@ public struct ResultsComparison: Sendable {
     public var statusChanges: [StatusChange]
     public var onlyInBaseline: [UnmatchedRun]
     public var onlyInNew: [UnmatchedRun]
+    /// The grid settings that differ between the two files, one line each ("training.epochs: 60
+    /// in the baseline, 100 in the new file"); empty when they hold the same grid or a file
+    /// holds none. Set by the caller, which reads the files' grids.
+    public var gridDifferences: [String] = []
 
     public var regressions: [CellChange] { changes.filter(\.isRegression) }
     public var hasRegression: Bool { !regressions.isEmpty || !statusChanges.isEmpty }

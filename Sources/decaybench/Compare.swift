@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Planning
 import Results
 import Runner
 
@@ -62,7 +63,12 @@ extension DecayBench {
             }
             let thresholds = ResultsComparison.Thresholds(
                 seedDeviations: thresholdSd ?? (thresholdAbs == nil ? 3 : nil), absolute: thresholdAbs)
-            let comparison = ResultsComparison(baseline: records[0], new: records[1], thresholds: thresholds)
+            var comparison = ResultsComparison(baseline: records[0], new: records[1], thresholds: thresholds)
+            // Both files were just read whole; a grid that cannot be read back leaves the list empty.
+            if let grids = try? [baseline, new].map(ResultsFile.canonicalGridText(at:)) {
+                comparison.gridDifferences = GridPlan.differences(between: grids[0], and: grids[1],
+                                                                  labels: ("in the baseline", "in the new file"))
+            }
             let text = comparison.markdown(baselineName: baseline, newName: new)
             print(text, terminator: "")
             if let markdown { try AtomicFile.write(Data(text.utf8), to: markdown) }

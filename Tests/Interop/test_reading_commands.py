@@ -37,8 +37,18 @@ def test_compare_of_files_with_no_run_in_common_compared_nothing(decaybench, sma
     result = run(decaybench, "compare", small, other, "--json", str(tmp_path / "c.json"), check=False)
     assert result.returncode == BAD_OUTCOME, result.stdout[-800:]      # was 0, "No regression"
     assert "**Nothing compared**" in result.stdout
+    # ... and says why: the settings in which the two grids differ.
+    assert "The grids differ in 2 settings:" in result.stdout
+    assert "- dataset.samples: 300 in the baseline, 301 in the new file" in result.stdout
+    assert "- grid.lr: [0.01,0.03] in the baseline, [0.02] in the new file" in result.stdout
     import json
-    assert json.load(open(tmp_path / "c.json"))["compared_nothing"] is True
+    report = json.load(open(tmp_path / "c.json"))
+    assert report["compared_nothing"] is True
+    assert report["grid_differences"] == ["dataset.samples: 300 in the baseline, 301 in the new file",
+                                          "grid.lr: [0.01,0.03] in the baseline, [0.02] in the new file"]
+    same = run(decaybench, "compare", small, small, "--json", str(tmp_path / "same.json"))
+    assert "The grids differ" not in same.stdout
+    assert json.load(open(tmp_path / "same.json"))["grid_differences"] == []
 
 
 def test_compare_with_one_seed_says_what_it_cannot_flag(decaybench, tmp_path):
