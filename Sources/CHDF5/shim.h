@@ -12,6 +12,7 @@ static inline hid_t decaybench_h5t_native_int32(void) { return H5T_NATIVE_INT32;
 static inline hid_t decaybench_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t decaybench_h5t_native_uint8(void) { return H5T_NATIVE_UINT8; }
 static inline hid_t decaybench_h5t_native_uint32(void) { return H5T_NATIVE_UINT32; }
+static inline hid_t decaybench_h5t_native_uint64(void) { return H5T_NATIVE_UINT64; }
 static inline hid_t decaybench_h5t_c_s1(void) { return H5T_C_S1; }
 static inline hid_t decaybench_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t decaybench_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }

@@ -79,13 +79,16 @@ public enum HDF5MatrixReader {
     }
 
     /// Features as Float32 from any numeric type: numpy writes float64 by default, and
-    /// training is in Float32 anyway.
+    /// training is in Float32 anyway, so every type is read exactly and rounded once to
+    /// Float32 (int32 and uint32 through Double, which holds them).
     private static func readFeatures(_ dataset: HDF5Dataset) throws -> [Float] {
         switch try dataset.elementType {
-        case .float(bytes: 8):
+        case .float(bytes: 8), .signedInteger(bytes: 4), .unsignedInteger(bytes: 4):
             return try dataset.readDoubles().values.map { Float($0) }
         case .signedInteger(bytes: 8):
             return try dataset.readInt64s().values.map { Float($0) }
+        case .unsignedInteger(bytes: 8):
+            return try dataset.readUInt64s().values.map { Float($0) }
         default:
             return try dataset.readFloats().values
         }
@@ -102,6 +105,8 @@ public enum HDF5MatrixReader {
         switch try dataset.elementType {
         case .signedInteger(bytes: 8):
             return try dataset.readInt64s().values.map { Double($0) }
+        case .unsignedInteger(bytes: 8):
+            return try dataset.readUInt64s().values.map { Double($0) }
         default:
             return try dataset.readDoubles().values
         }

@@ -61,6 +61,8 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
     public func readInt32s() throws -> (values: [Int32], shape: [Int]) { try read() }
     /// Reads the dataset as Int64 (from any integer type but uint64).
     public func readInt64s() throws -> (values: [Int64], shape: [Int]) { try read() }
+    /// Reads the dataset as UInt64 (from any unsigned integer type).
+    public func readUInt64s() throws -> (values: [UInt64], shape: [Int]) { try read() }
     /// Reads the dataset as UInt8 (from uint8 only).
     public func readUInt8s() throws -> (values: [UInt8], shape: [Int]) { try read() }
 

@@ -1,6 +1,6 @@
 /// A Swift number type that datasets can be written from and read into.
 ///
-/// `Float`, `Double`, `Int32`, `Int64` and `UInt8` conform (and `UInt32`); writing or reading
+/// `Float`, `Double`, `Int32`, `Int64` and `UInt8` conform (and `UInt32`, `UInt64`); writing or reading
 /// a type whose `hdf5ElementType` has no native HDF5 counterpart throws.
 public protocol HDF5Element: Sendable {
     /// How values of this type are stored.
@@ -29,4 +29,8 @@ extension UInt8: HDF5Element {
 
 extension UInt32: HDF5Element {
     public static var hdf5ElementType: HDF5ElementType { .unsignedInteger(bytes: 4) }
+}
+
+extension UInt64: HDF5Element {
+    public static var hdf5ElementType: HDF5ElementType { .unsignedInteger(bytes: 8) }
 }

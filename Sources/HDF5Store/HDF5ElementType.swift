@@ -79,6 +79,7 @@ public enum HDF5ElementType: Sendable, Equatable, CustomStringConvertible {
         case .signedInteger(8): return decaybench_h5t_native_int64()
         case .unsignedInteger(1): return decaybench_h5t_native_uint8()
         case .unsignedInteger(4): return decaybench_h5t_native_uint32()
+        case .unsignedInteger(8): return decaybench_h5t_native_uint64()
         default: return nil
         }
     }
