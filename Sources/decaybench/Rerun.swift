@@ -34,6 +34,7 @@ extension DecayBench {
         }
 
         func run() throws {
+            StandardOutput.writeEachLine()
             // Claimed before the run is trained again, so that a held output refuses at once
             // instead of after the work (not into an output a `run` holds either).
             let lock = try out.map { try OutputLock(resultsPath: $0) }

@@ -38,6 +38,7 @@ extension DecayBench {
         }
 
         func run() throws {
+            StandardOutput.writeEachLine()
             let configuration = settings.runConfiguration
             // Claimed before anything is trained: an output that another process holds would
             // otherwise be found out only when the finished run is written, and the run lost.

@@ -29,6 +29,7 @@ extension DecayBench {
         }
 
         func run() throws {
+            StandardOutput.writeEachLine()
             let runs = try CommandFailure.readingInput { try StoredRun.loadAll(from: results) }
             let chosen = VerificationSample.choose(sample ?? runs.count, of: runs, seed: seed)
             print("verifying \(chosen.count) of \(runs.count) runs of \(results)" + (sample == nil ? "" : " (sample seed \(seed))"))

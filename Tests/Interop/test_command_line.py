@@ -98,6 +98,31 @@ def test_ctrl_c_writes_what_finished_and_exits_130(decaybench, tmp_path, slow_re
     assert_same_content(out, slow_reference)
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_train_interrupted_keeps_its_epoch_lines_in_a_redirected_log(decaybench, tmp_path, sig):
+    # Standard output into a file was buffered 4 KB at a time and the interrupted process
+    # ends with _exit: `train ... > log` lost every epoch line it had printed.
+    log = tmp_path / "train.log"
+    with open(log, "w") as sink:
+        process = subprocess.Popen([decaybench, "train", "--dataset", "synthetic-classification", "--samples", "8000",
+                                    "--model", "mlp", "--hidden", "64", "--optimizer", "adam", "--epochs", "100000"],
+                                   stdout=sink, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and "\n    2 " not in log.read_text():
+            time.sleep(0.05)
+        seen = [line for line in log.read_text().splitlines() if line[:5].strip().isdigit()]
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    # Each line reached the file as it was printed (a 4 KB buffer lets ~58 through at once) ...
+    assert 2 <= len(seen) < 10, seen
+    # ... and none of them went with the process.
+    lines = log.read_text().splitlines()
+    assert any(line.startswith("epoch") for line in lines), lines
+    epochs = [int(line.split()[0]) for line in lines if line[:5].strip().isdigit()]
+    assert epochs == list(range(1, len(epochs) + 1)) and len(epochs) >= len(seen), lines
+
+
 def test_a_second_run_on_the_same_output_is_refused(decaybench, tmp_path):
     grid = write_grid(str(tmp_path), SLOW_GRID)
     out = str(tmp_path / "locked.h5")
