@@ -32,6 +32,9 @@ public struct SummaryTable: Sendable {
     public let diverged: Int
     public let failed: Int
     public let pending: Int
+    /// Cells left out because their finished runs have no test error: their data holds no
+    /// test split (a held-out fraction of 0). The text says so rather than show fewer rows.
+    public let cellsWithoutTestSplit: Int
 
     public init(records: [RunRecord]) {
         finished = records.filter { $0.status == .finished }.count
@@ -51,6 +54,7 @@ public struct SummaryTable: Sendable {
         }
         var best: [String: Row] = [:]
         var groups: [String] = []
+        var withoutTestSplit = 0
         for cell in order {
             let members = cells[cell]!
             let first = members[0]
@@ -59,7 +63,12 @@ public struct SummaryTable: Sendable {
             let finals = members.compactMap(\.final).filter {
                 $0.testError.isFinite && RunOutcome.selectionError(of: $0, on: selectedOn).isFinite
             }
-            guard !finals.isEmpty else { continue }
+            guard !finals.isEmpty else {
+                if members.contains(where: { $0.status == .finished && $0.run.configuration.data.hasNoTestSplit }) {
+                    withoutTestSplit += 1
+                }
+                continue
+            }
             let testErrors = finals.map(\.testError)
             let mean = Self.mean(testErrors)
             let sd = testErrors.count > 1
@@ -83,6 +92,7 @@ public struct SummaryTable: Sendable {
             }
         }
         rows = groups.map { best[$0]! }
+        cellsWithoutTestSplit = withoutTestSplit
     }
 
     /// The table as aligned text.
@@ -111,6 +121,10 @@ public struct SummaryTable: Sendable {
                 + (splits.contains(.test) ? "; cells with '-' have no validation split and were chosen on test error." : ".")
         } else if !rows.isEmpty {
             text += "\nBest cells are chosen on test error (the grid has no validation split): their test errors are optimistic."
+        }
+        if cellsWithoutTestSplit > 0 {
+            text += "\n\(cellsWithoutTestSplit) cell\(cellsWithoutTestSplit == 1 ? " is" : "s are") left out: "
+                + "\(cellsWithoutTestSplit == 1 ? "its data holds" : "their data hold") no test split (test_fraction 0), so no test error."
         }
         return text
     }

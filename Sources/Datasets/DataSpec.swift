@@ -92,6 +92,12 @@ public struct DataSpec: Codable, Hashable, Sendable {
     public var hasValidationSplit: Bool {
         validationFraction != nil || validationSize != nil
     }
+
+    /// Whether the data has no test split: a source that holds its test points out of its
+    /// rows (Fashion-MNIST and MNIST bring their own) with a fraction of 0.
+    public var hasNoTestSplit: Bool {
+        source != .fashionMNIST && source != .mnist && testFraction == 0
+    }
 }
 
 /// Whether targets are class labels or real values.

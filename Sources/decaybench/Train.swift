@@ -76,9 +76,9 @@ extension DecayBench {
                 print(EpochLine.header(validation: dataset.validation != nil))
             }
             let result = Trainer.run(configuration, on: dataset, onEpoch: { record in
-                if !quiet { print(EpochLine.format(record, validation: dataset.validation != nil)) }
+                if !quiet { print(EpochLine.format(record, validation: dataset.validation != nil, test: dataset.test.count > 0)) }
             })
-            print(EpochLine.summary(result, task: dataset.task))
+            print(EpochLine.summary(result, task: dataset.task, test: dataset.test.count > 0))
             if let out {
                 let run = PlannedRun(index: 0, block: 0, coordinates: PlannedRun.standardCoordinates(of: configuration),
                                      configuration: configuration)
@@ -140,29 +140,39 @@ enum EpochLine {
             + "weight_norm  seconds"
     }
 
-    static func format(_ record: EpochRecord, validation: Bool) -> String {
-        var line = String(format: "%5d  %8.5f  %10.5f  %9.5f  %9.4f  %8.4f  ",
-                          record.epoch, record.multiplier, record.trainLoss, record.testLoss, record.trainError, record.testError)
+    /// - Parameter test: whether the data set has a test split; without one (a held-out
+    ///   fraction of 0) its columns show "-", not the NaN that stands for "none" in the file.
+    static func format(_ record: EpochRecord, validation: Bool, test: Bool = true) -> String {
+        func testColumn(_ value: Double, _ format: String, width: Int) -> String {
+            test ? String(format: format, value) : String(repeating: " ", count: width - 1) + "-"
+        }
+        var line = String(format: "%5d  %8.5f  %10.5f  ", record.epoch, record.multiplier, record.trainLoss)
+            + testColumn(record.testLoss, "%9.5f", width: 9) + String(format: "  %9.4f  ", record.trainError)
+            + testColumn(record.testError, "%8.4f", width: 8) + "  "
         if validation { line += String(format: "%8.5f  %7.4f  ", record.validationLoss, record.validationError) }
         return line + String(format: "%11.4f  %7.2f", record.weightNorm, record.seconds)
     }
 
     /// The run's outcome: final and best epoch for a finished run, the last finite epoch otherwise.
-    static func summary(_ result: RunResult, task: Dataset.Task) -> String {
+    static func summary(_ result: RunResult, task: Dataset.Task, test: Bool = true) -> String {
         var text = "\(result.status.rawValue): \(result.epochs.count)/\(result.configuration.training.epochs) epochs in "
             + String(format: "%.2f s", result.seconds)
         let outcome = result.outcome
         if let last = outcome.final ?? outcome.lastFinite {
             text += outcome.final == nil ? "; last finite epoch \(last.epoch):" : "; final"
-            text += String(format: " train loss %.5f, test loss %.5f, train error %.4f, test error %.4f",
-                           last.trainLoss, last.testLoss, last.trainError, last.testError)
-            if case .classification = task, last.testError.isFinite, outcome.final != nil {
+            text += test
+                ? String(format: " train loss %.5f, test loss %.5f, train error %.4f, test error %.4f",
+                         last.trainLoss, last.testLoss, last.trainError, last.testError)
+                : String(format: " train loss %.5f, train error %.4f (no test split: its fraction is 0)", last.trainLoss, last.trainError)
+            if case .classification = task, test, last.testError.isFinite, outcome.final != nil {
                 text += String(format: " (test accuracy %.4f)", 1 - last.testError)
             }
         }
         if let best = outcome.best {
-            text += String(format: "; best epoch %d (lowest %@ error): test error %.4f", best.epoch,
-                           outcome.selectedOn.rawValue, best.testError)
+            text += test
+                ? String(format: "; best epoch %d (lowest %@ error): test error %.4f", best.epoch, outcome.selectedOn.rawValue, best.testError)
+                : String(format: "; best epoch %d (lowest %@ error): validation error %.4f", best.epoch, outcome.selectedOn.rawValue,
+                         best.validationError)
         }
         if let message = result.message { text += "; \(message)" }
         return text

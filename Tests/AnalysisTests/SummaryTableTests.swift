@@ -13,9 +13,9 @@ final class SummaryTableTests: XCTestCase {
     /// with `validation`, its data has a validation split and that final validation error.
     func record(optimizer: OptimizerSpec.Kind = .adam, penalty: RegularizationSpec.Penalty, lambda: Double, lr: Double = 0.01,
                 seed: UInt64, error: Double, validation: Double? = nil, status: RunRecord.RecordStatus = .finished,
-                index: Int = 0) -> RunRecord {
+                index: Int = 0, testFraction: Double = 0.2) -> RunRecord {
         let configuration = RunConfiguration(
-            data: DataSpec(source: .syntheticClassification, validationFraction: validation == nil ? nil : 0.2),
+            data: DataSpec(source: .syntheticClassification, testFraction: testFraction, validationFraction: validation == nil ? nil : 0.2),
             model: ModelSpec(kind: .softmax),
             optimizer: OptimizerSpec(kind: optimizer, learningRate: lr),
             regularization: RegularizationSpec(penalty: penalty, lambda: lambda), schedule: ScheduleSpec(),
@@ -101,6 +101,21 @@ final class SummaryTableTests: XCTestCase {
         let summary = SummaryTable(records: [record(penalty: .l2, lambda: 0.1, seed: 0, error: 0.2)])
         XCTAssertEqual(summary.rows[0].selectedOn, .test)
         XCTAssertTrue(summary.text.contains("chosen on test error (the grid has no validation split)"), summary.text)
+    }
+
+    /// Cells whose data hold no test split have no test error to rank or report: the text
+    /// says how many were left out instead of showing an empty table without a word.
+    func testCellsWithoutATestSplitAreCountedAndNamedNotSilentlyDropped() {
+        let summary = SummaryTable(records: [
+            record(penalty: .l2, lambda: 0.1, seed: 0, error: .nan, testFraction: 0),
+            record(penalty: .l2, lambda: 1, seed: 0, error: .nan, validation: 0.3, testFraction: 0),
+            record(penalty: .decoupled, lambda: 0.1, seed: 0, error: 0.2),
+        ])
+        XCTAssertEqual(summary.rows.map(\.penalty), ["decoupled"])
+        XCTAssertEqual(summary.cellsWithoutTestSplit, 2)
+        XCTAssertTrue(summary.text.hasSuffix("2 cells are left out: their data hold no test split (test_fraction 0), so no test error."),
+                      summary.text)
+        XCTAssertEqual(SummaryTable(records: [record(penalty: .l2, lambda: 0.1, seed: 0, error: 0.2)]).cellsWithoutTestSplit, 0)
     }
 
     func testADivergedSeedIsCountedButNeverAveragedIn() {

@@ -321,6 +321,16 @@ def test_hdf5_features_and_labels_of_every_numeric_type_train_alike(decaybench, 
     assert len(set(outcomes.values())) == 1, outcomes
 
 
+def test_train_without_a_test_split_says_so_instead_of_printing_nan(decaybench):
+    result = run(decaybench, "train", "--dataset", "synthetic-classification", "--test-fraction", "0",
+                 "--validation-fraction", "0.2", "--model", "softmax", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "2")
+    assert "nan" not in result.stdout.lower(), result.stdout
+    epoch = [line.split() for line in result.stdout.splitlines() if line[:5].strip() == "2"][0]
+    assert epoch[3] == "-" and epoch[5] == "-", epoch           # test_loss and test_err
+    assert "(no test split: its fraction is 0)" in result.stdout
+    assert "best epoch 2 (lowest validation error): validation error " in result.stdout
+
+
 SUBCOMMANDS = ["run", "train", "plan", "status", "inspect", "merge", "rerun", "verify", "claims", "report",
                "slurm", "compare"]
 
