@@ -66,7 +66,7 @@ public enum UpdateLoops {
     /// for decay after the rate, `subtract`), so the bits are theirs.
     ///
     /// One loop because Adam's waits on its divider: the other stages' loads and arithmetic
-    /// fit in those waits, where as passes of their own they cost a fifth of Adam's time more.
+    /// fit in those waits, whereas as passes of their own they added a fifth to Adam's time.
     /// A coefficient of nil leaves its term out (a block that is not regularized, or a chain
     /// without it): adding 0·θ instead would turn −0 into +0 and an infinite θ into NaN.
     ///
