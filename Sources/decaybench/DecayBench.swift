@@ -49,10 +49,28 @@ enum StandardOutput {
         errno = 0
         // Every output stream (naming `stdout` itself is refused by Swift 6's concurrency
         // checks); what is still buffered there fails again if the earlier writes failed.
-        guard fflush(nil) != 0, !isPipe else { return }
-        let reason = errno == 0 ? "a write failed" : String(cString: strerror(errno))
+        let flushFailed = fflush(nil) != 0
+        let reason = flushFailed ? (errno == 0 ? "a write failed" : String(cString: strerror(errno))) : failedLine
+        guard let reason, !isPipe else { return }
         throw CommandFailure("cannot write to standard output: \(reason)")
     }
+
+    /// Prints `text` and writes it out at once, where `print` would keep it in a 4 KB buffer
+    /// when standard output is a file or a pipe: the lines of `train`, `verify` and `rerun` are
+    /// progress, and an interrupted command ends with `_exit`, which would drop them
+    /// (`decaybench train … > log`, Ctrl-C: an empty log), as `tail -f` would not see them
+    /// come. A failed write is remembered with its reason for `checkWritten`.
+    static func printNow(_ text: String) {
+        print(text)
+        errno = 0
+        if fflush(nil) != 0, failedLine == nil {
+            failedLine = errno == 0 ? "a write failed" : String(cString: strerror(errno))
+        }
+    }
+
+    /// The reason the first `printNow` failed, if one did. Written and read only by the
+    /// command's own thread (the commands print from it alone).
+    nonisolated(unsafe) private static var failedLine: String?
 
     /// A pipe or socket: the only way its writes fail is a reader that has gone (the error of
     /// an earlier write is not kept, so it is told by the kind of file).

@@ -34,7 +34,6 @@ extension DecayBench {
         }
 
         func run() throws {
-            StandardOutput.writeEachLine()
             // Claimed before the run is trained again, so that a held output refuses at once
             // instead of after the work (not into an output a `run` holds either).
             let lock = try out.map { try OutputLock(resultsPath: $0) }
@@ -47,14 +46,14 @@ extension DecayBench {
                 throw CommandFailure.input("run \(stored.key) of \(results) is pending: it has no result to compare with; "
                                            + "finish the grid with `decaybench run --resume` first")
             }
-            print("rerunning run \(stored.key) of \(results): \(RunLabels.text(stored.record.run))")
+            StandardOutput.printNow("rerunning run \(stored.key) of \(results): \(RunLabels.text(stored.record.run))")
             let started = Date()
             var datasets: [DataSpec: Dataset] = [:]
             let rerun = try RunReplay.rerun(stored, datasets: &datasets)
             let comparison = RunComparison(stored: stored.record, rerun: rerun)
-            print(comparison.summary)
+            StandardOutput.printNow(comparison.summary)
             let drift = EnvironmentDrift(stored: stored, current: .current())
-            print(DriftReport.text(drift, identical: comparison.identical))
+            StandardOutput.printNow(DriftReport.text(drift, identical: comparison.identical))
             if let out {
                 var metadata = ResultsFile.Metadata(
                     kind: "rerun", commandLine: CommandLine.arguments.joined(separator: " "), jobs: 1,
@@ -62,7 +61,7 @@ extension DecayBench {
                     complete: true, provenance: .current())
                 metadata.dataFiles = [rerun.run.configuration.data: try DataFileFingerprint.files(of: rerun.run.configuration.data)]
                 try ResultsFile.write(records: [rerun], plan: .singleRun(rerun.run, name: rerun.run.key), metadata: metadata, to: out)
-                print("wrote \(out)")
+                StandardOutput.printNow("wrote \(out)")
             }
             if !comparison.identical { throw ExitCode(ExitStatus.badOutcome) }
         }

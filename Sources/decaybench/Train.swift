@@ -38,7 +38,6 @@ extension DecayBench {
         }
 
         func run() throws {
-            StandardOutput.writeEachLine()
             let configuration = settings.runConfiguration
             // Claimed before anything is trained: an output that another process holds would
             // otherwise be found out only when the finished run is written, and the run lost.
@@ -71,14 +70,14 @@ extension DecayBench {
             BLAS.setThreadCount(configuration.training.blasThreads)
             let started = Date()
             if !quiet {
-                print("decaybench train: \(dataset.name) (\(dataset.train.count) train, \(dataset.test.count) test, "
+                StandardOutput.printNow("decaybench train: \(dataset.name) (\(dataset.train.count) train, \(dataset.test.count) test, "
                       + String(format: "loaded in %.3f s", loadSeconds) + "), key \(configuration.key)")
-                print(EpochLine.header(validation: dataset.validation != nil))
+                StandardOutput.printNow(EpochLine.header(validation: dataset.validation != nil))
             }
             let result = Trainer.run(configuration, on: dataset, onEpoch: { record in
-                if !quiet { print(EpochLine.format(record, validation: dataset.validation != nil, test: dataset.test.count > 0)) }
+                if !quiet { StandardOutput.printNow(EpochLine.format(record, validation: dataset.validation != nil, test: dataset.test.count > 0)) }
             })
-            print(EpochLine.summary(result, task: dataset.task, test: dataset.test.count > 0))
+            StandardOutput.printNow(EpochLine.summary(result, task: dataset.task, test: dataset.test.count > 0))
             if let out {
                 let run = PlannedRun(index: 0, block: 0, coordinates: PlannedRun.standardCoordinates(of: configuration),
                                      configuration: configuration)
@@ -94,7 +93,7 @@ extension DecayBench {
                 let path = taken == nil ? out : Self.pathBeside(out, key: run.key)
                 // A one-cell /grid, so the file has the layout of a grid's.
                 try ResultsFile.write(records: [record], plan: .singleRun(run, name: run.key), metadata: metadata, to: path)
-                print("wrote \(path)")
+                StandardOutput.printNow("wrote \(path)")
                 if let taken {
                     throw CommandFailure("--out \(out) became unusable while training (\(taken)); the run is saved in \(path) instead")
                 }

@@ -29,16 +29,15 @@ extension DecayBench {
         }
 
         func run() throws {
-            StandardOutput.writeEachLine()
             let runs = try CommandFailure.readingInput { try StoredRun.loadAll(from: results) }
             let chosen = VerificationSample.choose(sample ?? runs.count, of: runs, seed: seed)
-            print("verifying \(chosen.count) of \(runs.count) runs of \(results)" + (sample == nil ? "" : " (sample seed \(seed))"))
+            StandardOutput.printNow("verifying \(chosen.count) of \(runs.count) runs of \(results)" + (sample == nil ? "" : " (sample seed \(seed))"))
             // A check that checked nothing must not pass: a nightly job would read it as reproduced.
             guard !chosen.isEmpty else {
-                print("nothing to verify: no run of \(results) has finished or diverged")
+                StandardOutput.printNow("nothing to verify: no run of \(results) has finished or diverged")
                 throw ExitCode(ExitStatus.badOutcome)
             }
-            print("result  key               labels")
+            StandardOutput.printNow("result  key               labels")
             var datasets: [DataSpec: Dataset] = [:]
             var failures = 0
             for stored in chosen {
@@ -52,13 +51,13 @@ extension DecayBench {
                 }
                 if !verdict.hasPrefix("pass") { failures += 1 }
                 let (result, detail) = verdict.hasPrefix("pass") ? ("pass", "") : ("FAIL", String(verdict.dropFirst(8)))
-                print("\(result.padding(toLength: 6, withPad: " ", startingAt: 0))  \(stored.key)  \(RunLabels.text(stored.record.run))"
+                StandardOutput.printNow("\(result.padding(toLength: 6, withPad: " ", startingAt: 0))  \(stored.key)  \(RunLabels.text(stored.record.run))"
                       + (detail.isEmpty ? "" : "\n        " + detail.replacingOccurrences(of: "\n", with: "\n        ")))
             }
             if let first = chosen.first {
-                print(DriftReport.text(EnvironmentDrift(stored: first, current: .current()), identical: failures == 0))
+                StandardOutput.printNow(DriftReport.text(EnvironmentDrift(stored: first, current: .current()), identical: failures == 0))
             }
-            print(failures == 0 ? "all \(chosen.count) reproduced bit for bit" : "\(failures) of \(chosen.count) did not reproduce")
+            StandardOutput.printNow(failures == 0 ? "all \(chosen.count) reproduced bit for bit" : "\(failures) of \(chosen.count) did not reproduce")
             if failures > 0 { throw ExitCode(ExitStatus.badOutcome) }
         }
     }

@@ -103,6 +103,11 @@ def test_train_keeps_its_out_when_stdout_closes_and_says_when_stdout_fills(decay
     with open("/dev/full", "w") as full:
         result = subprocess.run([decaybench, *TRAIN, "--epochs", "2"], stdout=full, stderr=subprocess.PIPE, text=True)
     assert result.returncode == 1 and "cannot write to standard output: No space left on device" in result.stderr
+    # verify and rerun write each line at once (an interrupt keeps them): a failed line is still
+    # reported, with its reason, however early it failed.
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([decaybench, "verify", out, "--sample", "1"], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 1 and "cannot write to standard output: No space left on device" in result.stderr
 
 
 def test_overwrite_replaces_only_results_files_and_never_an_input(decaybench, results, tmp_path):
