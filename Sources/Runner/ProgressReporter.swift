@@ -147,7 +147,9 @@ public final class ProgressReporter: @unchecked Sendable {
         let labels = record.run.coordinates.map { "\($0.axis)=\($0.label)" }.joined(separator: " ")
         var line = "[\(done)/\(total)] \(record.run.key) \(record.status.rawValue)"
         if let final = record.final {
-            line += String(format: " test_error=%.4f train_loss=%.4g", final.testError, final.trainLoss)
+            // Data without a test split has no test error to show: "-", not the NaN that stands for it in the file.
+            let testError = record.run.configuration.data.hasNoTestSplit ? "-" : String(format: "%.4f", final.testError)
+            line += " test_error=\(testError)" + String(format: " train_loss=%.4g", final.trainLoss)
         }
         line += String(format: " %.1fs  %@", record.seconds, labels)
         if !record.message.isEmpty { line += "  (\(record.message))" }

@@ -331,6 +331,22 @@ def test_train_without_a_test_split_says_so_instead_of_printing_nan(decaybench):
     assert "best epoch 2 (lowest validation error): validation error " in result.stdout
 
 
+def test_a_grid_without_a_test_split_says_what_it_left_out(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), """
+        name: no-test
+        dataset: {name: synthetic-classification, samples: 200, test_fraction: 0}
+        model: {kind: softmax}
+        optimizer: {kind: sgd}
+        training: {epochs: 1}
+        grid:
+          lr: [0.1, 0.2]
+        """)
+    result = run(decaybench, "run", grid, "--out", str(tmp_path / "no-test.h5"), "--jobs", "1")
+    assert "nan" not in (result.stdout + result.stderr).lower(), (result.stdout, result.stderr)
+    assert result.stderr.count(" test_error=- ") == 2, result.stderr      # the progress lines
+    assert "2 cells are left out: their data hold no test split (test_fraction 0), so no test error." in result.stdout
+
+
 SUBCOMMANDS = ["run", "train", "plan", "status", "inspect", "merge", "rerun", "verify", "claims", "report",
                "slurm", "compare"]
 
