@@ -120,7 +120,7 @@ extension DataSpec {
     /// reading a file: `plan` refused nothing there, and `run` failed when it loaded the data.
     var subsetProblems: [(field: String, message: String)] {
         guard let trainSplit = trainSplitWithoutReading, trainSplit >= 1,
-              source == .fashionMNIST || source == .mnist || (1...DataLimits.points).contains(samples) else { return [] }
+              source.hasOwnTestSplit || (1...DataLimits.points).contains(samples) else { return [] }
         var problems: [(field: String, message: String)] = []
         let holdOut = holdOutWithoutReading
         let validation = holdOut.map { (1..<$0.trainSplit).contains($0.count) ? $0.count : 0 } ?? 0

@@ -52,7 +52,7 @@ extension DataSpec {
     /// samples the test fraction holds out for synthetic ones. Nil for CSV and HDF5 files.
     var testSplitWithoutReading: Int? {
         guard let trainSplit = trainSplitWithoutReading else { return nil }
-        return source == .fashionMNIST || source == .mnist ? 10_000 : samples - trainSplit
+        return source.hasOwnTestSplit ? 10_000 : samples - trainSplit
     }
 
     /// Points of the training split before the validation hold-out comes out of it, when the

@@ -12,6 +12,10 @@ public struct DataSpec: Codable, Hashable, Sendable {
         case syntheticClassification = "synthetic-classification"
         case csv
         case hdf5
+
+        /// Whether the source comes with its own test split (Fashion-MNIST and MNIST), rather
+        /// than holding `testFraction` of its points out.
+        public var hasOwnTestSplit: Bool { self == .fashionMNIST || self == .mnist }
     }
 
     /// The data set's kind.
@@ -94,9 +98,9 @@ public struct DataSpec: Codable, Hashable, Sendable {
     }
 
     /// Whether the data has no test split: a source that holds its test points out of its
-    /// rows (Fashion-MNIST and MNIST bring their own) with a fraction of 0.
+    /// rows with a fraction of 0.
     public var hasNoTestSplit: Bool {
-        source != .fashionMNIST && source != .mnist && testFraction == 0
+        !source.hasOwnTestSplit && testFraction == 0
     }
 }
 

@@ -32,20 +32,20 @@ enum MappingKeyEvents {
     /// The place of the first key, among `names`, that repeats a key of the same mapping, with
     /// the place of its first occurrence; nil if there is none.
     static func repeatedKey(in text: String, among names: Set<String>) -> (place: Place, first: Place)? {
-        var firstPlaces: [Place] = []
+        var firstPlace: Place?
         let found = walk(text) { event, isKey, keysSoFar in
             guard isKey, event.type == YAML_SCALAR_EVENT, let value = event.data.scalar.value else { return false }
             let key = String(decoding: UnsafeBufferPointer(start: value, count: event.data.scalar.length), as: UTF8.self)
             guard names.contains(key) else { return false }
             if let first = keysSoFar[key] {
-                firstPlaces.append(first)
+                firstPlace = first
                 return true
             }
             keysSoFar[key] = Place(event.start_mark)
             return false
         }
-        guard let found, let first = firstPlaces.last else { return nil }
-        return (found, first)
+        guard let found, let firstPlace else { return nil }
+        return (found, firstPlace)
     }
 
     /// A line and a column, both from 1.

@@ -61,9 +61,10 @@ enum GridDifference {
             }
         default:
             // Whole texts decide; only what is printed is shortened.
-            if render(a) != render(b) {
-                differences.append("\(path.isEmpty ? "grid" : path): \(shortened(render(a))) \(labels.first), "
-                                   + "\(shortened(render(b))) \(labels.second)")
+            let (left, right) = (render(a), render(b))
+            if left != right {
+                differences.append("\(path.isEmpty ? "grid" : path): \(shortened(left)) \(labels.first), "
+                                   + "\(shortened(right)) \(labels.second)")
             }
         }
     }

@@ -69,15 +69,16 @@ extension DecayBench {
             }
             BLAS.setThreadCount(configuration.training.blasThreads)
             let started = Date()
+            let hasValidation = dataset.validation != nil, hasTest = dataset.test.count > 0
             if !quiet {
                 StandardOutput.printNow("decaybench train: \(dataset.name) (\(dataset.train.count) train, \(dataset.test.count) test, "
-                      + String(format: "loaded in %.3f s", loadSeconds) + "), key \(configuration.key)")
-                StandardOutput.printNow(EpochLine.header(validation: dataset.validation != nil))
+                                        + String(format: "loaded in %.3f s", loadSeconds) + "), key \(configuration.key)")
+                StandardOutput.printNow(EpochLine.header(validation: hasValidation))
             }
             let result = Trainer.run(configuration, on: dataset, onEpoch: { record in
-                if !quiet { StandardOutput.printNow(EpochLine.format(record, validation: dataset.validation != nil, test: dataset.test.count > 0)) }
+                if !quiet { StandardOutput.printNow(EpochLine.format(record, validation: hasValidation, test: hasTest)) }
             })
-            StandardOutput.printNow(EpochLine.summary(result, task: dataset.task, test: dataset.test.count > 0))
+            StandardOutput.printNow(EpochLine.summary(result, task: dataset.task, test: hasTest))
             if let out {
                 let run = PlannedRun(index: 0, block: 0, coordinates: PlannedRun.standardCoordinates(of: configuration),
                                      configuration: configuration)

@@ -52,7 +52,7 @@ extension DecayBench {
                 if !verdict.hasPrefix("pass") { failures += 1 }
                 let (result, detail) = verdict.hasPrefix("pass") ? ("pass", "") : ("FAIL", String(verdict.dropFirst(8)))
                 StandardOutput.printNow("\(result.padding(toLength: 6, withPad: " ", startingAt: 0))  \(stored.key)  \(RunLabels.text(stored.record.run))"
-                      + (detail.isEmpty ? "" : "\n        " + detail.replacingOccurrences(of: "\n", with: "\n        ")))
+                                        + (detail.isEmpty ? "" : "\n        " + detail.replacingOccurrences(of: "\n", with: "\n        ")))
             }
             if let first = chosen.first {
                 StandardOutput.printNow(DriftReport.text(EnvironmentDrift(stored: first, current: .current()), identical: failures == 0))
