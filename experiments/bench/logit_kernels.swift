@@ -12,6 +12,11 @@
 //   1 row × 10    one row, all ten outputs per pass, each chunk of eight pixels scaled in registers
 //   2 rows × 5    two rows, five outputs per pass, scaled in registers (twice per row)
 //   sparse        the row's non-zero pixels only, W transposed, four accumulators (other bits)
+//   engine, FMA sums  the engine's kernel with each multiply and add fused (other bits): Zen 1
+//                 runs as many multiplies either way, so what it gains is the µops it saves
+//   1 row, skip   one row, all ten outputs per pass, only its chunks of eight pixels that are not
+//                 all zero (the same bits: a zero chunk adds exact zeros to sums that start at +0)
+//   1 row, skip, FMA  the same with fused multiply-adds (other bits)
 //   find non-zeros  the sparse kernel's search for the non-zero pixels alone, no arithmetic
 // It also checks the fused scaling against `Float(b) / 255` for every byte b, and prints the
 // engine's cycles per 64 multiply-adds at a clock given as a second argument (GHz).
@@ -39,7 +44,7 @@ extension SIMD8 where Scalar == Float {
 }
 
 func engine(_ bytes: UnsafePointer<UInt8>, rows: Int, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-            _ buffer: UnsafeMutablePointer<Float>, fused: Bool) {
+            _ buffer: UnsafeMutablePointer<Float>, fused: Bool, fusedSums: Bool = false) {
     var r = 0
     while r + 4 <= rows {
         for q in 0..<4 {
@@ -55,8 +60,15 @@ func engine(_ bytes: UnsafePointer<UInt8>, rows: Int, _ w: UnsafePointer<Float>,
                 let wk = Lanes(at: wj + k), vk = Lanes(at: vj + k)
                 let x0 = Lanes(at: buffer + k), x1 = Lanes(at: buffer + inputs + k)
                 let x2 = Lanes(at: buffer + 2 * inputs + k), x3 = Lanes(at: buffer + 3 * inputs + k)
-                a0 += x0 * wk; b0 += x0 * vk; a1 += x1 * wk; b1 += x1 * vk
-                a2 += x2 * wk; b2 += x2 * vk; a3 += x3 * wk; b3 += x3 * vk
+                if fusedSums {
+                    a0 = a0.addingProduct(x0, wk); b0 = b0.addingProduct(x0, vk)
+                    a1 = a1.addingProduct(x1, wk); b1 = b1.addingProduct(x1, vk)
+                    a2 = a2.addingProduct(x2, wk); b2 = b2.addingProduct(x2, vk)
+                    a3 = a3.addingProduct(x3, wk); b3 = b3.addingProduct(x3, vk)
+                } else {
+                    a0 += x0 * wk; b0 += x0 * vk; a1 += x1 * wk; b1 += x1 * vk
+                    a2 += x2 * wk; b2 += x2 * vk; a3 += x3 * wk; b3 += x3 * vk
+                }
                 k &+= 8
             }
             let base = out + r * outputs + j
@@ -84,6 +96,51 @@ func oneRowTenOutputs(_ bytes: UnsafePointer<UInt8>, rows: Int, _ w: UnsafePoint
             a6 += x * Lanes(at: w + 6 * inputs + k); a7 += x * Lanes(at: w + 7 * inputs + k)
             a8 += x * Lanes(at: w + 8 * inputs + k); a9 += x * Lanes(at: w + 9 * inputs + k)
             k &+= 8
+        }
+        let o = out + r * outputs
+        o[0] = laneSum(a0); o[1] = laneSum(a1); o[2] = laneSum(a2); o[3] = laneSum(a3); o[4] = laneSum(a4)
+        o[5] = laneSum(a5); o[6] = laneSum(a6); o[7] = laneSum(a7); o[8] = laneSum(a8); o[9] = laneSum(a9)
+    }
+}
+
+/// One bit for each chunk of eight pixels of the row that is not all zero: chunk c in bit c % 64
+/// of word c / 64.
+@inline(__always) func nonZeroChunks(_ row: UnsafePointer<UInt8>) -> (UInt64, UInt64) {
+    var words: (UInt64, UInt64) = (0, 0)
+    for chunk in 0..<(inputs / 8) {
+        let bit: UInt64 = UnsafeRawPointer(row + chunk * 8).loadUnaligned(as: UInt64.self) != 0 ? 1 : 0
+        if chunk < 64 { words.0 |= bit << UInt64(chunk) } else { words.1 |= bit << UInt64(chunk - 64) }
+    }
+    return words
+}
+
+func oneRowSkippingZeroChunks(_ bytes: UnsafePointer<UInt8>, rows: Int, _ w: UnsafePointer<Float>,
+                              _ out: UnsafeMutablePointer<Float>, fusedSums: Bool) {
+    for r in 0..<rows {
+        let row = bytes + r * inputs
+        var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes(), a4 = Lanes()
+        var a5 = Lanes(), a6 = Lanes(), a7 = Lanes(), a8 = Lanes(), a9 = Lanes()
+        let (low, high) = nonZeroChunks(row)
+        for (word, firstChunk) in [(low, 0), (high, 64)] {
+            var remaining = word
+            while remaining != 0 {
+                let k = (firstChunk + remaining.trailingZeroBitCount) * 8
+                remaining &= remaining &- 1
+                let x = scaled(row + k)
+                if fusedSums {
+                    a0 = a0.addingProduct(x, Lanes(at: w + k)); a1 = a1.addingProduct(x, Lanes(at: w + inputs + k))
+                    a2 = a2.addingProduct(x, Lanes(at: w + 2 * inputs + k)); a3 = a3.addingProduct(x, Lanes(at: w + 3 * inputs + k))
+                    a4 = a4.addingProduct(x, Lanes(at: w + 4 * inputs + k)); a5 = a5.addingProduct(x, Lanes(at: w + 5 * inputs + k))
+                    a6 = a6.addingProduct(x, Lanes(at: w + 6 * inputs + k)); a7 = a7.addingProduct(x, Lanes(at: w + 7 * inputs + k))
+                    a8 = a8.addingProduct(x, Lanes(at: w + 8 * inputs + k)); a9 = a9.addingProduct(x, Lanes(at: w + 9 * inputs + k))
+                } else {
+                    a0 += x * Lanes(at: w + k); a1 += x * Lanes(at: w + inputs + k)
+                    a2 += x * Lanes(at: w + 2 * inputs + k); a3 += x * Lanes(at: w + 3 * inputs + k)
+                    a4 += x * Lanes(at: w + 4 * inputs + k); a5 += x * Lanes(at: w + 5 * inputs + k)
+                    a6 += x * Lanes(at: w + 6 * inputs + k); a7 += x * Lanes(at: w + 7 * inputs + k)
+                    a8 += x * Lanes(at: w + 8 * inputs + k); a9 += x * Lanes(at: w + 9 * inputs + k)
+                }
+            }
         }
         let o = out + r * outputs
         o[0] = laneSum(a0); o[1] = laneSum(a1); o[2] = laneSum(a2); o[3] = laneSum(a3); o[4] = laneSum(a4)
@@ -183,10 +240,11 @@ let weights = (0..<(outputs * inputs)).map { _ in Float.random(in: -0.1...0.1, u
 var transposed = [Float](repeating: 0, count: inputs * 12)
 for k in 0..<inputs { for j in 0..<outputs { transposed[k * 12 + j] = weights[j * inputs + k] } }
 let table = (0..<256).map { Float($0) / 255 }
-var results = [[Float]](repeating: [Float](repeating: 0, count: rows * outputs), count: 6)
+var results = [[Float]](repeating: [Float](repeating: 0, count: rows * outputs), count: 9)
 var buffer = [Float](repeating: 0, count: 4 * inputs)
 var positions = [Int32](repeating: 0, count: inputs)
-let names = ["engine", "engine, FMA", "1 row × 10", "2 rows × 5", "sparse", "find non-zeros"]
+let names = ["engine", "engine, FMA", "1 row × 10", "2 rows × 5", "sparse", "engine, FMA sums", "1 row, skip",
+             "1 row, skip, FMA", "find non-zeros"]
 var samples = [[Double]](repeating: [], count: names.count)
 bytes.withUnsafeBufferPointer { b in weights.withUnsafeBufferPointer { w in transposed.withUnsafeBufferPointer { wt in
 table.withUnsafeBufferPointer { t in buffer.withUnsafeMutableBufferPointer { s in positions.withUnsafeMutableBufferPointer { p in
@@ -200,6 +258,9 @@ table.withUnsafeBufferPointer { t in buffer.withUnsafeMutableBufferPointer { s i
                 case 2: oneRowTenOutputs(b.baseAddress!, rows: rows, w.baseAddress!, out.baseAddress!)
                 case 3: twoRowsFiveOutputs(b.baseAddress!, rows: rows, w.baseAddress!, out.baseAddress!)
                 case 4: sparse(b.baseAddress!, rows: rows, wt.baseAddress!, t.baseAddress!, out.baseAddress!, p.baseAddress!)
+                case 5: engine(b.baseAddress!, rows: rows, w.baseAddress!, out.baseAddress!, s.baseAddress!, fused: false, fusedSums: true)
+                case 6: oneRowSkippingZeroChunks(b.baseAddress!, rows: rows, w.baseAddress!, out.baseAddress!, fusedSums: false)
+                case 7: oneRowSkippingZeroChunks(b.baseAddress!, rows: rows, w.baseAddress!, out.baseAddress!, fusedSums: true)
                 default: findNonZeros(b.baseAddress!, rows: rows, out.baseAddress!, p.baseAddress!)
                 }
                 samples[variant].append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
@@ -209,14 +270,15 @@ table.withUnsafeBufferPointer { t in buffer.withUnsafeMutableBufferPointer { s i
 }}}}}}
 let medians = samples.map { $0.sorted()[$0.count / 2] }
 print("logits of \(rows) rows × \(inputs) pixel bytes → \(outputs) outputs; medians of 9 alternated rounds")
-for (index, name) in names.enumerated() where index < 5 {
+for (index, name) in names.enumerated() where index < names.count - 1 {
     let sameBits = results[index] == results[0]
     let largest = zip(results[index], results[0]).map { abs($0 - $1) }.max() ?? 0
-    let label = name.padding(toLength: 12, withPad: " ", startingAt: 0)
+    let label = name.padding(toLength: 16, withPad: " ", startingAt: 0)
     print(label + String(format: " %7.2f ms  ×%.2f of the engine's  ", medians[index], medians[index] / medians[0])
           + (sameBits ? "same bits" : String(format: "other bits (largest difference %.1e)", largest)))
 }
-print(String(format: "find non-zeros %6.2f ms  ×%.2f of the engine's (the search alone, no arithmetic)", medians[5], medians[5] / medians[0]))
+let search = medians[names.count - 1]
+print(String(format: "find non-zeros   %7.2f ms  ×%.2f of the engine's (the search alone, no arithmetic)", search, search / medians[0]))
 let allBytes = (0..<256).map { UInt8($0) } + [UInt8](repeating: 0, count: 8)
 let fusedExact = allBytes.withUnsafeBufferPointer { bytes in
     (0..<32).allSatisfy { chunk in
