@@ -7,10 +7,12 @@ public struct RepeatedRuns: Sendable {
     public let pairs: [(repeat: PlannedRun, original: PlannedRun)]
 
     public init(_ plan: GridPlan) {
-        var first: [String: PlannedRun] = [:]
+        // Keyed by the configuration itself, not its canonical JSON: equal configurations are
+        // equal field by field, and hashing the fields is far cheaper than encoding them.
+        var first: [RunConfiguration: PlannedRun] = [:]
         var pairs: [(PlannedRun, PlannedRun)] = []
         for run in plan.runs {
-            let key = run.configuration.equivalent.canonicalJSON
+            let key = run.configuration.equivalent
             if let original = first[key] {
                 pairs.append((run, original))
             } else {
