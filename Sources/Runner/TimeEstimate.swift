@@ -9,18 +9,30 @@ import Training
 ///
 /// Times training steps of each distinct model shape on random data for about 0.15 s (one
 /// BLAS thread, as the workers run), then scales by every run's epochs, training points and
-/// evaluation passes. Data loading and divergence are not counted: divergent runs stop
-/// early, so the estimate errs long.
+/// evaluation passes; and times saving a run (`SavingCost`). Data loading and divergence are
+/// not counted: divergent runs stop early, so the estimate errs long.
 public struct TimeEstimate: Sendable {
+    /// Training and evaluating every run, summed over the workers.
     public let totalSeconds: Double
+    /// Writing every finished run's own file: one at a time, while the other workers train.
+    public let runFileSeconds: Double
+    /// Reading the run files back and writing the results file, after the last run.
+    public let assemblySeconds: Double
     public let jobs: Int
     public let calibrationSeconds: Double
+    /// Why saving could not be timed (for example, no writable temporary directory); it then counts as free.
+    public var savingProblem: String? = nil
 
-    public var wallSeconds: Double { totalSeconds / Double(jobs) }
+    /// A worker waits while its run is written, and the writer takes one run at a time.
+    public var wallSeconds: Double {
+        max((totalSeconds + runFileSeconds) / Double(jobs), runFileSeconds) + assemblySeconds
+    }
 
     public var text: String {
-        String(format: "estimated time: %@ with %d workers (%@ of computing; calibrated in %.1f s on this machine)",
-               Self.duration(wallSeconds), jobs, Self.duration(totalSeconds), calibrationSeconds)
+        String(format: "estimated time: %@ with %d workers (%@ of computing, %@ of saving; calibrated in %.1f s on this machine)",
+               Self.duration(wallSeconds), jobs, Self.duration(totalSeconds),
+               Self.duration(runFileSeconds + assemblySeconds), calibrationSeconds)
+            + (savingProblem.map { "\nnote: saving was not timed and is not counted: \($0)" } ?? "")
     }
 
     public static func make(for plan: GridPlan, jobs: Int) throws -> TimeEstimate {
@@ -42,8 +54,23 @@ public struct TimeEstimate: Sendable {
             let cost = secondsPerPointEpoch[shape]!
             total += Double(configuration.training.epochs) * cost * (Double(counts.train) + Double(counts.train + counts.heldOut) / 3)
         }
-        return TimeEstimate(totalSeconds: total, jobs: max(1, min(jobs, plan.runs.count)),
-                            calibrationSeconds: Date().timeIntervalSince(started))
+        var saving = SavingCost(perRunFile: 0, perRunAssembly: 0)
+        var savingProblem: String?
+        if let first = plan.runs.first, let counts = countsByData[first.configuration.data] {
+            do {
+                saving = try SavingCost.calibrate(for: first, features: counts.features, outputs: counts.outputs,
+                                                  storesParameters: plan.storesParameters)
+            } catch {
+                // An estimate is advice: a temporary directory that cannot be written must not stop `plan`.
+                savingProblem = "\(error)"
+            }
+        }
+        let runs = Double(plan.runs.count)
+        var estimate = TimeEstimate(totalSeconds: total, runFileSeconds: runs * saving.perRunFile,
+                                    assemblySeconds: runs * saving.perRunAssembly, jobs: max(1, min(jobs, plan.runs.count)),
+                                    calibrationSeconds: Date().timeIntervalSince(started))
+        estimate.savingProblem = savingProblem
+        return estimate
     }
 
     /// Training points, held-out points (validation and test, evaluated every epoch), features

@@ -1,6 +1,8 @@
 import Datasets
 import Models
 import Optimization
+import Planning
+import Results
 @testable import Runner
 import TensorMath
 import Training
@@ -50,6 +52,58 @@ final class TimeEstimateTests: XCTestCase {
         XCTAssertGreaterThan(losses.filter { !$0.isFinite }.count, 1, "it diverges again, and is started again")
         let cost = try TimeEstimate.calibrate(diverging, features: 4, outputs: 1, trainingPoints: 64)
         XCTAssertTrue(cost.isFinite && cost > 0, "seconds per point \(cost)")
+    }
+
+    func testTheSavingSampleHasTheRunsEpochsAndParameterShapes() {
+        var mlp = configuration(optimizer: OptimizerSpec(kind: .adam), model: ModelSpec(kind: .mlp, hidden: [5]), batchSize: 8)
+        mlp.training.epochs = 4
+        let run = PlannedRun(index: 0, block: 0, coordinates: [], configuration: mlp)
+        let kept = SavingCost.sampleRecord(run, features: 7, outputs: 3, storesParameters: true)
+        XCTAssertEqual(kept.epochs.map(\.epoch), [1, 2, 3, 4])
+        XCTAssertEqual(kept.parameters.map(\.shape), [[5, 7], [5], [3, 5], [3]])
+        XCTAssertEqual(kept.parameters.map(\.values.count), [35, 5, 15, 3])
+        XCTAssertEqual(SavingCost.sampleRecord(run, features: 7, outputs: 3, storesParameters: false).parameters.count, 0)
+        let linear = PlannedRun(index: 0, block: 0, coordinates: [],
+                                configuration: configuration(optimizer: OptimizerSpec(kind: .sgd), model: ModelSpec(kind: .linear),
+                                                             batchSize: nil, data: DataSpec(source: .syntheticRegression)))
+        XCTAssertEqual(SavingCost.sampleRecord(linear, features: 6, outputs: 1, storesParameters: true).parameters.map(\.shape),
+                       [[1, 6], [1]])
+    }
+
+    func testSavingIsTimedAndTheWriterBoundsTheWallTime() throws {
+        let run = PlannedRun(index: 0, block: 0, coordinates: [],
+                             configuration: configuration(optimizer: OptimizerSpec(kind: .sgd), model: ModelSpec(kind: .softmax), batchSize: 16))
+        let saving = try SavingCost.calibrate(for: run, features: 20, outputs: 3, storesParameters: true)
+        XCTAssertTrue(saving.perRunFile.isFinite && saving.perRunFile > 0, "\(saving)")
+        XCTAssertTrue(saving.perRunAssembly.isFinite && saving.perRunAssembly > 0, "\(saving)")
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
+            .allSatisfy { !$0.hasPrefix("decaybench-saving-\(ProcessInfo.processInfo.processIdentifier)-") },
+                      "the calibration's run file is left behind")
+
+        func wall(computing: Double, runFiles: Double, assembly: Double, jobs: Int) -> Double {
+            TimeEstimate(totalSeconds: computing, runFileSeconds: runFiles, assemblySeconds: assembly, jobs: jobs,
+                         calibrationSeconds: 0).wallSeconds
+        }
+        // Workers share the training and the waits for their files …
+        XCTAssertEqual(wall(computing: 10, runFiles: 1, assembly: 0.5, jobs: 2), 6.0, accuracy: 1e-12)
+        // … but one writer takes the files one at a time: tiny runs wait for it, not for the cores.
+        XCTAssertEqual(wall(computing: 1, runFiles: 30, assembly: 0.5, jobs: 2), 30.5, accuracy: 1e-12)
+        XCTAssertEqual(wall(computing: 10, runFiles: 1, assembly: 0.5, jobs: 1), 11.5, accuracy: 1e-12)
+        var estimate = TimeEstimate(totalSeconds: 1, runFileSeconds: 30, assemblySeconds: 0.5, jobs: 2, calibrationSeconds: 0.2)
+        XCTAssertTrue(estimate.text.hasPrefix("estimated time: 30 s with 2 workers (1.0 s of computing, 30 s of saving;"), estimate.text)
+        XCTAssertFalse(estimate.text.contains("note:"), estimate.text)
+        estimate.savingProblem = "no room"
+        XCTAssertTrue(estimate.text.hasSuffix("\nnote: saving was not timed and is not counted: no room"), estimate.text)
+    }
+
+    func testSavingThatCannotBeTimedIsAnErrorNotACrash() throws {
+        // A regular file where the temporary folder should be: nothing can be created inside it.
+        let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("decaybench-not-a-folder-\(UUID().uuidString)")
+        try Data("x".utf8).write(to: blocker)
+        defer { try? FileManager.default.removeItem(at: blocker) }
+        let run = PlannedRun(index: 0, block: 0, coordinates: [],
+                             configuration: configuration(optimizer: OptimizerSpec(kind: .sgd), model: ModelSpec(kind: .softmax), batchSize: 16))
+        XCTAssertThrowsError(try SavingCost.calibrate(for: run, features: 4, outputs: 2, storesParameters: false, temporary: blocker))
     }
 
     static let regression: Dataset = {

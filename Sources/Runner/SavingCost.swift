@@ -1,0 +1,82 @@
+import Foundation
+import Planning
+import Results
+import TensorMath
+import Training
+
+/// What a grid costs besides training: `run` writes every finished run to a file of its own at
+/// once, one file at a time, so that a killed grid loses nothing; at the end it reads those
+/// files back and writes the results file.
+///
+/// For a grid of small runs this is most of the time: a linear regression on 200 points
+/// trains in well under a millisecond, and its run file takes milliseconds of HDF5's work.
+/// Timed on this machine with a record shaped like the grid's first run: its epochs, and its
+/// parameters when the grid stores them.
+struct SavingCost: Sendable {
+    /// Seconds to write one run's file; the writer takes one run at a time, whatever the jobs.
+    let perRunFile: Double
+    /// Seconds per run to read the run files back and write the results file, after training.
+    let perRunAssembly: Double
+
+    /// Runs in the timed results file: enough that its fixed parts weigh little per run.
+    static let assembledRuns = 8
+    /// Repetitions of each timing; the median counts.
+    static let repetitions = 3
+
+    /// - Parameter temporary: where the timed run file is written and read, in a folder of its own removed afterwards.
+    static func calibrate(for run: PlannedRun, features: Int, outputs: Int, storesParameters: Bool,
+                          temporary: URL = FileManager.default.temporaryDirectory) throws -> SavingCost {
+        let record = sampleRecord(run, features: features, outputs: outputs, storesParameters: storesParameters)
+        let metadata = ResultsFile.Metadata.shard(commandLine: "decaybench plan", provenance: Provenance.current())
+        let directory = temporary
+            .appendingPathComponent("decaybench-saving-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runFile = directory.appendingPathComponent("run.h5").path
+
+        let writing = try median { try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: runFile, durable: false) }
+        let reading = try median { _ = try ResultsFile.readShard(at: runFile) }
+        let records = (0..<assembledRuns).map { copy -> RunRecord in
+            var distinct = record  // a run file per key: each copy its own seed, so its own key
+            distinct.run.configuration.training.seed = UInt64(copy)
+            return distinct
+        }
+        let assembling = try median {
+            _ = try ResultsFile.image(records: records, plan: nil, metadata: metadata, name: "calibration")
+        }
+        return SavingCost(perRunFile: writing, perRunAssembly: reading + assembling / Double(assembledRuns))
+    }
+
+    /// A finished record of `run` with every epoch filled in and, when kept, parameters of its shape.
+    static func sampleRecord(_ run: PlannedRun, features: Int, outputs: Int, storesParameters: Bool) -> RunRecord {
+        let configuration = run.configuration
+        let epochs = (1...max(configuration.training.epochs, 1)).map { epoch in
+            EpochRecord(epoch: epoch, multiplier: 1, trainLoss: 0.5, testLoss: 0.6, trainError: 0.1, testError: 0.2,
+                        weightNorm: 3, seconds: 0.01)
+        }
+        var parameters: [RunRecord.NamedTensor] = []
+        if storesParameters {
+            // Random values: trained weights deflate about as little.
+            var random = DeterministicRandom(seed: 1, stream: "saving calibration")
+            let widths = [features] + configuration.model.hidden + [configuration.model.kind == .linear ? 1 : outputs]
+            for (layer, (inputs, units)) in zip(widths, widths.dropFirst()).enumerated() {
+                parameters.append(.init(name: "layer\(layer).weight", shape: [units, inputs],
+                                        values: (0..<(units * inputs)).map { _ in Float(random.nextNormal()) }))
+                parameters.append(.init(name: "layer\(layer).bias", shape: [units], values: [Float](repeating: 0, count: units)))
+            }
+        }
+        return RunRecord(run: run, status: .finished, message: "", epochs: epochs, parameters: parameters,
+                         effectiveLambda: configuration.regularization.lambda,
+                         appliedLambdas: [configuration.regularization.lambda], seconds: 0.01)
+    }
+
+    private static func median(_ body: () throws -> Void) throws -> Double {
+        var seconds: [Double] = []
+        for _ in 0..<repetitions {
+            let started = ContinuousClock.now
+            try body()
+            seconds.append((ContinuousClock.now - started) / .seconds(1))
+        }
+        return seconds.sorted()[repetitions / 2]
+    }
+}
