@@ -63,31 +63,48 @@ public enum ResultsFile {
         }
     }
 
+    /// Who a file is written for.
+    public enum Audience: Sendable {
+        /// People and their tools: descriptions and units, dimension scales, the runs' labels
+        /// as coordinates, every setting as an attribute of its own.
+        case readers
+        /// A grid's run journal (`OUT.parts/`): only what `readAll` reads back, so that a
+        /// finished run survives a killed grid at a fraction of the cost (HDF5's work for
+        /// those extras was about half of a small run's file). The results file assembled
+        /// from the journal is written for readers.
+        case journal
+    }
+
     /// Writes `records` (in order) to `path`, replacing it atomically.
     ///
     /// - Parameters:
     ///   - plan: the grid, for the root attributes and `/grid`; nil for a single run or a shard.
     public static func write(records: [RunRecord], plan: GridPlan?, metadata: Metadata, to path: String,
-                             durable: Bool = true) throws {
-        try AtomicFile.write(try image(records: records, plan: plan, metadata: metadata, name: path), to: path, durable: durable)
+                             durable: Bool = true, for audience: Audience = .readers) throws {
+        try AtomicFile.write(try image(records: records, plan: plan, metadata: metadata, name: path, for: audience),
+                             to: path, durable: durable)
     }
 
     /// The bytes of a results file holding `records`, built in memory: only the final plain
     /// write touches the disk, so a full disk is one clear error, never a failure inside HDF5.
     /// - Parameter name: how errors name the file.
-    public static func image(records: [RunRecord], plan: GridPlan?, metadata: Metadata, name: String) throws -> Data {
+    public static func image(records: [RunRecord], plan: GridPlan?, metadata: Metadata, name: String,
+                             for audience: Audience = .readers) throws -> Data {
+        let forReaders = audience == .readers
         let file = try HDF5File.createInMemory(name: name)
         defer { try? file.close() }
         try writeRoot(file.root, records: records, plan: plan, metadata: metadata)
         try file.root.writeTable("runs", RunsTable.table(records))
-        try describe(file.root.dataset("runs"), "one row per run, in grid order; see the README for the columns", units: "")
-        try writeCurves(file.root.createGroup("curves"), records)
-        try CurveCoordinates.write(file.root.group("curves"), records: records, plan: plan)
-        try writeConfigurations(file.root.createGroup("config"), records)
+        if forReaders {
+            try describe(file.root.dataset("runs"), "one row per run, in grid order; see the README for the columns", units: "")
+        }
+        try writeCurves(file.root.createGroup("curves"), records, forReaders: forReaders)
+        if forReaders { try CurveCoordinates.write(file.root.group("curves"), records: records, plan: plan) }
+        try writeConfigurations(file.root.createGroup("config"), records, forReaders: forReaders)
         try writeReproductionFacts(file.root, records: records, metadata: metadata)
         if let plan { try GridArrays.write(file.root.createGroup("grid"), plan: plan, records: records) }
         let withParameters = records.filter { !$0.parameters.isEmpty }
-        if !withParameters.isEmpty { try writeParameters(file.root.createGroup("params"), withParameters) }
+        if !withParameters.isEmpty { try writeParameters(file.root.createGroup("params"), withParameters, forReaders: forReaders) }
         return try file.image()
     }
 
@@ -162,8 +179,14 @@ public enum ResultsFile {
         ("epoch_seconds", "wall-clock seconds of the epoch's training steps, evaluation excluded", "s", { $0.seconds }),
     ]
 
-    private static func writeCurves(_ group: HDF5Group, _ records: [RunRecord]) throws {
+    private static func writeCurves(_ group: HDF5Group, _ records: [RunRecord], forReaders: Bool) throws {
         let epochs = records.map { $0.run.configuration.training.epochs }.max() ?? 0
+        guard forReaders else {
+            for metric in curveMetrics {
+                try group.writeDataset(metric.name, curve(metric.value, records, epochs: epochs), shape: [records.count, epochs])
+            }
+            return
+        }
         let runScale = try group.writeDataset("run", records.map { Int64($0.run.index) }, shape: [records.count])
         try describe(runScale, "run index, the row of /runs", units: "1")
         try runScale.makeDimensionScale()
@@ -171,12 +194,7 @@ public enum ResultsFile {
         try describe(epochScale, "epoch number, from 1", units: "epoch")
         try epochScale.makeDimensionScale()
         for metric in curveMetrics {
-            var values = [Float](repeating: .nan, count: records.count * epochs)
-            for (row, record) in records.enumerated() {
-                for (column, epoch) in record.epochs.enumerated() where column < epochs {
-                    values[row * epochs + column] = Float(metric.value(epoch))
-                }
-            }
+            let values = curve(metric.value, records, epochs: epochs)
             let dataset = try group.writeDataset(metric.name, values, shape: [records.count, epochs],
                                                  storage: records.count * epochs > 0 ? .compressed() : .contiguous)
             try describe(dataset, metric.description + "; NaN after a divergence or beyond a run's epochs", units: metric.units)
@@ -185,8 +203,22 @@ public enum ResultsFile {
         }
     }
 
-    private static func writeConfigurations(_ group: HDF5Group, _ records: [RunRecord]) throws {
-        try group.setAttribute("description", .string("one group per run key; its attributes are every setting of the run (defaults included) and 'json', the canonical configuration"))
+    /// One metric of every run, a row per run and a column per epoch: NaN after a divergence
+    /// or beyond a run's epochs.
+    private static func curve(_ value: (EpochRecord) -> Double, _ records: [RunRecord], epochs: Int) -> [Float] {
+        var values = [Float](repeating: .nan, count: records.count * epochs)
+        for (row, record) in records.enumerated() {
+            for (column, epoch) in record.epochs.enumerated() where column < epochs {
+                values[row * epochs + column] = Float(value(epoch))
+            }
+        }
+        return values
+    }
+
+    private static func writeConfigurations(_ group: HDF5Group, _ records: [RunRecord], forReaders: Bool) throws {
+        if forReaders {
+            try group.setAttribute("description", .string("one group per run key; its attributes are every setting of the run (defaults included) and 'json', the canonical configuration"))
+        }
         for record in records {
             let child = try group.createGroup(record.run.key)
             let json = record.run.configuration.canonicalJSON
@@ -197,9 +229,11 @@ public enum ResultsFile {
             let coordinates = record.run.coordinates.map { [$0.axis, $0.label] }
             let coordinateJSON = try JSONSerialization.data(withJSONObject: coordinates, options: [.withoutEscapingSlashes])
             try child.setAttribute("coordinates", .string(String(decoding: coordinateJSON, as: UTF8.self)))
-            try child.setAttribute("stream_seed", .string(String(record.run.configuration.streamSeed)))
             try child.setAttribute("applied_lambda", .double(record.effectiveLambda))
             try child.setAttribute("applied_lambdas", .doubles(record.appliedLambdas))
+            // The rest repeats the JSON for people and their tools.
+            guard forReaders else { continue }
+            try child.setAttribute("stream_seed", .string(String(record.run.configuration.streamSeed)))
             let regularization = record.run.configuration.regularization
             try child.setAttribute("lambda_norm", .double(regularization.normalized ? regularization.lambda : .nan))
             for (name, value) in ConfigurationAttributes.flatten(record.run.configuration) {
@@ -214,15 +248,17 @@ public enum ResultsFile {
     /// (the 63-run equivalence grid's file, 784-8-10 tensors, went from 2.67 MB to 2.25 MB).
     static let smallestCompressedTensor = 16_384
 
-    private static func writeParameters(_ group: HDF5Group, _ records: [RunRecord]) throws {
-        try group.setAttribute("description", .string("final parameters per run key; dense-layer weights are [out, in] (PyTorch's layout), biases [out]"))
+    private static func writeParameters(_ group: HDF5Group, _ records: [RunRecord], forReaders: Bool) throws {
+        if forReaders {
+            try group.setAttribute("description", .string("final parameters per run key; dense-layer weights are [out, in] (PyTorch's layout), biases [out]"))
+        }
         for record in records {
             let child = try group.createGroup(record.run.key)
             for tensor in record.parameters {
                 let storage: HDF5StorageOptions = tensor.values.count < smallestCompressedTensor
                     ? .contiguous : .compressed(level: 4, chunkShape: tensor.shape)
                 let dataset = try child.writeDataset(tensor.name, tensor.values, shape: tensor.shape, storage: storage)
-                try describe(dataset, "final value of \(tensor.name)", units: "parameter units")
+                if forReaders { try describe(dataset, "final value of \(tensor.name)", units: "parameter units") }
             }
         }
     }

@@ -206,7 +206,7 @@ extension GridRunner {
             let recorded = journal.recordedKeys()
             for record in start.finished where !recorded.contains(record.run.key) {
                 try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine, provenance: .current()),
-                                      to: journal.shardPath(forKey: record.run.key))
+                                      to: journal.shardPath(forKey: record.run.key), for: .journal)
             }
         }
     }

@@ -151,7 +151,7 @@ public final class GridRunner: @unchecked Sendable {
                         do {
                             // Not durable: a shard lost to a power cut is only a run to redo on --resume.
                             try ResultsFile.write(records: [record], plan: nil, metadata: shardMetadata,
-                                                  to: journal.shardPath(forKey: run.key), durable: false)
+                                                  to: journal.shardPath(forKey: run.key), durable: false, for: .journal)
                         } catch {
                             // A result that cannot be saved stops the grid: carrying on would compute
                             // more results that may not be saved either. The run is reported as

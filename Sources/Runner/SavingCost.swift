@@ -34,7 +34,9 @@ struct SavingCost: Sendable {
         defer { try? FileManager.default.removeItem(at: directory) }
         let runFile = directory.appendingPathComponent("run.h5").path
 
-        let writing = try median { try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: runFile, durable: false) }
+        let writing = try median {
+            try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: runFile, durable: false, for: .journal)
+        }
         let reading = try median { _ = try ResultsFile.readShard(at: runFile) }
         let records = (0..<assembledRuns).map { copy -> RunRecord in
             var distinct = record  // a run file per key: each copy its own seed, so its own key

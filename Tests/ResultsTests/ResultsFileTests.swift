@@ -125,6 +125,46 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp-\(getpid())"), "no temporary left behind")
     }
 
+    func testAJournalFileReadsBackAsTheSameRecordAsAFileForReaders() throws {
+        var (_, records) = fixture()
+        // Validation curves, several applied λ and a provenance: everything a record holds.
+        records[2].epochs = records[2].epochs.map { epoch in
+            var withValidation = epoch
+            (withValidation.validationLoss, withValidation.validationError) = (0.7, 0.3)
+            return withValidation
+        }
+        records[2].appliedLambdas = [0.1, 0.05]
+        records[0].computedBy = RunProvenance(host: "node7", blasCore: "Zen", cpu: "AMD EPYC", gitCommit: "abc1234")
+        var metadata = ResultsFile.Metadata.shard(commandLine: "test", provenance: .fixture)
+        let fingerprint = DataFileFingerprint(role: "train-images", path: "/data/train.gz", bytes: 12, sha256: String(repeating: "c", count: 64))
+        metadata.dataFiles = [records[0].run.configuration.data: [fingerprint]]
+        /// Everything a record holds, NaN written as such.
+        func described(_ record: RunRecord) -> String {
+            "\(record.run) \(record.status) \(record.message) \(record.epochs) \(record.parameters) "
+                + "\(record.effectiveLambda) \(record.appliedLambdas) \(record.seconds) \(record.computedBy)"
+        }
+        for record in records {
+            let forReaders = directory.appendingPathComponent("readers-\(record.run.index).h5").path
+            let forJournal = directory.appendingPathComponent("journal-\(record.run.index).h5").path
+            try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: forReaders)
+            try ResultsFile.write(records: [record], plan: nil, metadata: metadata, to: forJournal, durable: false, for: .journal)
+            let fromJournal = try ResultsFile.readShard(at: forJournal)
+            XCTAssertEqual(described(fromJournal), described(try ResultsFile.readShard(at: forReaders)), "run \(record.run.index)")
+            XCTAssertEqual(fromJournal.run.key, record.run.key)
+            XCTAssertEqual(try ResultsFile.dataFiles(at: forJournal, key: record.run.key), [fingerprint])
+
+            // What only people and their tools need is left out of the journal's file.
+            let journal = try HDF5File.open(at: forJournal), readers = try HDF5File.open(at: forReaders)
+            for name in ["run", "epoch", "key", "penalty"] {
+                XCTAssertTrue(try readers.root.group("curves").contains(name), name)
+                XCTAssertFalse(try journal.root.group("curves").contains(name), name)
+            }
+            XCTAssertFalse(try journal.root.dataset("runs").hasAttribute("description"))
+            XCTAssertFalse(try journal.root.group("config/\(record.run.key)").hasAttribute("stream_seed"))
+            XCTAssertTrue(try readers.root.group("config/\(record.run.key)").hasAttribute("stream_seed"))
+        }
+    }
+
     func testCurvesAreNaNAfterADivergenceAndGridCellsNaNWithoutAResult() throws {
         let (plan, records) = fixture()
         let path = directory.appendingPathComponent("nan.h5").path
