@@ -8,8 +8,9 @@ import Training
 /// once, one file at a time, so that a killed grid loses nothing; at the end it reads those
 /// files back and writes the results file.
 ///
-/// For a grid of small runs this is most of the time: a linear regression on 200 points
-/// trains in well under a millisecond, and its run file takes milliseconds of HDF5's work.
+/// For a grid of small runs this is most of the time: a softmax regression on 200 synthetic
+/// points trains an epoch in well under a millisecond, and its run file takes milliseconds of
+/// HDF5's work (experiments/bench/small-runs.yaml).
 /// Timed on this machine with a record shaped like the grid's first run: its epochs, and its
 /// parameters when the grid stores them.
 struct SavingCost: Sendable {
