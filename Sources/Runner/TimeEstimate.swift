@@ -7,9 +7,9 @@ import Training
 
 /// How long a grid will take, from a short calibration of this machine.
 ///
-/// Times training steps of each distinct model shape on random data for about 0.15 s (one
-/// BLAS thread, as the workers run), then scales by every run's epochs, training points and
-/// evaluation passes; and times saving a run (`SavingCost`). Data loading and divergence are
+/// Times training steps and evaluation of each distinct model shape on random data for about
+/// 0.3 s (one BLAS thread, as the workers run), then scales by every run's epochs, training
+/// points and evaluated points; and times saving a run (`SavingCost`). Data loading and divergence are
 /// not counted: divergent runs stop early, so the estimate errs long.
 public struct TimeEstimate: Sendable {
     /// Training and evaluating every run, summed over the workers.
@@ -38,7 +38,7 @@ public struct TimeEstimate: Sendable {
     public static func make(for plan: GridPlan, jobs: Int) throws -> TimeEstimate {
         let started = Date()
         BLAS.setThreadCount(1)
-        var secondsPerPointEpoch: [String: Double] = [:]  // by model shape
+        var costs: [String: PointCosts] = [:]  // by model shape
         var countsByData: [DataSpec: (train: Int, heldOut: Int, features: Int, outputs: Int)] = [:]
         var total = 0.0
         for run in plan.runs {
@@ -46,13 +46,14 @@ public struct TimeEstimate: Sendable {
             let counts = try countsByData[configuration.data] ?? pointCounts(configuration.data)
             countsByData[configuration.data] = counts
             let shape = "\(configuration.model.kind)-\(configuration.model.hidden)-\(counts.features)-\(counts.outputs)-\(configuration.training.batchSize ?? -1)"
-            if secondsPerPointEpoch[shape] == nil {
-                secondsPerPointEpoch[shape] = try calibrate(configuration, features: counts.features, outputs: counts.outputs,
-                                                            trainingPoints: counts.train)
+            if costs[shape] == nil {
+                costs[shape] = try calibrate(configuration, features: counts.features, outputs: counts.outputs,
+                                             trainingPoints: counts.train)
             }
-            // A training step costs about three forward passes; evaluating every split one each.
-            let cost = secondsPerPointEpoch[shape]!
-            total += Double(configuration.training.epochs) * cost * (Double(counts.train) + Double(counts.train + counts.heldOut) / 3)
+            // Every epoch trains on the training split and evaluates every split.
+            let cost = costs[shape]!
+            total += Double(configuration.training.epochs)
+                * (cost.training * Double(counts.train) + cost.evaluation * Double(counts.train + counts.heldOut))
         }
         var saving = SavingCost(perRunFile: 0, perRunAssembly: 0)
         var savingProblem: String?
@@ -85,29 +86,39 @@ public struct TimeEstimate: Sendable {
                 dataset.task.outputCount)
     }
 
-    /// Seconds per training point per epoch for this configuration's model.
+    /// Seconds per point of one model shape: trained (per epoch) and evaluated.
+    struct PointCosts: Equatable {
+        var training: Double
+        var evaluation: Double
+    }
+
+    /// Seconds per training point per epoch, and per evaluated point, for this configuration's model.
     ///
     /// Timed for a while rather than for a few steps: a handful of steps lasts milliseconds, and
     /// one interruption or a processor still raising its clock moved the estimate of one grid
     /// between 19 and 29 s. After a warm-up, steps run in segments of at least
-    /// `segmentDuration`; the median segment decides.
-    static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int, trainingPoints: Int) throws -> Double {
+    /// `segmentDuration`; the median segment decides. Evaluation is timed the same way, on its
+    /// own: a forward pass is about a third of an MLP's step but half of a softmax
+    /// regression's, whose step has no ∂X, and a fixed third underestimated such grids.
+    static func calibrate(_ configuration: RunConfiguration, features: Int, outputs: Int, trainingPoints: Int) throws -> PointCosts {
         // A batch never exceeds the training set; calibrate with what a step will really see.
         // At most about 4 million feature values: very wide inputs calibrate on fewer rows.
         let batch = min(configuration.training.batchSize ?? trainingPoints, max(trainingPoints, 1), 4096,
                         max(1, 4_000_000 / max(features, 1)))
         let rows = batch
         var random = DeterministicRandom(seed: 1, stream: "calibration")
-        let x = (0..<(rows * features)).map { _ in Float(random.nextNormal()) }
-        let train: Split
-        let task: Dataset.Task
-        if configuration.model.kind == .linear || outputs == 1 {
-            train = Split(features: x, values: (0..<rows).map { _ in Float(random.nextNormal()) })
-            task = .regression
-        } else {
-            train = Split(features: x, labels: (0..<rows).map { Int32($0 % outputs) })
-            task = .classification(classes: outputs)
+        let isRegression = configuration.model.kind == .linear || outputs == 1
+        func randomSplit(rows: Int) -> Split {
+            let x = (0..<(rows * features)).map { _ in Float(random.nextNormal()) }
+            return isRegression
+                ? Split(features: x, values: (0..<rows).map { _ in Float(random.nextNormal()) })
+                : Split(features: x, labels: (0..<rows).map { Int32($0 % outputs) })
         }
+        let train = randomSplit(rows: rows)
+        // Evaluation goes through a split in chunks of up to 1,024 rows: timed on one such chunk
+        // (fewer rows of very wide inputs), not on a small batch's rows, whose fixed costs weigh more.
+        let evaluated = randomSplit(rows: max(1, min(1024, 4_000_000 / max(features, 1))))
+        let task: Dataset.Task = isRegression ? .regression : .classification(classes: outputs)
         let empty = task == .regression ? Split(features: [], values: []) : Split(features: [], labels: [])
         let dataset = Dataset(name: "calibration", featureCount: features, task: task, train: train, test: empty)
         let fresh = try TrainingSession(configuration: configuration, dataset: dataset)
@@ -116,20 +127,28 @@ public struct TimeEstimate: Sendable {
         let order = Array(0..<rows)
         let indices = (configuration.training.batchSize == nil ? order : order.reversed())[...]
         var session = fresh
-        func step() { calibrationStep(&session, on: indices, restartingFrom: fresh) }
+        let secondsPerStep = medianSeconds { calibrationStep(&session, on: indices, restartingFrom: fresh) }
+        var evaluating = fresh  // the initial weights: finite, as a real run's are while it is evaluated
+        let secondsPerEvaluation = medianSeconds { _ = evaluating.evaluate(evaluated) }
+        return PointCosts(training: secondsPerStep / Double(indices.count),
+                          evaluation: secondsPerEvaluation / Double(evaluated.count))
+    }
+
+    /// The median over `segments` segments of the seconds one call of `body` takes, after a warm-up.
+    static func medianSeconds(of body: () -> Void) -> Double {
         let warmUpStarted = ContinuousClock.now
-        repeat { step() } while ContinuousClock.now - warmUpStarted < warmUpDuration
-        var secondsPerStep: [Double] = []
+        repeat { body() } while ContinuousClock.now - warmUpStarted < warmUpDuration
+        var secondsPerCall: [Double] = []
         for _ in 0..<segments {
             let started = ContinuousClock.now
-            var steps = 0
+            var calls = 0
             repeat {
-                step()
-                steps += 1
+                body()
+                calls += 1
             } while ContinuousClock.now - started < segmentDuration
-            secondsPerStep.append((ContinuousClock.now - started) / .seconds(1) / Double(steps))
+            secondsPerCall.append((ContinuousClock.now - started) / .seconds(1) / Double(calls))
         }
-        return secondsPerStep.sorted()[segments / 2] / Double(indices.count)
+        return secondsPerCall.sorted()[segments / 2]
     }
 
     /// One step of a calibration session. A step on random data may diverge, and a diverged
