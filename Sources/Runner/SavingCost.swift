@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Planning
 import Results
 import TensorMath
@@ -59,13 +60,15 @@ struct SavingCost: Sendable {
         }
         var parameters: [RunRecord.NamedTensor] = []
         if storesParameters {
-            // Random values: trained weights deflate about as little.
+            // The shapes a run of this configuration trains (the calibration has built its
+            // network, so they are valid); random values, since trained weights deflate about as little.
+            let units = configuration.model.kind == .linear ? 1 : outputs
+            let architecture = Architecture(inputs: features, hidden: configuration.model.hidden, outputs: units,
+                                            activation: configuration.model.activation,
+                                            loss: units == 1 ? .meanSquaredError : .softmaxCrossEntropy)
             var random = DeterministicRandom(seed: 1, stream: "saving calibration")
-            let widths = [features] + configuration.model.hidden + [configuration.model.kind == .linear ? 1 : outputs]
-            for (layer, (inputs, units)) in zip(widths, widths.dropFirst()).enumerated() {
-                parameters.append(.init(name: "layer\(layer).weight", shape: [units, inputs],
-                                        values: (0..<(units * inputs)).map { _ in Float(random.nextNormal()) }))
-                parameters.append(.init(name: "layer\(layer).bias", shape: [units], values: [Float](repeating: 0, count: units)))
+            parameters = architecture.parameterLayout.entries.map { entry in
+                .init(name: entry.name, shape: entry.shape, values: (0..<entry.count).map { _ in Float(random.nextNormal()) })
             }
         }
         return RunRecord(run: run, status: .finished, message: "", epochs: epochs, parameters: parameters,

@@ -67,11 +67,9 @@ public struct TimeEstimate: Sendable {
             }
         }
         let runs = Double(plan.runs.count)
-        var estimate = TimeEstimate(totalSeconds: total, runFileSeconds: runs * saving.perRunFile,
-                                    assemblySeconds: runs * saving.perRunAssembly, jobs: max(1, min(jobs, plan.runs.count)),
-                                    calibrationSeconds: Date().timeIntervalSince(started))
-        estimate.savingProblem = savingProblem
-        return estimate
+        return TimeEstimate(totalSeconds: total, runFileSeconds: runs * saving.perRunFile,
+                            assemblySeconds: runs * saving.perRunAssembly, jobs: max(1, min(jobs, plan.runs.count)),
+                            calibrationSeconds: Date().timeIntervalSince(started), savingProblem: savingProblem)
     }
 
     /// Training points, held-out points (validation and test, evaluated every epoch), features
