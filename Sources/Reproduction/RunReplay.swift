@@ -14,7 +14,7 @@ public enum RunReplay {
     public static func rerun(_ stored: StoredRun, datasets: inout [DataSpec: Dataset]) throws -> RunRecord {
         guard stored.configurationProblems.isEmpty else {
             throw ReproductionError("the stored configuration of run \(stored.key) was altered, so a rerun cannot check it:\n  "
-                                    + stored.configurationProblems.joined(separator: "\n  "))
+                                    + stored.configurationProblems.joined(separator: "\n  "), storedRunAltered: true)
         }
         let configuration = stored.record.run.configuration
         try ConfigurationFormat.check(stored.configurationFormat, configuration: configuration)

@@ -51,5 +51,12 @@ public struct StoredRun: Sendable {
 /// A run that cannot be rebuilt or compared, with a sentence a user can act on.
 public struct ReproductionError: Error, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Whether the stored run is at fault (its configuration was edited after it ran), as
+    /// opposed to this environment, which cannot train it again (its data, its threads).
+    public let storedRunAltered: Bool
+
+    public init(_ description: String, storedRunAltered: Bool = false) {
+        self.description = description
+        self.storedRunAltered = storedRunAltered
+    }
 }

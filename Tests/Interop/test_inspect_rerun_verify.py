@@ -146,12 +146,28 @@ def test_verify_passes_on_a_fresh_file_and_fails_on_a_tampered_one(decaybench, s
     assert "1 of 16 did not reproduce" in result.stdout
 
 
-def test_the_file_records_what_a_rerun_needs(decaybench, tmp_path):
-    data = tmp_path / "data.csv"
+def csv_run(decaybench, directory):
+    """A one-run results file trained on a CSV file of the test's own; returns (data, results)."""
+    data = directory / "data.csv"
     data.write_text("a,b,label\n" + "\n".join(f"{i % 7},{i % 5},{i % 2}" for i in range(60)) + "\n")
-    out = str(tmp_path / "csv.h5")
+    out = str(directory / "csv.h5")
     run(decaybench, "train", "--dataset", "csv", "--data-path", str(data), "--task", "classification",
         "--model", "softmax", "--epochs", "1", "--quiet", "--out", out)
+    return data, out
+
+
+def test_verify_says_a_run_it_could_not_rerun_was_not_checked_instead_of_calling_it_a_bug(decaybench, tmp_path):
+    data, out = csv_run(decaybench, tmp_path)
+    data.unlink()
+    result = run(decaybench, "verify", out, check=False)
+    assert result.returncode == 1, (result.returncode, result.stdout)   # was 3, a "FAIL"
+    assert "\nERROR" in result.stdout and "not checked: cannot load the data" in result.stdout
+    assert "FAIL" not in result.stdout and "not drift but a bug" not in result.stdout
+    assert "0 of 1 reproduced bit for bit; 1 could not be rerun here, so were not checked" in result.stdout
+
+
+def test_the_file_records_what_a_rerun_needs(decaybench, tmp_path):
+    data, out = csv_run(decaybench, tmp_path)
     with h5py.File(out) as f:
         key = f["runs"]["key"][0].decode()
         files = json.loads(f["data_files"].attrs[str(f["config"][key].attrs["data_files_id"])])
