@@ -82,7 +82,7 @@ let package = Package(
         /// TensorMath for the seeded generator of the bootstrap.
         .target(name: "Analysis", dependencies: ["Results", "Planning", "Training", "Optimization", "TensorMath"]),
         /// Reruns stored runs from a results file alone and compares them bit for bit.
-        .target(name: "Reproduction", dependencies: ["Results", "Training", "Datasets", "TensorMath"]),
+        .target(name: "Reproduction", dependencies: ["Results", "Training", "Datasets", "TensorMath", "HDF5Store"]),
         .executableTarget(name: "decaybench", dependencies: [
             "Reproduction", "GridFiles", "Planning", "Runner", "Results", "Analysis", "Training", "Datasets", "Models", "Optimization", "TensorMath",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

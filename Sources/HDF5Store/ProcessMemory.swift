@@ -5,11 +5,24 @@ import Foundation
 /// that reads sizes from files, so that results files and data sets are bounded alike.
 public enum ProcessMemory {
     public static var ceiling: Int {
-        var ceiling = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        return min(physical, addressSpaceLimit ?? physical)
+    }
+
+    /// The process's address-space limit in bytes (`ulimit -v`), or nil when it has none.
+    public static var addressSpaceLimit: Int? {
         var limit = rlimit()
-        if getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {  // RLIM_INFINITY
-            ceiling = min(ceiling, Int(clamping: limit.rlim_cur))
-        }
-        return ceiling
+        guard getrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }  // RLIM_INFINITY
+        return Int(clamping: limit.rlim_cur)
+    }
+
+    /// The address space the process has mapped now (its VmSize), which is what the limit
+    /// counts; nil where /proc/self/status cannot tell.
+    public static var addressSpaceInUse: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmSize:") }),
+              let kibibytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Int($0) })
+        else { return nil }
+        return kibibytes * 1024
     }
 }

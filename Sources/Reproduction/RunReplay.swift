@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import HDF5Store
 import Results
 import TensorMath
 import Training
@@ -28,6 +29,10 @@ public enum RunReplay {
                 throw ReproductionError("cannot load the data of run \(stored.key): \(error)")
             }
             datasets[configuration.data] = dataset
+        }
+        if let problem = BLAS.addressSpaceProblem(threads: configuration.training.blasThreads,
+                                                  limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
+            throw ReproductionError("cannot rerun run \(stored.key) with its training.blas_threads here: \(problem)")
         }
         BLAS.setThreadCount(configuration.training.blasThreads)
         let result = Trainer.run(configuration, on: dataset)

@@ -1,6 +1,7 @@
 import Datasets
 import Dispatch
 import Foundation
+import HDF5Store
 import Planning
 import Results
 import TensorMath
@@ -81,6 +82,13 @@ public final class GridRunner: @unchecked Sendable {
         let threads = Set(plan.runs.map(\.configuration.training.blasThreads))
         guard threads.count == 1, let blasThreads = threads.first else {
             throw RunnerError.input("all runs of a grid must use the same training.blas_threads (OpenBLAS's thread count is process-wide); found \(threads.sorted())")
+        }
+        // OpenBLAS keeps a buffer for each of its threads and each job calling it at once;
+        // concurrentPerform runs at most one job per core at a time.
+        let concurrentJobs = max(1, min(options.jobs, plan.runs.count, ProcessInfo.processInfo.activeProcessorCount))
+        if let problem = BLAS.addressSpaceProblem(threads: blasThreads, callers: concurrentJobs,
+                                                  limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
+            throw RunnerError.input("training.blas_threads and --jobs: \(problem)")
         }
         try checkConfigurations()
         let start = try startingPoint(journal)

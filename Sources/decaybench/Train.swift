@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import HDF5Store
 import Planning
 import Results
 import Runner
@@ -66,6 +67,10 @@ extension DecayBench {
             if configuration.training.blasThreads > cores {
                 FileHandle.standardError.write(Data(("warning: \(configuration.training.blasThreads) BLAS threads on \(cores) cores; "
                     + "oversubscribed cores are slower than one thread each\n").utf8))
+            }
+            if let problem = BLAS.addressSpaceProblem(threads: configuration.training.blasThreads,
+                                                      limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
+                throw CommandFailure.input("--blas-threads: \(problem)")
             }
             BLAS.setThreadCount(configuration.training.blasThreads)
             let started = Date()

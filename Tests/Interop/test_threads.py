@@ -47,3 +47,42 @@ def test_train_warns_when_blas_threads_exceed_the_cores(decaybench, tmp_path):
     result = run(decaybench, "train", "--dataset", "synthetic-classification", "--samples", "200", "--features", "5",
                  "--model", "softmax", "--epochs", "1", "--quiet", "--blas-threads", str(CORES + 1))
     assert f"warning: {CORES + 1} BLAS threads on {CORES} cores" in result.stderr
+
+
+# Under an address-space limit OpenBLAS does not fail when its buffers do not fit: it retries
+# its allocation forever (or takes what the rest needs, and the process aborts). Each of its
+# threads maps about 136 MiB, so 64 threads never fit in 4 GB.
+ADDRESS_SPACE_LIMIT_KIB = 4_000_000
+MLP_TRAINING = ["train", "--dataset", "synthetic-classification", "--samples", "2000", "--features", "300",
+                "--model", "mlp", "--hidden", "512,512", "--batch-size", "512", "--epochs", "1", "--quiet"]
+
+
+def limited(decaybench, *args, cwd=None):
+    import shlex
+    import subprocess
+    command = f"ulimit -v {ADDRESS_SPACE_LIMIT_KIB}; exec {shlex.quote(decaybench)} " + " ".join(map(shlex.quote, args))
+    return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+def test_train_refuses_blas_threads_beyond_the_address_space_limit_and_the_count_it_offers_trains(decaybench, tmp_path):
+    refused = limited(decaybench, *MLP_TRAINING, "--blas-threads", "64", "--out", str(tmp_path / "run.h5"))
+    assert refused.returncode == 2, (refused.returncode, refused.stderr[-800:])   # was a hang, or 134
+    assert "--blas-threads: 64 OpenBLAS threads need about" in refused.stderr
+    assert not os.path.exists(tmp_path / "run.h5")
+    import re
+    fitting = int(re.search(r"use at most (\d+) BLAS threads", refused.stderr).group(1))
+    assert 4 <= fitting < 64, refused.stderr
+    # The count offered is one that works under the same limit, on products large enough to
+    # use every thread.
+    accepted = limited(decaybench, *MLP_TRAINING, "--blas-threads", str(fitting), "--out", str(tmp_path / "run.h5"))
+    assert accepted.returncode == 0, (fitting, accepted.returncode, accepted.stderr[-800:])
+    assert os.path.exists(tmp_path / "run.h5")
+
+
+def test_run_refuses_a_grids_blas_threads_beyond_the_address_space_limit_before_touching_anything(decaybench, tmp_path):
+    path = grid(str(tmp_path), 64)
+    refused = limited(decaybench, "run", path, "--out", str(tmp_path / "out.h5"), "--jobs", "2")
+    assert refused.returncode == 2, (refused.returncode, refused.stderr[-800:])
+    assert "training.blas_threads and --jobs: 2 jobs at once with 64 OpenBLAS threads each need about" in refused.stderr \
+        or (CORES == 1 and "64 OpenBLAS threads need about" in refused.stderr)
+    assert sorted(os.listdir(tmp_path)) == ["grid.yaml"]

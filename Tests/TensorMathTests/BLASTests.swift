@@ -33,4 +33,44 @@ final class BLASTests: XCTestCase {
         XCTAssertFalse(BLAS.coreName.isEmpty)
         XCTAssertTrue(BLAS.configuration.contains("OpenBLAS"), BLAS.configuration)
     }
+
+    // MARK: - Address space for OpenBLAS's buffers
+
+    private let buffer = BLAS.addressSpacePerBuffer
+
+    func testNoLimitMeansNoProblem() {
+        XCTAssertNil(BLAS.addressSpaceProblem(threads: 1024, callers: 64, limit: nil, inUse: 1 << 30))
+    }
+
+    func testThreadsThatFitThePartOfTheLimitLeftAreAccepted() {
+        XCTAssertNil(BLAS.addressSpaceProblem(threads: 10, limit: 1 << 30 + 10 * buffer, inUse: 1 << 30))
+        XCTAssertNotNil(BLAS.addressSpaceProblem(threads: 11, limit: 1 << 30 + 10 * buffer, inUse: 1 << 30))
+    }
+
+    func testTheRefusalSaysHowManyThreadsFit() throws {
+        let problem = try XCTUnwrap(BLAS.addressSpaceProblem(threads: 64, limit: 4 << 30, inUse: 512 << 20))
+        // (4 GiB − 512 MiB) ÷ 144 MiB = 24.9: 24 buffers.
+        XCTAssertTrue(problem.hasPrefix("64 OpenBLAS threads need about 9.0 GiB of address space"), problem)
+        XCTAssertTrue(problem.contains("(ulimit -v, 4.0 GiB) leaves 3.5 GiB"), problem)
+        XCTAssertTrue(problem.hasSuffix("use at most 24 BLAS threads, or raise the limit"), problem)
+    }
+
+    func testConcurrentJobsEachTakeABuffer() throws {
+        // Two jobs with 12 threads each: 13 buffers, one more than fit.
+        let limit = 12 * buffer
+        XCTAssertNil(BLAS.addressSpaceProblem(threads: 11, callers: 2, limit: limit, inUse: 0))
+        let problem = try XCTUnwrap(BLAS.addressSpaceProblem(threads: 12, callers: 2, limit: limit, inUse: 0))
+        XCTAssertTrue(problem.hasPrefix("2 jobs at once with 12 OpenBLAS threads each need"), problem)
+        XCTAssertTrue(problem.hasSuffix("use at most 11 BLAS threads, or use at most 1 job, or raise the limit"), problem)
+    }
+
+    func testALimitBelowOneBufferOnlyAsksToRaiseIt() throws {
+        let problem = try XCTUnwrap(BLAS.addressSpaceProblem(threads: 1, limit: 100 << 20, inUse: 90 << 20))
+        XCTAssertTrue(problem.hasPrefix("1 OpenBLAS thread needs"), problem)
+        XCTAssertTrue(problem.hasSuffix("OpenBLAS would wait for the rest forever: raise the limit"), problem)
+    }
+
+    func testHugeCountsDoNotOverflow() {
+        XCTAssertNotNil(BLAS.addressSpaceProblem(threads: Int.max, callers: Int.max, limit: Int.max, inUse: 0))
+    }
 }
