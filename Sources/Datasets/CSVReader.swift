@@ -3,7 +3,9 @@ import Foundation
 /// Reads numeric CSV files: one point per line, comma-separated numbers, one of them the target.
 ///
 /// Blank lines are skipped; a number may be wrapped in double quotes and surrounded by
-/// spaces; lines may end in `\r\n`. Quoted fields cannot contain commas: the file is numeric.
+/// spaces; lines may end in `\n`, `\r\n` or (in a file without `\n`) `\r` alone. Quoted fields
+/// cannot contain commas: the file is numeric. A gzip-compressed file, whatever its name, is
+/// read decompressed, as pandas reads `data.csv.gz`.
 /// Every row must have as many fields as the header (or, without a header, the first row).
 public enum CSVReader {
     /// Reads `path`.
@@ -19,16 +21,41 @@ public enum CSVReader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError.unreadable(path: path, reason: "no such file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard var data = FileManager.default.contents(atPath: path) else {
             throw DataError.unreadable(path: path, reason: "the file cannot be read")
         }
+        if data.starts(with: [0x1F, 0x8B]) { data = try decompressed(path: path) }
         return try parse(data, path: path, targetColumn: targetColumn, header: header, task: task)
+    }
+
+    /// The text of a gzip-compressed CSV file, no larger than half the memory available now
+    /// (its numbers take about as much again): a small file can inflate a thousandfold.
+    private static func decompressed(path: String) throws -> Data {
+        let limit = DataLimits.availableMemory / 2
+        var text = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 22)
+        do {
+            let file = try GzipReader(path: path)
+            while true {
+                let count = try chunk.withUnsafeMutableBytes { try file.read(into: $0) }
+                text.append(contentsOf: chunk[..<count])
+                guard text.count <= limit else {
+                    throw DataError.tooLarge(what: "the decompressed text of \(path)", found: "more than \(DataLimits.describe(bytes: limit))",
+                                             limit: "half the \(DataLimits.describe(bytes: limit * 2)) of memory available now")
+                }
+                if count < chunk.count { return text }
+            }
+        } catch DataError.malformedIDX(_, _, let found) {
+            throw DataError.malformedCSV(path: path, line: nil, column: nil, expected: "a readable gzip file (it starts like one)", found: found)
+        }
     }
 
     static func parse(_ data: Data, path: String, targetColumn: Int, header: Bool, task: TaskKind) throws -> FileTable {
         var parser = Parser(path: path, targetColumn: targetColumn, hasHeader: header, task: task)
         var lineNumber = 0
-        for rawLine in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        // Lines ending in CR alone (old Mac spreadsheets): no LF anywhere, but CRs.
+        let lineEnd = !data.contains(UInt8(ascii: "\n")) && data.contains(UInt8(ascii: "\r")) ? UInt8(ascii: "\r") : UInt8(ascii: "\n")
+        for rawLine in data.split(separator: lineEnd, omittingEmptySubsequences: false) {
             lineNumber += 1
             var line = Substring(decoding: rawLine, as: UTF8.self)
             if lineNumber == 1, line.first == "\u{FEFF}" { line = line.dropFirst() }

@@ -12,6 +12,44 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(table.task, .classification(classes: 3))
     }
 
+    func testLinesEndingInCarriageReturnsAloneAreLines() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("mac.csv", text: "a,b,label\r1,2,0\r\r3,4,1\r")
+        let table = try CSVReader.read(path: path, targetColumn: -1, header: true, task: .classification)
+        XCTAssertEqual(table.rows.features, [1, 2, 3, 4])
+        XCTAssertEqual(table.rows.labels, [0, 1])
+        // Lines are counted the same way in errors.
+        let bad = try directory.write("bad-mac.csv", text: "a,b,label\r1,2,0\r3,x,1\r")
+        assertCSVError(try CSVReader.read(path: bad, targetColumn: -1, header: true, task: .classification),
+                       path: bad, line: 3, column: 2, found: "x")
+    }
+
+    func testAGzipCompressedFileIsReadDecompressedWhateverItsName() throws {
+        let directory = try TemporaryDirectory()
+        let text = "a,b,y\n" + (0..<3000).map { "\($0 % 7),\($0 % 5),\(Double($0) / 8)" }.joined(separator: "\n") + "\n"
+        let plain = try directory.write("points.csv", text: text)
+        let expected = try CSVReader.read(path: plain, targetColumn: -1, header: true, task: .regression)
+        for name in ["points.csv.gz", "points.csv"] {
+            let compressed = try directory.write("gz-" + name, bytes: Array(text.utf8), gzip: true)
+            let table = try CSVReader.read(path: compressed, targetColumn: -1, header: true, task: .regression)
+            XCTAssertEqual(table.rows.features, expected.rows.features)
+            XCTAssertEqual(table.rows.values, expected.rows.values)
+        }
+    }
+
+    func testAGzipFileCutShortIsNamedAsSuch() throws {
+        let directory = try TemporaryDirectory()
+        let whole = try directory.write("whole.csv.gz", bytes: Array("a,b,y\n1,2,3\n4,5,6\n".utf8), gzip: true)
+        let bytes = try XCTUnwrap(FileManager.default.contents(atPath: whole))
+        let cut = try directory.write("cut.csv.gz", bytes: Array(bytes.prefix(bytes.count - 9)))
+        XCTAssertThrowsError(try CSVReader.read(path: cut, targetColumn: -1, header: true, task: .regression)) { error in
+            guard case let DataError.malformedCSV(path, line, _, expected, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, cut)
+            XCTAssertNil(line)
+            XCTAssertTrue(expected.contains("a readable gzip file"), expected)
+        }
+    }
+
     func testNoHeaderAndTargetFirstForRegression() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.write("points.csv", text: "-1.5,1,2\n0.25,3,4\n")
