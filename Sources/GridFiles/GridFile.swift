@@ -111,6 +111,7 @@ public enum GridFile {
         var blocks: [GridBlock] = []
         for (documentIndex, document) in documents.enumerated() {
             let root = GridLocation(document, keyPath: "")
+            reader.reportUnreadableTags(in: document, at: root)
             guard let pairs = reader.mapping(document, at: root, expected: "a mapping of grid settings") else { continue }
             reader.rejectUnknownKeys(pairs, valid: GridFileHeader.keys + GridFields.sections + ["grid", "seeds", "blocks"],
                                      in: root, what: "key")
@@ -176,9 +177,12 @@ public enum GridFile {
                 file: fileName, line: place.line, column: place.column, keyPath: "",
                 message: "a mapping key is a list or a mapping; a grid file's keys are names and values")])
         }
+        if let repeated = MappingKeyEvents.repeatedKey(in: text) {
+            throw GridFileError(problems: [duplicateKeyProblem(["\(repeated.key)"], repeated, fileName: fileName)])
+        }
         var documents: [Node] = []
         do {
-            var sequence = try compose_all(yaml: text)
+            var sequence = try compose_all(yaml: text, GridNodeReader.resolver)
             while let document = sequence.next() {
                 documents.append(document)
             }
@@ -193,6 +197,13 @@ public enum GridFile {
         }
     }
 
+    private static func duplicateKeyProblem(_ names: [String], _ repeated: (key: String, place: MappingKeyEvents.Place, first: MappingKeyEvents.Place),
+                                            fileName: String) -> GridProblem {
+        GridProblem(file: fileName, line: repeated.place.line, column: repeated.place.column, keyPath: "",
+                    message: "duplicate key \(names.map { "'\($0)'" }.joined(separator: ", ")) in one mapping "
+                        + "(first at \(repeated.first.line):\(repeated.first.column)); each key may appear once")
+    }
+
     private static func syntaxProblem(_ error: YamlError, fileName: String, text: String) -> GridProblem {
         let problem = { (line: Int, column: Int, message: String) in
             GridProblem(file: fileName, line: line, column: column, keyPath: "", message: "YAML syntax error: \(message)")
@@ -204,12 +215,10 @@ public enum GridFile {
             return problem(mark.line, mark.column, message + during)
         case let .duplicatedKeysInMapping(duplicates, context):
             // Yams names where the mapping starts; the events name the repeated key itself.
-            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             if let repeated = MappingKeyEvents.repeatedKey(in: text, among: Set(duplicates)) {
-                return GridProblem(file: fileName, line: repeated.place.line, column: repeated.place.column, keyPath: "",
-                                   message: "duplicate key \(names) in one mapping (first at \(repeated.first.line):\(repeated.first.column)); "
-                                       + "each key may appear once")
+                return duplicateKeyProblem(duplicates, repeated, fileName: fileName)
             }
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return GridProblem(file: fileName, line: context.mark.line, column: context.mark.column, keyPath: "",
                                message: "duplicate key \(names) in one mapping; each key may appear once")
         case let .reader(message, offset, _, _):

@@ -192,7 +192,14 @@ struct GridNodeReader {
         init(_ node: Node) {
             guard case .scalar(let scalar) = node else { self = .notScalar; return }
             let text = scalar.string
-            guard scalar.style == .plain || scalar.style == .any else { self = .text(text); return }
+            // An explicit !!str (or YAML's non-specific "!") makes even `!!str 1` a string; an
+            // explicit !!int, !!float, !!bool or !!null is read as the plain scalar would be.
+            // Any other tag is reported once, by `reportUnreadableTags`.
+            switch Tag.Name(rawValue: scalar.tag.description) {   // Yams keeps `Tag.name` internal
+            case GridNodeReader.plainTag: guard scalar.style == .plain || scalar.style == .any else { self = .text(text); return }
+            case .int, .float, .bool, .null: break
+            default: self = .text(text); return
+            }
             switch text {
             case "", "~", "null", "Null", "NULL": self = .null; return
             case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON": self = .boolean(true); return
@@ -209,6 +216,46 @@ struct GridNodeReader {
                 self = .text(text)
             }
         }
+    }
+
+    /// The tag the grid file's resolver gives every plain scalar without an explicit tag,
+    /// so that an explicit one can be told from it (Yams's default resolver would tag `1e-5`
+    /// as a string and `1` as an integer, whether or not the file said so).
+    static let plainTag = Tag.Name(rawValue: "tag:decaybench,2026:plain")
+
+    /// Resolves every plain scalar to `plainTag`; quoted ones are strings, and explicit tags stay.
+    static let resolver = Resolver.basic.appending(try! Resolver.Rule(plainTag, "^"))
+
+    /// The tags a grid file may write: YAML's core schema. Others (`!!binary`, `!!timestamp`,
+    /// `!!python/object`, an application's `!custom`) have no meaning in a grid; ignoring
+    /// them would read a value other than the one the file's author meant.
+    private static let readableTags: Set<Tag.Name> = [plainTag, .str, .int, .float, .bool, .null, .seq, .map, .nonSpecific, .implicit]
+
+    /// Reports every tag of `node` and its descendants that a grid file cannot read.
+    mutating func reportUnreadableTags(in node: Node, at location: GridLocation) {
+        if !Self.readableTags.contains(Tag.Name(rawValue: node.tag.description)) {
+            report("unknown YAML tag '\(Self.shortTag(node.tag.description))': a grid file reads plain values, and of tags "
+                   + "only !!str, !!int, !!float, !!bool, !!null, !!seq and !!map", at: location)
+        }
+        switch node {
+        case .mapping(let mapping):
+            for pair in mapping {
+                let key = pair.key.scalar?.string ?? GridNodeReader.describe(pair.key)
+                reportUnreadableTags(in: pair.key, at: GridLocation(pair.key, keyPath: location.appending(key: key), fallback: location))
+                reportUnreadableTags(in: pair.value, at: GridLocation(pair.value, keyPath: location.appending(key: key), fallback: location))
+            }
+        case .sequence(let sequence):
+            for (index, element) in sequence.enumerated() {
+                reportUnreadableTags(in: element, at: GridLocation(element, keyPath: location.appending(index: index), fallback: location))
+            }
+        case .scalar, .alias:
+            break
+        }
+    }
+
+    /// "!!binary" for "tag:yaml.org,2002:binary", as the file wrote it.
+    private static func shortTag(_ name: String) -> String {
+        name.hasPrefix("tag:yaml.org,2002:") ? "!!" + name.dropFirst("tag:yaml.org,2002:".count) : name
     }
 
     /// How a node reads in a message: "the string 'abc'", "1.5", "a list", "a mapping", "null".

@@ -29,23 +29,26 @@ enum MappingKeyEvents {
         }
     }
 
-    /// The place of the first key, among `names`, that repeats a key of the same mapping, with
-    /// the place of its first occurrence; nil if there is none.
-    static func repeatedKey(in text: String, among names: Set<String>) -> (place: Place, first: Place)? {
-        var firstPlace: Place?
+    /// The first key (among `names`, or any) that repeats a key of the same mapping by its
+    /// text, quoted or plain, with its place and the place of its first occurrence; nil if
+    /// there is none. The composer's own check compares tagged nodes, and the grid file's
+    /// resolver tags a plain `name` apart from a quoted `'name'`.
+    static func repeatedKey(in text: String, among names: Set<String>? = nil) -> (key: String, place: Place, first: Place)? {
+        var firstPlace: Place?, repeated = ""
         let found = walk(text) { event, isKey, keysSoFar in
             guard isKey, event.type == YAML_SCALAR_EVENT, let value = event.data.scalar.value else { return false }
             let key = String(decoding: UnsafeBufferPointer(start: value, count: event.data.scalar.length), as: UTF8.self)
-            guard names.contains(key) else { return false }
+            guard names?.contains(key) ?? true else { return false }
             if let first = keysSoFar[key] {
                 firstPlace = first
+                repeated = key
                 return true
             }
             keysSoFar[key] = Place(event.start_mark)
             return false
         }
         guard let found, let firstPlace else { return nil }
-        return (found, firstPlace)
+        return (repeated, found, firstPlace)
     }
 
     /// A line and a column, both from 1.

@@ -66,6 +66,40 @@ final class GridFileErrorTests: XCTestCase {
         XCTAssertEqual(try GridFile.parse(text: "name: 'null'\n" + rest, fileName: "grid.yaml").name, "null")
     }
 
+    /// Tags: !!str makes a string of anything, the core schema's other tags read as plain
+    /// values do, and any other tag is reported rather than ignored.
+    func testExplicitTagsAreHonouredOrReported() throws {
+        XCTAssertThrowsProblems("""
+            name: tags
+            dataset: {name: synthetic-classification, samples: !!binary 1000}
+            model: {kind: !!str softmax}
+            optimizer: {kind: sgd}
+            training: {epochs: !!str 3}
+            grid:
+              lr: [!!float 0.1, !custom 0.2]
+            """, [
+            "grid.yaml:2:52: dataset.samples: expected an integer > 0, found the string '1000'",
+            "grid.yaml:2:52: dataset.samples: unknown YAML tag '!!binary': a grid file reads plain values, and of tags only "
+                + "!!str, !!int, !!float, !!bool, !!null, !!seq and !!map",
+            "grid.yaml:5:20: training.epochs: expected an integer > 0, found the string '3'",
+            "grid.yaml:7:21: grid.lr[1]: expected a number > 0, found the string '0.2'",
+            "grid.yaml:7:21: grid.lr[1]: unknown YAML tag '!custom': a grid file reads plain values, and of tags only "
+                + "!!str, !!int, !!float, !!bool, !!null, !!seq and !!map",
+        ])
+        let plan = try GridFile.parse(text: """
+            name: !!str tags
+            dataset: !!map {name: synthetic-classification, samples: !!int 1000}
+            model: {kind: softmax}
+            optimizer: {kind: sgd}
+            training: {epochs: !!int "3"}
+            grid:
+              lr: !!seq [!!float 0.1, 1e-2]
+            """, fileName: "grid.yaml")
+        XCTAssertEqual(plan.runs.map(\.configuration.optimizer.learningRate), [0.1, 0.01])
+        XCTAssertEqual(plan.runs.first?.configuration.training.epochs, 3)
+        XCTAssertEqual(plan.runs.first?.configuration.data.samples, 1000)
+    }
+
     func testMissingRequiredSettingsAndUnknownTopLevelKeys() {
         XCTAssertThrowsProblems("""
             # only a grid
