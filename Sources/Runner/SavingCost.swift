@@ -30,8 +30,9 @@ struct SavingCost: Sendable {
                           temporary: URL = FileManager.default.temporaryDirectory) throws -> SavingCost {
         let record = sampleRecord(run, features: features, outputs: outputs, storesParameters: storesParameters)
         let metadata = ResultsFile.Metadata.shard(commandLine: "decaybench plan", provenance: Provenance.current())
+        removeStaleFolders(in: temporary)
         let directory = temporary
-            .appendingPathComponent("decaybench-saving-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+            .appendingPathComponent(folderPrefix + "\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let runFile = directory.appendingPathComponent("run.h5").path
@@ -49,6 +50,31 @@ struct SavingCost: Sendable {
             _ = try ResultsFile.image(records: records, plan: nil, metadata: metadata, name: "calibration")
         }
         return SavingCost(perRunFile: writing, perRunAssembly: reading + assembling / Double(assembledRuns))
+    }
+
+    /// How the calibration's folder is named: the prefix, then its process id and a UUID.
+    static let folderPrefix = "decaybench-saving-"
+
+    /// Removes the folders that calibrations of processes no longer alive left behind (a `plan`
+    /// killed while it timed saving), so that they do not pile up in the temporary folder. Only
+    /// a real folder named for a dead process and holding nothing but the timed run file (or
+    /// its temporary) goes, and only if that file begins as DecayBench writes it.
+    static func removeStaleFolders(in temporary: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(folderPrefix) {
+            let rest = name.dropFirst(folderPrefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid > 0,
+                  !StaleTemporaries.isAlive(pid) else { continue }
+            let folder = temporary.appendingPathComponent(name).path
+            var status = stat()
+            guard lstat(folder, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR,
+                  let entries = try? FileManager.default.contentsOfDirectory(atPath: folder),
+                  entries.allSatisfy({ ($0 == "run.h5" || $0.hasPrefix("run.h5.tmp-"))
+                                       && StaleTemporaries.isRecognisablyOurs(folder + "/" + $0) })
+            else { continue }
+            for entry in entries { unlink(folder + "/" + entry) }
+            rmdir(folder)
+        }
     }
 
     /// A finished record of `run` with every epoch filled in and, when kept, parameters of its shape.

@@ -108,6 +108,37 @@ final class TimeEstimateTests: XCTestCase {
         XCTAssertThrowsError(try SavingCost.calibrate(for: run, features: 4, outputs: 2, storesParameters: false, temporary: blocker))
     }
 
+    func testFoldersThatKilledCalibrationsLeftAreRemovedAndNoOtherFolder() throws {
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("saving-stale-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        // The id of a process that has ended.
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let dead = ended.processIdentifier, alive = ProcessInfo.processInfo.processIdentifier
+        let hdf5Start = Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0])
+        func folder(_ name: String, _ files: [String: Data]) throws -> String {
+            let path = temporary.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+            for (file, data) in files { try data.write(to: path.appendingPathComponent(file)) }
+            return name
+        }
+        let stale = try folder("decaybench-saving-\(dead)-A", ["run.h5": hdf5Start])
+        let staleCutShort = try folder("decaybench-saving-\(dead)-B", ["run.h5.tmp-\(dead)": Data()])
+        let running = try folder("decaybench-saving-\(alive)-C", ["run.h5": hdf5Start])
+        let usersFile = try folder("decaybench-saving-\(dead)-D", ["run.h5": Data("my notes".utf8)])
+        let usersFolder = try folder("decaybench-saving-\(dead)-E", ["run.h5": hdf5Start, "thesis.tex": Data("x".utf8)])
+        try FileManager.default.createSymbolicLink(atPath: temporary.appendingPathComponent("decaybench-saving-\(dead)-F").path,
+                                                   withDestinationPath: temporary.appendingPathComponent(stale).path)
+
+        SavingCost.removeStaleFolders(in: temporary)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: temporary.path))
+        XCTAssertFalse(left.contains(stale) || left.contains(staleCutShort), "\(left)")
+        XCTAssertTrue(left.isSuperset(of: [running, usersFile, usersFolder, "decaybench-saving-\(dead)-F"]), "\(left)")
+    }
+
     static let regression: Dataset = {
         var random = DeterministicRandom(seed: 3, stream: "time-estimate-test")
         let features = (0..<(64 * 4)).map { _ in Float(random.nextNormal()) }
