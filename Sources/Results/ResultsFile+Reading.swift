@@ -169,7 +169,8 @@ extension ResultsFile {
                     parameters.append(RunRecord.NamedTensor(name: name, shape: shape, values: values))
                 }
                 parameters.sort { Self.parameterOrder($0.name) < Self.parameterOrder($1.name) }
-                if !parameters.isEmpty, let problem = Self.parameterProblem(parameters, hidden: configuration.model.hidden) {
+                let widths = configuration.data.shapeWithoutReading.map { (inputs: $0.features, outputs: $0.outputs) }
+                if !parameters.isEmpty, let problem = Self.parameterProblem(parameters, hidden: configuration.model.hidden, widths: widths) {
                     throw ResultsFileError("\(path): the final parameters of run \(key) are incomplete: \(problem); the file is damaged")
                 }
             }
@@ -185,15 +186,19 @@ extension ResultsFile {
 
     /// Nil when `tensors` are every parameter of a network with these hidden widths, in the
     /// shapes of its `Architecture.parameterLayout`; otherwise what is wrong. The input and
-    /// output widths are taken from the first and last weights themselves.
-    static func parameterProblem(_ tensors: [RunRecord.NamedTensor], hidden: [Int]) -> String? {
+    /// output widths are `widths` where the run's data spec tells them (MNIST-like and
+    /// synthetic sets), else taken from the first and last weights themselves: then a damaged
+    /// first weight is measured against its own width.
+    static func parameterProblem(_ tensors: [RunRecord.NamedTensor], hidden: [Int], widths: (inputs: Int, outputs: Int)? = nil) -> String? {
         var shapes: [String: [Int]] = [:]
         for tensor in tensors { shapes[tensor.name] = tensor.shape }
         let last = "layer\(hidden.count).weight"
-        for name in ["layer0.weight", last] where shapes[name]?.count != 2 {
-            return shapes[name].map { "\(name) has shape \($0), not [out, in]" } ?? "\(name) is missing"
+        if widths == nil {
+            for name in ["layer0.weight", last] where shapes[name]?.count != 2 {
+                return shapes[name].map { "\(name) has shape \($0), not [out, in]" } ?? "\(name) is missing"
+            }
         }
-        let (inputs, outputs) = (shapes["layer0.weight"]![1], shapes[last]![0])
+        let (inputs, outputs) = widths ?? (shapes["layer0.weight"]![1], shapes[last]![0])
         // Architecture traps on widths below 1: a damaged file must be an error, not a crash.
         guard inputs >= 1, outputs >= 1, hidden.allSatisfy({ $0 >= 1 }) else {
             return "a width below 1 (inputs \(inputs), hidden \(hidden), outputs \(outputs))"

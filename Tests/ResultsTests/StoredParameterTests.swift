@@ -37,4 +37,20 @@ final class StoredParameterTests: XCTestCase {
         XCTAssertEqual(ResultsFile.parameterProblem(tensors([6, 8, 3]) + tensors([3, 2]).prefix(1).map {
             RunRecord.NamedTensor(name: "extra", shape: $0.shape, values: $0.values) }, hidden: [8]), "unexpected tensors extra")
     }
+
+    /// Where the data spec tells the input and output widths, a damaged first or last weight
+    /// is measured against them, not against its own columns.
+    func testKnownWidthsJudgeTheFirstAndLastWeights() {
+        var damaged = tensors([5, 4, 3])
+        damaged[0].shape = [3, 3]
+        XCTAssertEqual(ResultsFile.parameterProblem(damaged, hidden: [4], widths: (5, 3)), "layer0.weight has shape [3, 3], not [4, 5]")
+        XCTAssertEqual(ResultsFile.parameterProblem(damaged, hidden: [4]), "layer0.weight has shape [3, 3], not [4, 3]")
+        XCTAssertEqual(ResultsFile.parameterProblem(tensors([5, 4, 2]), hidden: [4], widths: (5, 3)),
+                       "layer1.weight has shape [2, 4], not [3, 4]; layer1.bias has shape [2], not [3]")
+        XCTAssertNil(ResultsFile.parameterProblem(tensors([5, 4, 3]), hidden: [4], widths: (5, 3)))
+        var vector = tensors([5, 3])
+        vector[0].shape = [15]
+        XCTAssertEqual(ResultsFile.parameterProblem(vector, hidden: [], widths: (5, 3)), "layer0.weight has shape [15], not [3, 5]")
+        XCTAssertEqual(ResultsFile.parameterProblem(Array(tensors([5, 3]).dropFirst()), hidden: [], widths: (5, 3)), "layer0.weight is missing")
+    }
 }
