@@ -30,9 +30,9 @@ public struct SweepStatus: Sendable {
     /// Reads the progress of the `count` shards of `plan` laid out as `layout`.
     public init(plan: GridPlan, count: Int, layout: SweepLayout) throws {
         _ = try Shard(index: 1, count: count)  // a count below 1 is refused, in words
-        shards = try (1...count).map { index in
+        shards = try zip(1...count, plan.shards(count: count)).map { index, shardPlan in
             let shard = try Shard(index: index, count: count)
-            let runs = try plan.restricted(to: shard).runs
+            let runs = shardPlan.runs
             let path = layout.shardPath(index)
             var statuses: [String: RunRecord.RecordStatus] = [:]
             let hasFile = FileManager.default.fileExists(atPath: path)

@@ -47,6 +47,40 @@ final class ShardPartitionTests: XCTestCase {
         }
     }
 
+    /// The heap picks the shard a scan of every load picks: the least loaded, the lowest on
+    /// ties, so sweeps already cut keep their shards.
+    func testTheAssignmentIsTheOneAScanOfEveryShardGives() {
+        func scanned(_ costs: [Double], _ count: Int) -> [Int] {
+            let order = costs.indices.sorted { costs[$0] != costs[$1] ? costs[$0] > costs[$1] : $0 < $1 }
+            var loads = [Double](repeating: 0, count: count), assignment = [Int](repeating: 0, count: costs.count)
+            for run in order {
+                let lightest = loads.indices.min { loads[$0] != loads[$1] ? loads[$0] < loads[$1] : $0 < $1 }!
+                loads[lightest] += costs[run]
+                assignment[run] = lightest + 1
+            }
+            return assignment
+        }
+        var random = SystemRandomNumberGenerator()
+        for count in [1, 2, 3, 5, 8, 13, 64, 200] {
+            // Few distinct costs: many ties, of costs and of loads.
+            let tied = (0..<500).map { _ in Double(Int.random(in: 1...4, using: &random)) }
+            let varied = (0..<500).map { _ in Double.random(in: 0.001...10, using: &random) }
+            XCTAssertEqual(GridPlan.shardAssignment(costs: tied, count: count), scanned(tied, count), "N=\(count), tied costs")
+            XCTAssertEqual(GridPlan.shardAssignment(costs: varied, count: count), scanned(varied, count), "N=\(count)")
+        }
+    }
+
+    func testAllShardsAtOnceAreEachShardOnItsOwn() throws {
+        let grid = plan(runs: 37, uniform: false)
+        for count in [1, 4, 37] {
+            let together = try grid.shards(count: count)
+            let apart = try (1...count).map { try grid.restricted(to: try Shard(index: $0, count: count)) }
+            XCTAssertEqual(together.map { $0.runs.map(\.key) }, apart.map { $0.runs.map(\.key) })
+            XCTAssertEqual(together.map(\.shard), apart.map(\.shard))
+        }
+        XCTAssertThrowsError(try grid.shards(count: 38))
+    }
+
     func testCostBalancingBeatsCountingRuns() throws {
         // One very costly run and many cheap ones: the costly run gets a shard of its own.
         var grid = plan(runs: 9, uniform: true)
