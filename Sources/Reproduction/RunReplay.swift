@@ -31,8 +31,9 @@ public enum RunReplay {
             datasets[configuration.data] = dataset
         }
         if let problem = BLAS.addressSpaceProblem(threads: configuration.training.blasThreads,
-                                                  limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
-            throw ReproductionError("cannot rerun run \(stored.key) with its training.blas_threads here: \(problem)")
+                                                  limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse,
+                                                  countsAreFixed: true) {
+            throw ReproductionError("cannot rerun run \(stored.key) with the \(configuration.training.blasThreads) BLAS threads it was computed with: \(problem)")
         }
         BLAS.setThreadCount(configuration.training.blasThreads)
         let result = Trainer.run(configuration, on: dataset)

@@ -44,11 +44,13 @@ public enum BLAS {
 
     /// Why `threads` OpenBLAS threads, called from `callers` threads at once, cannot work
     /// within an address-space limit (`ulimit -v`) of `limit` bytes of which `inUse` are
-    /// mapped already; nil when they can, or when there is no limit.
+    /// mapped already; nil when they can, or when there is no limit. `countsAreFixed` (a
+    /// rerun, which uses the recorded count) leaves out the advice to use fewer.
     ///
     /// Past the limit OpenBLAS does not fail: it retries its allocation forever, or takes what
     /// the rest of the process needs, which then aborts. So this is asked before training.
-    public static func addressSpaceProblem(threads: Int, callers: Int = 1, limit: Int?, inUse: Int?) -> String? {
+    public static func addressSpaceProblem(threads: Int, callers: Int = 1, limit: Int?, inUse: Int?,
+                                           countsAreFixed: Bool = false) -> String? {
         guard let limit else { return nil }
         let available = max(0, limit - (inUse ?? 0))
         let buffers = threads.addingReportingOverflow(callers - 1)
@@ -58,10 +60,10 @@ public enum BLAS {
         let who = callers > 1 ? "\(callers) jobs at once with \(threads) OpenBLAS thread\(threads == 1 ? "" : "s") each need"
                               : "\(threads) OpenBLAS thread\(threads == 1 ? " needs" : "s need")"
         var remedies: [String] = []
-        if fitting - (callers - 1) >= 1 && threads > 1 {
+        if !countsAreFixed && fitting - (callers - 1) >= 1 && threads > 1 {
             remedies.append("use at most \(fitting - (callers - 1)) BLAS thread\(fitting - (callers - 1) == 1 ? "" : "s")")
         }
-        if callers > 1 && fitting - threads + 1 >= 1 {
+        if !countsAreFixed && callers > 1 && fitting - threads + 1 >= 1 {
             remedies.append("use at most \(fitting - threads + 1) job\(fitting - threads + 1 == 1 ? "" : "s")")
         }
         remedies.append("raise the limit")

@@ -27,7 +27,7 @@ struct ClaimsFixture {
                       error: (UInt64) -> Double) {
         for seed in seeds {
             let configuration = RunConfiguration(
-                data: DataSpec(source: .syntheticClassification, validationFraction: validationSplit ? 0.2 : nil),
+                data: DataSpec(source: .syntheticClassification, features: 3, classes: 2, validationFraction: validationSplit ? 0.2 : nil),  // the shapes of `ClaimsTests.tensors`
                 model: ModelSpec(kind: .softmax),
                 optimizer: OptimizerSpec(kind: optimizer, learningRate: lr),
                 regularization: RegularizationSpec(penalty: penalty, lambda: lambda, decayConvention: convention,

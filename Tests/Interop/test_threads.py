@@ -86,3 +86,13 @@ def test_run_refuses_a_grids_blas_threads_beyond_the_address_space_limit_before_
     assert "training.blas_threads and --jobs: 2 jobs at once with 64 OpenBLAS threads each need about" in refused.stderr \
         or (CORES == 1 and "64 OpenBLAS threads need about" in refused.stderr)
     assert sorted(os.listdir(tmp_path)) == ["grid.yaml"]
+
+
+def test_verify_under_the_limit_says_the_recorded_threads_do_not_fit_instead_of_hanging(decaybench, tmp_path):
+    out = str(tmp_path / "out.h5")
+    run(decaybench, "run", grid(str(tmp_path), 64), "--out", out, "--jobs", "1", "--quiet")
+    result = limited(decaybench, "verify", out)
+    assert result.returncode == 1, (result.returncode, result.stdout[-800:], result.stderr[-800:])
+    assert result.stdout.count("\nERROR") == 2, result.stdout
+    assert "with the 64 BLAS threads it was computed with" in result.stdout
+    assert result.stdout.count("OpenBLAS would wait for the rest forever: raise the limit") == 2, result.stdout

@@ -53,6 +53,9 @@ final class BLASTests: XCTestCase {
         XCTAssertTrue(problem.hasPrefix("64 OpenBLAS threads need about 9.0 GiB of address space"), problem)
         XCTAssertTrue(problem.contains("(ulimit -v, 4.0 GiB) leaves 3.5 GiB"), problem)
         XCTAssertTrue(problem.hasSuffix("use at most 24 BLAS threads, or raise the limit"), problem)
+        // A rerun keeps the recorded count: only the limit can change.
+        let fixed = try XCTUnwrap(BLAS.addressSpaceProblem(threads: 64, limit: 4 << 30, inUse: 512 << 20, countsAreFixed: true))
+        XCTAssertTrue(fixed.hasSuffix("OpenBLAS would wait for the rest forever: raise the limit"), fixed)
     }
 
     func testConcurrentJobsEachTakeABuffer() throws {
