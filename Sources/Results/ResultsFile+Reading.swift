@@ -135,17 +135,30 @@ extension ResultsFile {
             }
             let group = try file.root.group("config/\(key)")
             let configuration: RunConfiguration
+            let json = try group.stringAttribute("json")
             do {
-                configuration = try RunConfiguration.decode(canonicalJSON: try group.stringAttribute("json"))
+                configuration = try RunConfiguration.decode(canonicalJSON: json)
             } catch let error as DecodingError {
                 throw ResultsFileError("\(path): the attribute json of /config/\(key) is not a configuration "
                                        + "(\(ResultsFileError.brief(error))); the file is damaged")
+            }
+            // The key is the hash of the configuration: another run's settings under this key
+            // would be read, compared and merged as this run's.
+            let storedKey = RunConfiguration.key(ofCanonicalJSON: json)
+            guard storedKey == key else {
+                throw ResultsFileError("\(path): /config/\(key) holds the settings of another run (they hash to key \(storedKey)); the file is damaged")
             }
             let pairs = try JSONSerialization.jsonObject(with: Data(try group.stringAttribute("coordinates").utf8)) as? [[String]] ?? []
             let run = PlannedRun(
                 index: Int(try group.int64Attribute("index")), block: Int(try group.int64Attribute("block")),
                 coordinates: pairs.filter { $0.count == 2 }.map { PlannedRun.Coordinate(axis: $0[0], label: $0[1]) },
                 configuration: configuration)
+            // Rows are written in grid order: a key moved to another row (with its settings)
+            // would give that row's curves and tensors to another run.
+            if let previous = records.last, run.index <= previous.run.index {
+                throw ResultsFileError("\(path): /runs lists run \(key) (grid index \(run.index)) after run \(previous.run.key) "
+                                       + "(grid index \(previous.run.index)), out of grid order: keys were moved between rows; the file is damaged")
+            }
             guard let status = RunRecord.RecordStatus(rawValue: statuses[row]) else {
                 throw ResultsFileError("\(path): run \(key) has an unknown status '\(statuses[row])'")
             }

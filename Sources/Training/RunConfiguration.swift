@@ -38,9 +38,13 @@ public struct RunConfiguration: Codable, Hashable, Sendable {
     }
 
     /// A stable 16-hex-digit key: the hash of the canonical form.
-    public var key: String {
-        let hash = StableHash.fnv1a64(canonicalJSON)
-        let hex = String(hash, radix: 16)
+    public var key: String { Self.key(ofCanonicalJSON: canonicalJSON) }
+
+    /// The key of the configuration whose canonical form is `text`, as it was hashed when the
+    /// run was made: a reader checks a stored configuration against its key without encoding
+    /// it again (an older build may have spelt a number otherwise).
+    public static func key(ofCanonicalJSON text: String) -> String {
+        let hex = String(StableHash.fnv1a64(text), radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 

@@ -313,3 +313,29 @@ def test_a_declared_size_within_memory_but_beyond_the_address_space_limit_is_dam
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, (result.returncode, result.stderr[-800:])   # was a failed allocation (134)
     assert "the file is damaged" in result.stderr
+
+
+def test_keys_moved_between_rows_or_settings_put_under_another_key_are_damage(decaybench, results, tmp_path):
+    # Reading such a file gave one run's curves to another, and compare, claims and merge
+    # went on with them; only rerun and verify noticed.
+    moved = str(tmp_path / "moved.h5")
+    shutil.copy(results, moved)
+    with h5py.File(moved, "r+") as f:
+        runs = f["runs"][()]
+        first, second = runs["key"][0], runs["key"][1]
+        runs["key"][0], runs["key"][1] = second, first
+        f["runs"][...] = runs
+    result = run(decaybench, "inspect", moved, check=False)
+    assert result.returncode == 2, (result.returncode, result.stdout[-500:])
+    assert "out of grid order: keys were moved between rows; the file is damaged" in result.stderr
+
+    swapped = str(tmp_path / "swapped.h5")
+    shutil.copy(results, swapped)
+    with h5py.File(swapped, "r+") as f:
+        keys = [key.decode() for key in f["runs"]["key"]]
+        f["config"][keys[0]].attrs["json"] = f["config"][keys[1]].attrs["json"]
+    result = run(decaybench, "inspect", swapped, check=False)
+    assert result.returncode == 2, (result.returncode, result.stdout[-500:])
+    assert f"/config/{keys[0]} holds the settings of another run (they hash to key {keys[1]})" in result.stderr
+    # The file as written reads.
+    assert run(decaybench, "inspect", results).returncode == 0
