@@ -219,8 +219,8 @@ struct GridNodeReader {
     }
 
     /// The tag the grid file's resolver gives every plain scalar without an explicit tag,
-    /// so that an explicit one can be told from it (Yams's default resolver would tag `1e-5`
-    /// as a string and `1` as an integer, whether or not the file said so).
+    /// so that an explicit one can be told from it (Yams's default resolver tags a plain `1`
+    /// as an integer and a plain `-.5` as a string, just as it tags `!!int 1` and `!!str -.5`).
     static let plainTag = Tag.Name(rawValue: "tag:decaybench,2026:plain")
 
     /// Resolves every plain scalar to `plainTag`; quoted ones are strings, and explicit tags stay.

@@ -10,11 +10,11 @@ extension DecayBench {
         static let configuration = CommandConfiguration(
             abstract: "Rerun a seeded sample of a results file's runs and check each is bit-identical.",
             discussion: """
-            Prints one line per run (pass or FAIL, with what differs) and the recorded facts that differ \
-            from this environment. Exit status: 0 every sampled run reproduced, 3 a run differs, its \
-            stored configuration was altered or no run has finished, 1 no run differs but some could not be \
-            rerun here (ERROR: their data is missing or changed, or their BLAS threads do not fit), 2 the \
-            file could not be read.
+            Prints one line per run (pass; FAIL, with what differs; or ERROR for a run that could not be \
+            rerun here: its data missing, a format this build cannot rerun, BLAS threads that do not fit) \
+            and the recorded facts that differ from this environment. Exit status: 0 every sampled run \
+            reproduced, 3 a run differs, its stored configuration was altered or no run has finished, 1 no \
+            run differs but some could not be rerun, 2 the file could not be read.
             """)
 
         @Argument(help: "A results file.")
