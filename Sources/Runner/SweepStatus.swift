@@ -56,7 +56,11 @@ public struct SweepStatus: Sendable {
             guard marker.isEmpty || marker == shard.description else { throw otherShard(journal.directory, marker) }
             for key in journal.recordedKeys() where statuses[key] == nil || statuses[key] == .pending {
                 // A part file that cannot be read yet is being written: it counts as pending.
-                if let record = try? ResultsFile.readShard(at: journal.shardPath(forKey: key)) { statuses[key] = record.status }
+                // Only its status is read: a part file is written whole under another name and
+                // renamed, so one that opens is complete (`run --resume` reads it in full).
+                if let stored = try? ResultsFile.runStatuses(at: journal.shardPath(forKey: key)), stored.count == 1, stored[0].key == key {
+                    statuses[key] = stored[0].status
+                }
             }
             let counts = runs.map { statuses[$0.key] ?? .pending }
             return ShardProgress(

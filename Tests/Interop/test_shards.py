@@ -1,6 +1,7 @@
 """Shards of a grid: run out of order and merged, they equal a single-machine run; partial
 merges, duplicates, other grids and a shard resumed as another are refused or reported."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import sys
 import h5py
 import pytest
 
-from conftest import SLOW_GRID, SMALL_GRID, run, wait_for_shards, write_grid
+from conftest import SLOW_GRID, SMALL_GRID, kill_after_runs, run, wait_for_shards, write_grid
 
 SAME_RESULTS = os.path.join(os.path.dirname(__file__), "..", "Tools", "same_results.py")
 
@@ -154,6 +155,21 @@ def test_status_shows_each_shards_progress(decaybench, tmp_path):
     assert lines["2/4"][-1] == "done" and lines["2/4"][5] == "0"
     assert lines["1/4"][-2:] == ["not", "started"]
     assert "4 of 16 runs have a result; 1 of 4 shards done" in result.stdout
+
+
+def test_status_counts_the_part_files_of_a_shard_in_progress_that_hold_their_own_run(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 300"))
+    out = str(tmp_path / "shard-1.h5")
+    kill_after_runs(decaybench, grid, out, 3, "--shard", "1/1", "--jobs", "1")
+    parts = sorted(name for name in os.listdir(out + ".parts") if name.endswith(".h5"))
+    assert len(parts) >= 3
+    with open(os.path.join(out + ".parts", parts[0]), "wb") as damaged:   # cut short: being written
+        damaged.write(b"\x89HDF\r\n")
+    shutil.copy(os.path.join(out + ".parts", parts[1]), os.path.join(out + ".parts", parts[2]))   # another run's
+    result = run(decaybench, "status", str(tmp_path), "--grid", grid, "--shards", "1")
+    line = next(line.split() for line in result.stdout.splitlines() if line.strip().startswith("1/1"))
+    assert line[2] == str(len(parts) - 2), result.stdout    # finished: neither of the two counts
+    assert line[-1] == "started"
 
 
 def test_status_refuses_a_shard_file_of_another_grid_or_cut(decaybench, tmp_path):
