@@ -105,13 +105,13 @@ public enum GridFile {
                              knownClaims: [String]? = nil) throws -> GridPlan {
         var reader = GridNodeReader(fileName: fileName)
         let documents = try composeDocuments(text, fileName: fileName)
+        reader.reportUnreadableTags(in: text)
         let fields = GridFields.all()
 
         var header = GridFileHeader(knownClaims: knownClaims)
         var blocks: [GridBlock] = []
         for (documentIndex, document) in documents.enumerated() {
             let root = GridLocation(document, keyPath: "")
-            reader.reportUnreadableTags(in: document, at: root)
             guard let pairs = reader.mapping(document, at: root, expected: "a mapping of grid settings") else { continue }
             reader.rejectUnknownKeys(pairs, valid: GridFileHeader.keys + GridFields.sections + ["grid", "seeds", "blocks"],
                                      in: root, what: "key")

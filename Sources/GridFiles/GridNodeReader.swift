@@ -194,8 +194,10 @@ struct GridNodeReader {
             let text = scalar.string
             // An explicit !!str (or YAML's non-specific "!") makes even `!!str 1` a string; an
             // explicit !!int, !!float, !!bool or !!null is read as the plain scalar would be.
-            // Any other tag is reported once, by `reportUnreadableTags`.
-            switch Tag.Name(rawValue: scalar.tag.description) {   // Yams keeps `Tag.name` internal
+            // Any other tag is reported, at its place, by `reportUnreadableTags`.
+            // `node.tag`, not `scalar.tag`: only the former asks the resolver (Yams resolves
+            // lazily), and it spells the name out (Yams keeps `Tag.name` internal).
+            switch Tag.Name(rawValue: node.tag.description) {
             case GridNodeReader.plainTag: guard scalar.style == .plain || scalar.style == .any else { self = .text(text); return }
             case .int, .float, .bool, .null: break
             default: self = .text(text); return
@@ -229,33 +231,15 @@ struct GridNodeReader {
     /// The tags a grid file may write: YAML's core schema. Others (`!!binary`, `!!timestamp`,
     /// `!!python/object`, an application's `!custom`) have no meaning in a grid; ignoring
     /// them would read a value other than the one the file's author meant.
-    private static let readableTags: Set<Tag.Name> = [plainTag, .str, .int, .float, .bool, .null, .seq, .map, .nonSpecific, .implicit]
+    static let readableTags: Set<String> = Set([Tag.Name.str, .int, .float, .bool, .null, .seq, .map, .nonSpecific].map(\.rawValue))
 
-    /// Reports every tag of `node` and its descendants that a grid file cannot read.
-    mutating func reportUnreadableTags(in node: Node, at location: GridLocation) {
-        if !Self.readableTags.contains(Tag.Name(rawValue: node.tag.description)) {
-            report("unknown YAML tag '\(Self.shortTag(node.tag.description))': a grid file reads plain values, and of tags "
-                   + "only !!str, !!int, !!float, !!bool, !!null, !!seq and !!map", at: location)
+    /// Reports every tag of the file that a grid file cannot read, at its place.
+    mutating func reportUnreadableTags(in text: String) {
+        for (tag, place, keyPath) in MappingKeyEvents.tags(in: text, except: Self.readableTags) {
+            let short = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+            report("unknown YAML tag '\(short)': a grid file reads plain values, and of tags only "
+                   + "!!str, !!int, !!float, !!bool, !!null, !!seq and !!map", at: GridLocation(line: place.line, column: place.column, keyPath: keyPath))
         }
-        switch node {
-        case .mapping(let mapping):
-            for pair in mapping {
-                let key = pair.key.scalar?.string ?? GridNodeReader.describe(pair.key)
-                reportUnreadableTags(in: pair.key, at: GridLocation(pair.key, keyPath: location.appending(key: key), fallback: location))
-                reportUnreadableTags(in: pair.value, at: GridLocation(pair.value, keyPath: location.appending(key: key), fallback: location))
-            }
-        case .sequence(let sequence):
-            for (index, element) in sequence.enumerated() {
-                reportUnreadableTags(in: element, at: GridLocation(element, keyPath: location.appending(index: index), fallback: location))
-            }
-        case .scalar, .alias:
-            break
-        }
-    }
-
-    /// "!!binary" for "tag:yaml.org,2002:binary", as the file wrote it.
-    private static func shortTag(_ name: String) -> String {
-        name.hasPrefix("tag:yaml.org,2002:") ? "!!" + name.dropFirst("tag:yaml.org,2002:".count) : name
     }
 
     /// How a node reads in a message: "the string 'abc'", "1.5", "a list", "a mapping", "null".

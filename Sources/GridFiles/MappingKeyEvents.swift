@@ -13,7 +13,7 @@ enum MappingKeyEvents {
     /// The place of the first mapping key that is a list, a mapping or an alias of one, or nil.
     static func firstCollectionKey(in text: String) -> Place? {
         var collectionAnchors = Set<String>()
-        return walk(text) { event, isKey, _ in
+        return walk(text) { event, isKey, _, _ in
             switch event.type {
             case YAML_ALIAS_EVENT:
                 return isKey && collectionAnchors.contains(String(cString: event.data.alias.anchor))
@@ -35,7 +35,7 @@ enum MappingKeyEvents {
     /// resolver tags a plain `name` apart from a quoted `'name'`.
     static func repeatedKey(in text: String, among names: Set<String>? = nil) -> (key: String, place: Place, first: Place)? {
         var firstPlace: Place?, repeated = ""
-        let found = walk(text) { event, isKey, keysSoFar in
+        let found = walk(text) { event, isKey, keysSoFar, _ in
             guard isKey, event.type == YAML_SCALAR_EVENT, let value = event.data.scalar.value else { return false }
             let key = String(decoding: UnsafeBufferPointer(start: value, count: event.data.scalar.length), as: UTF8.self)
             guard names?.contains(key) ?? true else { return false }
@@ -49,6 +49,29 @@ enum MappingKeyEvents {
         }
         guard let found, let firstPlace else { return nil }
         return (repeated, found, firstPlace)
+    }
+
+    /// Every explicit tag of the file not in `readable` (as libyaml spells it out:
+    /// "tag:yaml.org,2002:binary", "!custom"), with its place, in the file's order. Read from
+    /// the events, where an alias is one event: a walk of the composed nodes visits a value
+    /// of nested aliases as the whole tree it expands into, and never ended.
+    static func tags(in text: String, except readable: Set<String>) -> [(tag: String, place: Place, keyPath: String)] {
+        var found: [(tag: String, place: Place, keyPath: String)] = []
+        _ = walk(text) { event, _, _, keyPath in
+            let tag: UnsafeMutablePointer<yaml_char_t>?
+            switch event.type {
+            case YAML_SCALAR_EVENT: tag = event.data.scalar.tag
+            case YAML_SEQUENCE_START_EVENT: tag = event.data.sequence_start.tag
+            case YAML_MAPPING_START_EVENT: tag = event.data.mapping_start.tag
+            default: tag = nil
+            }
+            if let tag {
+                let name = String(cString: tag)
+                if !readable.contains(name) { found.append((name, Place(event.start_mark), keyPath)) }
+            }
+            return false
+        }
+        return found
     }
 
     /// A line and a column, both from 1.
@@ -70,16 +93,29 @@ enum MappingKeyEvents {
     /// the keys seen in it that a visitor chose to remember.
     private struct OpenCollection {
         let isMapping: Bool
+        /// The collection's own key path.
+        let keyPath: String
         var expectsKey = true
         var keys: [String: Place] = [:]
+        /// The last key read, whose value comes next; in a list, the next element's index.
+        var lastKey = ""
+        var nextIndex = 0
+
+        /// The key path of the node that comes next: `grid.lr` for a key `lr` or its value,
+        /// `grid.lr[2]` for a list's third element, as `GridLocation` spells them.
+        func childPath(key: String?) -> String {
+            guard isMapping else { return "\(keyPath)[\(nextIndex)]" }
+            let name = key ?? lastKey
+            return keyPath.isEmpty ? name : "\(keyPath).\(name)"
+        }
     }
 
-    /// Calls `visit` with each event, whether it is a key of the innermost mapping, and that
-    /// mapping's remembered keys, until `visit` returns true; returns that event's place, or
-    /// nil at the end of the stream or at a syntax error (left to the composer, which reports
-    /// it with its place).
+    /// Calls `visit` with each event, whether it is a key of the innermost mapping, that
+    /// mapping's remembered keys and the event's key path, until `visit` returns true; returns
+    /// that event's place, or nil at the end of the stream or at a syntax error (left to the
+    /// composer, which reports it with its place).
     private static func walk(
-        _ text: String, _ visit: (yaml_event_t, _ isKey: Bool, _ keys: inout [String: Place]) -> Bool
+        _ text: String, _ visit: (yaml_event_t, _ isKey: Bool, _ keys: inout [String: Place], _ keyPath: String) -> Bool
     ) -> Place? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return nil }
@@ -94,7 +130,12 @@ enum MappingKeyEvents {
                 guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
                 defer { yaml_event_delete(&event) }
                 let isKey = open.last.map { $0.isMapping && $0.expectsKey } ?? false
-                let stop = open.isEmpty ? visit(event, isKey, &noKeys) : visit(event, isKey, &open[open.count - 1].keys)
+                let scalarText = event.type == YAML_SCALAR_EVENT && event.data.scalar.value != nil
+                    ? String(decoding: UnsafeBufferPointer(start: event.data.scalar.value, count: event.data.scalar.length), as: UTF8.self)
+                    : nil
+                if isKey { open[open.count - 1].lastKey = scalarText ?? "?" }
+                let keyPath = open.last?.childPath(key: isKey ? scalarText ?? "?" : nil) ?? ""
+                let stop = open.isEmpty ? visit(event, isKey, &noKeys, keyPath) : visit(event, isKey, &open[open.count - 1].keys, keyPath)
                 if stop { return Place(event.start_mark) }
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
@@ -102,7 +143,7 @@ enum MappingKeyEvents {
                 case YAML_SCALAR_EVENT, YAML_ALIAS_EVENT:
                     advance(&open)
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                    open.append(OpenCollection(isMapping: event.type == YAML_MAPPING_START_EVENT))
+                    open.append(OpenCollection(isMapping: event.type == YAML_MAPPING_START_EVENT, keyPath: keyPath))
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     open.removeLast()
                     advance(&open)
@@ -115,7 +156,7 @@ enum MappingKeyEvents {
 
     /// A node of the innermost collection is complete: in a mapping, keys and values alternate.
     private static func advance(_ open: inout [OpenCollection]) {
-        guard let last = open.indices.last, open[last].isMapping else { return }
-        open[last].expectsKey.toggle()
+        guard let last = open.indices.last else { return }
+        if open[last].isMapping { open[last].expectsKey.toggle() } else { open[last].nextIndex += 1 }
     }
 }

@@ -171,6 +171,21 @@ def test_an_alias_bomb_as_a_key_is_refused_at_once(decaybench, tmp_path):
     assert result.returncode == 2 and "bomb.yaml:11:3: a mapping key is a list or a mapping" in result.stderr
 
 
+def test_a_tagged_alias_bomb_as_a_value_is_read_at_once_and_its_tag_reported_once(decaybench, tmp_path):
+    # Checking tags on the composed nodes walked the value as the 10^9 nodes it expands into.
+    lines = ["name: bomb", "a0: &a0 [!custom x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    grid = str(tmp_path / "bomb.yaml")
+    with open(grid, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    started = time.monotonic()
+    result = subprocess.run([decaybench, "plan", grid], capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 20
+    assert result.returncode == 2, result.stderr[-500:]
+    assert result.stderr.count("unknown YAML tag '!custom'") == 1
+    assert "bomb.yaml:2:10: a0[0]: unknown YAML tag '!custom'" in result.stderr
+
+
 def test_a_grid_too_long_for_an_attribute_is_stored_as_a_dataset_and_read_back(decaybench, tmp_path):
     blocks = "\n".join(f"  - regularization: {{lambda: {0.001 * (i + 1):.3f}}}" for i in range(80))
     comments = "\n".join("# " + "c" * 100 for _ in range(700))
