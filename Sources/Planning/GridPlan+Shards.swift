@@ -16,6 +16,7 @@ extension GridPlan {
     }
 
     private func checkShardCount(_ count: Int) throws {
+        _ = try Shard(index: 1, count: count)  // a count below 1 is refused, in words
         guard count <= runs.count else {
             throw ShardError("the grid has \(runs.count) run\(runs.count == 1 ? "" : "s"), so it is cut into at most \(runs.count) shard\(runs.count == 1 ? "" : "s"), "
                              + "not \(count): some would be empty")

@@ -29,7 +29,6 @@ public struct SweepStatus: Sendable {
 
     /// Reads the progress of the `count` shards of `plan` laid out as `layout`.
     public init(plan: GridPlan, count: Int, layout: SweepLayout) throws {
-        _ = try Shard(index: 1, count: count)  // a count below 1 is refused, in words
         shards = try zip(1...count, plan.shards(count: count)).map { index, shardPlan in
             let shard = try Shard(index: index, count: count)
             let runs = shardPlan.runs

@@ -79,6 +79,9 @@ final class ShardPartitionTests: XCTestCase {
             XCTAssertEqual(together.map(\.shard), apart.map(\.shard))
         }
         XCTAssertThrowsError(try grid.shards(count: 38))
+        for count in [0, -1] {  // (1...count) would trap
+            XCTAssertThrowsError(try grid.shards(count: count)) { XCTAssertTrue("\($0)".contains("at least 1 shard"), "\($0)") }
+        }
     }
 
     func testCostBalancingBeatsCountingRuns() throws {
