@@ -21,8 +21,15 @@ public struct StoredRun: Sendable {
 
     /// Every run of the file at `path`, in the file's order.
     public static func loadAll(from path: String) throws -> [StoredRun] {
-        let keys = try ResultsFile.runKeys(at: path)
-        let records = try ResultsFile.readAll(at: path)
+        try load(from: path, keys: nil)
+    }
+
+    /// The runs of the file at `path` whose keys are in `keys` (every run when nil), in the
+    /// file's order. Only those runs' settings, tensors and facts are read: rerunning one run
+    /// of a 100,000-run file does not read the other 99,999.
+    public static func load(from path: String, keys wanted: Set<String>?) throws -> [StoredRun] {
+        let keys = try ResultsFile.runKeys(at: path).filter { wanted?.contains($0) ?? true }
+        let records = try ResultsFile.read(at: path, keys: wanted)
         let provenance = try ResultsFile.provenance(at: path)
         return try zip(keys, records).map { key, record in
             StoredRun(path: path, record: record, provenance: provenance,
@@ -34,17 +41,16 @@ public struct StoredRun: Sendable {
 
     /// The run `key` (or the one run whose key starts with it) of the file at `path`.
     public static func load(from path: String, key: String) throws -> StoredRun {
-        let runs = try loadAll(from: path)
-        let matching = KeyLookup.matches(runs, key: key, keyOf: \.key)
+        let keys = try ResultsFile.runKeys(at: path)
+        let matching = KeyLookup.matches(keys, key: key, keyOf: { $0 })
         guard matching.count == 1 else {
             if matching.count > 1 {
-                throw ReproductionError(KeyLookup.ambiguity(in: path, key: key, keys: matching.map(\.key)))
+                throw ReproductionError(KeyLookup.ambiguity(in: path, key: key, keys: matching))
             }
-            let keys = runs.map(\.key)
             throw ReproductionError("\(path) has no run \(key)"
                                     + (keys.count <= 20 ? "; its runs are \(keys.joined(separator: ", "))" : "; `decaybench inspect \(path)` lists its \(keys.count) runs"))
         }
-        return matching[0]
+        return try load(from: path, keys: [matching[0]])[0]
     }
 }
 

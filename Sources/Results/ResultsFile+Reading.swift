@@ -87,6 +87,17 @@ extension ResultsFile {
 
     /// Every run of a results file, in the file's order.
     public static func readAll(at path: String) throws -> [RunRecord] {
+        try read(at: path)
+    }
+
+    /// The runs of a results file whose keys are in `keys` (every run when nil), in the file's
+    /// order; with `tensors: false`, without their final parameters.
+    ///
+    /// The file's table, its curves' shapes and the grid order of every row are checked
+    /// whole; each run read is checked in full (its settings against its key, its tensors'
+    /// shapes). Reading one run of a 100,000-run file, or the metrics of a file of wide
+    /// models, then costs that run, or the metrics, not the whole file.
+    public static func read(at path: String, keys wanted: Set<String>? = nil, tensors: Bool = true) throws -> [RunRecord] {
         let file = try HDF5File.open(at: path)
         let version = try file.root.int64Attribute("schema_version")
         guard readableSchemas.contains(version) else {
@@ -143,13 +154,25 @@ extension ResultsFile {
             throw ResultsFileError("\(path): the curves hold different numbers of epochs (\(shapes)); the file is damaged")
         }
         let epochColumns = columnCounts.first ?? 0
-        let hasParameters = try file.root.contains("params")
+        let hasParameters = try tensors && file.root.contains("params")
         var records: [RunRecord] = []
+        var previous: (key: String, index: Int)?
         for (row, key) in keys.enumerated() {
-            guard epochsDone[row] >= 0, epochsDone[row] <= epochColumns else {
+            let reading = wanted?.contains(key) ?? true
+            guard !reading || (epochsDone[row] >= 0 && epochsDone[row] <= epochColumns) else {
                 throw ResultsFileError("\(path): run \(key) claims \(epochsDone[row]) epochs but its curves hold \(epochColumns); the file is damaged")
             }
             let group = try file.root.group("config/\(key)")
+            let index = Int(try group.int64Attribute("index"))
+            // Rows are written in grid order: a key moved to another row (with its settings)
+            // would give that row's curves and tensors to another run. Checked on every row,
+            // read or not: a move shows as two rows out of order, which need not include the run read.
+            if let previous, index <= previous.index {
+                throw ResultsFileError("\(path): /runs lists run \(key) (grid index \(index)) after run \(previous.key) "
+                                       + "(grid index \(previous.index)), out of grid order: keys were moved between rows; the file is damaged")
+            }
+            previous = (key, index)
+            guard reading else { continue }
             let configuration: RunConfiguration
             let json = try group.stringAttribute("json")
             do {
@@ -166,15 +189,9 @@ extension ResultsFile {
             }
             let pairs = try JSONSerialization.jsonObject(with: Data(try group.stringAttribute("coordinates").utf8)) as? [[String]] ?? []
             let run = PlannedRun(
-                index: Int(try group.int64Attribute("index")), block: Int(try group.int64Attribute("block")),
+                index: index, block: Int(try group.int64Attribute("block")),
                 coordinates: pairs.filter { $0.count == 2 }.map { PlannedRun.Coordinate(axis: $0[0], label: $0[1]) },
                 configuration: configuration)
-            // Rows are written in grid order: a key moved to another row (with its settings)
-            // would give that row's curves and tensors to another run.
-            if let previous = records.last, run.index <= previous.run.index {
-                throw ResultsFileError("\(path): /runs lists run \(key) (grid index \(run.index)) after run \(previous.run.key) "
-                                       + "(grid index \(previous.run.index)), out of grid order: keys were moved between rows; the file is damaged")
-            }
             guard let status = RunRecord.RecordStatus(rawValue: statuses[row]) else {
                 throw ResultsFileError("\(path): run \(key) has an unknown status '\(statuses[row])'")
             }

@@ -59,12 +59,13 @@ extension DecayBench {
 
         func run() throws {
             let records = try [baseline, new].map { path -> [RunRecord] in
-                do { return try ResultsFile.readAll(at: path) } catch { throw CommandFailure.input("cannot read \(path): \(error)") }
+                // The comparison is of metrics: the tensors stay on disk.
+                do { return try ResultsFile.read(at: path, tensors: false) } catch { throw CommandFailure.input("cannot read \(path): \(error)") }
             }
             let thresholds = ResultsComparison.Thresholds(
                 seedDeviations: thresholdSd ?? (thresholdAbs == nil ? 3 : nil), absolute: thresholdAbs)
             var comparison = ResultsComparison(baseline: records[0], new: records[1], thresholds: thresholds)
-            // Both files were just read whole; a grid that cannot be read back leaves the list empty.
+            // Both files were just read; a grid that cannot be read back leaves the list empty.
             if let grids = try? [baseline, new].map(ResultsFile.canonicalGridText(at:)) {
                 comparison.gridDifferences = GridPlan.differences(between: grids[0], and: grids[1],
                                                                   labels: ("in the baseline", "in the new file"))

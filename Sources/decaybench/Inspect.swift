@@ -32,12 +32,14 @@ extension DecayBench {
         }
 
         func run() throws {
-            let (records, root) = try CommandFailure.readingInput {
-                (try ResultsFile.readAll(at: results), try ResultsFile.rootAttributes(at: results))
-            }
             if let key {
-                try showRun(matching: key, in: records)
+                try showRun(matching: key)
                 return
+            }
+            // The table shows metrics only: a file's tensors (a megabyte a run for a wide MLP)
+            // are left on disk.
+            let (records, root) = try CommandFailure.readingInput {
+                (try ResultsFile.read(at: results, tensors: false), try ResultsFile.rootAttributes(at: results))
             }
             let filter = try RunSelection(selection)
             let unknown = filter.unknownAxes(in: records.map(\.run))
@@ -112,19 +114,22 @@ extension DecayBench {
             return lines.joined(separator: "\n")
         }
 
-        private func showRun(matching key: String, in records: [RunRecord]) throws {
-            let matching = KeyLookup.matches(records, key: key, keyOf: \.run.key)
-            guard matching.count == 1, let record = matching.first else {
+        /// One run in full, read alone: the others' settings and tensors are not read.
+        private func showRun(matching key: String) throws {
+            let keys = try CommandFailure.readingInput { try ResultsFile.runKeys(at: results) }
+            let matching = KeyLookup.matches(keys, key: key, keyOf: { $0 })
+            guard matching.count == 1, let storedKey = matching.first else {
                 throw CommandFailure.input(matching.isEmpty ? "\(results) has no run with key \(key)"
-                                           : KeyLookup.ambiguity(in: results, key: key, keys: matching.map(\.run.key)))
+                                           : KeyLookup.ambiguity(in: results, key: key, keys: matching))
             }
+            let record = try CommandFailure.readingInput { try ResultsFile.read(at: results, keys: [storedKey])[0] }
             print("run \(record.run.index) of \(results): key \(record.run.key), block \(record.run.block)")
             print("labels: \(RunLabels.text(record.run))")
             print("status: \(record.status.rawValue)" + (record.message.isEmpty ? "" : " (\(record.message))")
                   + ", \(record.epochs.count) of \(record.run.configuration.training.epochs) epochs"
                   + (record.seconds.isFinite ? String(format: ", %.2f s", record.seconds) : ""))
             print("configuration (every setting, defaults included):")
-            for (name, value) in try ResultsFile.configurationAttributes(at: results, key: record.run.key) where name != "json" {
+            for (name, value) in try ResultsFile.configurationAttributes(at: results, key: storedKey) where name != "json" {
                 print("  \(name) = \(value)")
             }
             print("curves:")

@@ -31,9 +31,10 @@ extension DecayBench {
         }
 
         func run() throws {
-            let runs = try CommandFailure.readingInput { try StoredRun.loadAll(from: results) }
-            let chosen = VerificationSample.choose(sample ?? runs.count, of: runs, seed: seed)
-            StandardOutput.printNow("verifying \(chosen.count) of \(runs.count) runs of \(results)" + (sample == nil ? "" : " (sample seed \(seed))"))
+            let statuses = try CommandFailure.readingInput { try ResultsFile.runStatuses(at: results) }
+            let chosenKeys = VerificationSample.choose(sample ?? statuses.count, of: statuses, seed: seed)
+            let chosen = try CommandFailure.readingInput { try StoredRun.load(from: results, keys: Set(chosenKeys)) }
+            StandardOutput.printNow("verifying \(chosen.count) of \(statuses.count) runs of \(results)" + (sample == nil ? "" : " (sample seed \(seed))"))
             // A check that checked nothing must not pass: a nightly job would read it as reproduced.
             guard !chosen.isEmpty else {
                 StandardOutput.printNow("nothing to verify: no run of \(results) has finished or diverged")

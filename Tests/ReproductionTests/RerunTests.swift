@@ -121,12 +121,51 @@ final class RerunTests: XCTestCase {
 
     func testTheVerificationSampleIsSeededAndSkipsPendingRuns() throws {
         let path = try writtenGrid()
-        var runs = try StoredRun.loadAll(from: path)
-        runs[0].record.status = .pending
-        let first = VerificationSample.choose(2, of: runs, seed: 7).map(\.key)
-        XCTAssertEqual(first, VerificationSample.choose(2, of: runs, seed: 7).map(\.key))
+        var runs = try ResultsFile.runStatuses(at: path)
+        XCTAssertEqual(runs.count, 4)
+        runs[0].status = .pending
+        let first = VerificationSample.choose(2, of: runs, seed: 7)
+        XCTAssertEqual(first, VerificationSample.choose(2, of: runs, seed: 7))
         XCTAssertEqual(first.count, 2)
         XCTAssertFalse(first.contains(runs[0].key))
-        XCTAssertEqual(VerificationSample.choose(10, of: runs, seed: 7).count, 3)
+        XCTAssertEqual(first, runs.map(\.key).filter(first.contains), "in file order")
+        XCTAssertEqual(VerificationSample.choose(10, of: runs, seed: 7), runs.dropFirst().map(\.key))
+        // The seed decides the pair: a sample that ignored it would pick one pair for all.
+        XCTAssertEqual(Set((0..<20).map { VerificationSample.choose(2, of: runs, seed: $0) }).count, 3)
+    }
+
+    /// `rerun --key` and a sampled `verify` read the runs they rerun, not the whole file: one
+    /// run loaded alone is the run `loadAll` has, and a run damaged elsewhere in the file
+    /// does not stop it, while the damaged run itself is still refused.
+    func testOneRunLoadsAloneAsTheWholeFileHasIt() throws {
+        let path = try writtenGrid()
+        let all = try StoredRun.loadAll(from: path)
+        for stored in all {
+            let alone = try StoredRun.load(from: path, key: String(stored.key.prefix(6)))
+            XCTAssertEqual(alone.key, stored.key)
+            XCTAssertEqual(alone.record.run.configuration, stored.record.run.configuration)
+            XCTAssertEqual(alone.record.run.index, stored.record.run.index)
+            XCTAssertEqual(alone.record.status, stored.record.status)
+            XCTAssertEqual(alone.record.epochs.map(\.testLoss), stored.record.epochs.map(\.testLoss))
+            XCTAssertEqual(alone.record.parameters, stored.record.parameters)
+            XCTAssertFalse(alone.record.parameters.isEmpty)
+            XCTAssertEqual(alone.dataFiles, stored.dataFiles)
+            XCTAssertEqual(alone.configurationProblems, [])
+        }
+        let two = try StoredRun.load(from: path, keys: [all[3].key, all[1].key])
+        XCTAssertEqual(two.map(\.key), [all[1].key, all[3].key], "in file order")
+
+        let damaged = all[2].key
+        let file = try HDF5File.open(at: path, mode: .readWrite)
+        try file.root.group("params/\(damaged)").writeDataset("layer0.extra", [Float(1)], shape: [1])
+        try file.close()
+        XCTAssertEqual(try StoredRun.load(from: path, key: all[0].key).record.parameters, all[0].record.parameters)
+        XCTAssertThrowsError(try StoredRun.load(from: path, key: damaged)) { error in
+            XCTAssertTrue("\(error)".contains("unexpected tensors layer0.extra"), "\(error)")
+        }
+        XCTAssertThrowsError(try StoredRun.loadAll(from: path))
+        XCTAssertThrowsError(try StoredRun.load(from: path, key: "ffffffffffffffff")) { error in
+            XCTAssertTrue("\(error)".contains("has no run ffffffffffffffff; its runs are"), "\(error)")
+        }
     }
 }

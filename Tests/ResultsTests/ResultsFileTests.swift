@@ -165,13 +165,19 @@ final class ResultsFileTests: XCTestCase {
         }
     }
 
-    func testCurvesAreNaNAfterADivergenceAndGridCellsNaNWithoutAResult() throws {
+    /// The fixture's records written as an incomplete grid file named `name`.h5.
+    func writtenFixture(_ name: String) throws -> String {
         let (plan, records) = fixture()
-        let path = directory.appendingPathComponent("nan.h5").path
+        let path = directory.appendingPathComponent("\(name).h5").path
         try ResultsFile.write(records: records, plan: plan,
                               metadata: .init(kind: "grid", commandLine: "", jobs: 1, blasThreads: 1, startedUTC: Date(), finishedUTC: Date(), complete: false,
                                             provenance: .fixture),
                               to: path)
+        return path
+    }
+
+    func testCurvesAreNaNAfterADivergenceAndGridCellsNaNWithoutAResult() throws {
+        let path = try writtenFixture("nan")
         let file = try HDF5File.open(at: path)
         let (curve, shape) = try file.root.dataset("curves/test_error").readFloats()
         XCTAssertEqual(shape, [4, 4])
@@ -225,13 +231,40 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertNil(best([]))
     }
 
+    /// Readers that need some runs, or no tensors, read only those; the file's structure is
+    /// still checked whole.
+    func testSomeRunsOrNoTensorsAreReadAsTheWholeFileHasThem() throws {
+        let path = try writtenFixture("some")
+        let all = try ResultsFile.readAll(at: path)
+        XCTAssertEqual(all[0].parameters.map(\.name), ["layer0.weight", "layer0.bias"])
+        let keys = all.map(\.run.key)
+
+        let some = try ResultsFile.read(at: path, keys: [keys[2], keys[0]])
+        XCTAssertEqual(some.map(\.run.key), [keys[0], keys[2]], "in file order")
+        XCTAssertEqual(some[0].parameters, all[0].parameters)
+        XCTAssertEqual(some[1].epochs.map(\.testError), all[2].epochs.map(\.testError))
+        XCTAssertEqual(try ResultsFile.read(at: path, keys: []).count, 0)
+
+        let metricsOnly = try ResultsFile.read(at: path, tensors: false)
+        XCTAssertEqual(metricsOnly.map(\.run.key), keys)
+        XCTAssertEqual(metricsOnly.map(\.status), all.map(\.status))
+        XCTAssertEqual(metricsOnly.map { $0.epochs.map(\.testLoss) }, all.map { $0.epochs.map(\.testLoss) })
+        XCTAssertTrue(metricsOnly.allSatisfy { $0.parameters.isEmpty })
+
+        // Row 3 says it comes before row 2 in the grid: reading run 0 alone still finds it,
+        // since a key moved between rows may be any two rows.
+        let file = try HDF5File.open(at: path, mode: .readWrite)
+        try file.root.group("config/\(keys[3])").setAttribute("index", .int64(1))
+        try file.close()
+        for read in [{ try ResultsFile.read(at: path, keys: [keys[0]]) }, { try ResultsFile.read(at: path, tensors: false) }] {
+            XCTAssertThrowsError(try read()) { error in
+                XCTAssertTrue("\(error)".contains("out of grid order"), "\(error)")
+            }
+        }
+    }
+
     func testAResultsFileWithInconsistentCurvesIsReportedNotTrappedOn() throws {
-        let (plan, records) = fixture()
-        let path = directory.appendingPathComponent("damaged.h5").path
-        try ResultsFile.write(records: records, plan: plan,
-                              metadata: .init(kind: "grid", commandLine: "", jobs: 1, blasThreads: 1, startedUTC: Date(), finishedUTC: Date(), complete: false,
-                                            provenance: .fixture),
-                              to: path)
+        let path = try writtenFixture("damaged")
         // Rewrite /runs with a run claiming more epochs than the curves hold.
         let file = try HDF5File.open(at: path, mode: .readWrite)
         var table = try file.root.dataset("runs").readTable()
