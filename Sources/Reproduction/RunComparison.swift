@@ -35,6 +35,12 @@ public struct RunComparison: Sendable {
         ("train_loss", { $0.trainLoss }), ("test_loss", { $0.testLoss }), ("train_error", { $0.trainError }),
         ("test_error", { $0.testError }), ("weight_norm", { $0.weightNorm }), ("lr_multiplier", { $0.multiplier }),
     ]
+    /// What chooses best epochs and cells where there is a validation split; without one
+    /// both are NaN, stored and rerun alike, and any NaN matches any (HDF5 may keep another
+    /// NaN than the one written), while a number there is an edit.
+    static let validationCurves: [(String, @Sendable (EpochRecord) -> Double)] = [
+        ("validation_loss", { $0.validationLoss }), ("validation_error", { $0.validationError }),
+    ]
 
     public init(stored: RunRecord, rerun: RunRecord) {
         statusStored = stored.status.rawValue
@@ -49,6 +55,12 @@ public struct RunComparison: Sendable {
             let before = stored.epochs.prefix(epochs).map { Float(value($0)) }
             let after = rerun.epochs.prefix(epochs).map { Float(value($0)) }
             record(name, before, after, epochNumbers: true)
+        }
+        for (name, value) in Self.validationCurves {
+            func values(_ record: RunRecord) -> [Float] {
+                record.epochs.prefix(epochs).map { Float(value($0)) }.map { $0.isNaN ? .nan : $0 }
+            }
+            record(name, values(stored), values(rerun), epochNumbers: true)
         }
         // Tensors are compared when the file stored them.
         let rerunTensors = Dictionary(rerun.parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -80,6 +80,30 @@ final class RerunTests: XCTestCase {
         XCTAssertTrue(comparison.summary.contains("test_error: 1 of 3 values differ"), comparison.summary)
     }
 
+    /// Validation error chooses best epochs and cells, so an edited validation curve must fail
+    /// a rerun like any other; without a split its NaNs match whatever NaN the file kept.
+    func testValidationCurvesAreComparedAndTheirNaNsMatchAnyNaN() throws {
+        let path = try writtenGrid()
+        let stored = try StoredRun.loadAll(from: path)[0].record
+        XCTAssertTrue(stored.epochs.allSatisfy { $0.validationError.isNaN }, "this grid has no validation split")
+        var otherNaN = stored
+        for epoch in otherNaN.epochs.indices { otherNaN.epochs[epoch].validationLoss = Double(Float(bitPattern: 0x7fc0_1234)) }
+        XCTAssertTrue(RunComparison(stored: otherNaN, rerun: stored).identical)
+
+        var edited = stored
+        edited.epochs[2].validationError = 0.9
+        let comparison = RunComparison(stored: edited, rerun: stored)
+        XCTAssertEqual(comparison.differences.map(\.quantity), ["validation_error"])
+        XCTAssertEqual(comparison.differences[0].firstEpoch, 3)
+
+        var withSplit = stored
+        for epoch in withSplit.epochs.indices { withSplit.epochs[epoch].validationLoss = 0.5 + Double(epoch) }
+        var moved = withSplit
+        moved.epochs[0].validationLoss = Double(Float(0.5).nextUp)
+        XCTAssertTrue(RunComparison(stored: withSplit, rerun: withSplit).identical)
+        XCTAssertEqual(RunComparison(stored: moved, rerun: withSplit).differences.map(\.quantity), ["validation_loss"])
+    }
+
     func testAnAlteredStoredConfigurationIsDetected() throws {
         let path = try writtenGrid()
         let key = try ResultsFile.runKeys(at: path)[2]
