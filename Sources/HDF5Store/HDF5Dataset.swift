@@ -25,6 +25,30 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
         }
     }
 
+    /// The chunk shape of a chunked dataset; nil for a contiguous or compact one.
+    public var chunkShape: [Int]? {
+        get throws {
+            try HDF5Library.withLock {
+                let operation = "read chunk shape of dataset"
+                let properties = try location.check(H5Dget_create_plist(handle.id), operation)
+                defer { H5Pclose(properties) }
+                guard H5Pget_layout(properties) == H5D_CHUNKED else { return nil }
+                var dimensions = [hsize_t](repeating: 0, count: 32)
+                let rank = H5Pget_chunk(properties, Int32(dimensions.count), &dimensions)
+                guard rank > 0 else { throw location.error(operation) }
+                return dimensions.prefix(Int(rank)).map { Int(clamping: $0) }
+            }
+        }
+    }
+
+    /// Most chunks a dataset read whole may have when they average under
+    /// `smallChunkElements` elements: libhdf5 keeps kilobytes of bookkeeping per chunk it
+    /// reads, so a damaged or hostile file that declares millions of tiny chunks would take
+    /// gigabytes (a 24 × 2,000,000 float array in chunks of 16 × 3 took 6.9 GB). Files with
+    /// chunks of useful sizes (this project's are up to 1 MiB; h5py's at least 8 KiB) never
+    /// come near.
+    static let chunkLimit = 1_000_000, smallChunkElements = 64
+
     /// Reads the whole dataset as `Element`s with its shape.
     ///
     /// Converts only when every stored value is exact in `Element`: float32 reads as Double,
@@ -41,6 +65,7 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
             let shape = try self.shape
             let count = try HDF5Dataspace.elementCount(of: shape, location, operation)
             try HDF5Dataspace.checkAllocation(count: count, elementSize: MemoryLayout<Element>.stride, location, operation)
+            try checkChunkCount(shape: shape, count: count, operation)
             let values = try [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
                 if count > 0 {
                     try location.check(H5Dread(handle.id, memoryType, HDF5Constant.allOfDataspace,
@@ -96,5 +121,20 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
         guard !bytes.isEmpty else { return }
         try location.check(H5Dwrite(handle.id, type, HDF5Constant.allOfDataspace, HDF5Constant.allOfDataspace,
                                     HDF5Constant.defaultProperties, bytes.baseAddress), operation)
+    }
+
+    /// Refuses a read of millions of tiny chunks (see `chunkLimit`). Called under the library's lock.
+    private func checkChunkCount(shape: [Int], count: Int, _ operation: String) throws {
+        let properties = try location.check(H5Dget_create_plist(handle.id), operation)
+        defer { H5Pclose(properties) }
+        guard H5Pget_layout(properties) == H5D_CHUNKED else { return }
+        var dimensions = [hsize_t](repeating: 0, count: max(shape.count, 1))
+        let rank = H5Pget_chunk(properties, Int32(dimensions.count), &dimensions)
+        guard rank == shape.count, dimensions.allSatisfy({ $0 > 0 }) else { return }
+        var chunks = 1.0
+        for (dimension, chunk) in zip(shape, dimensions) { chunks *= (Double(dimension) / Double(chunk)).rounded(.up) }
+        guard chunks > Double(Self.chunkLimit), chunks * Double(Self.smallChunkElements) > Double(count) else { return }
+        throw location.error(operation, "the dataset of shape \(shape) is cut into \(Int(chunks)) chunks of \(dimensions.map { Int($0) }); "
+                             + "reading that many would take gigabytes: the file is damaged")
     }
 }

@@ -47,6 +47,23 @@ final class HDF5DatasetTests: XCTestCase {
         XCTAssertLessThan(try size(packed) * 10, try size(plain), "deflate should shrink a constant array")
     }
 
+    /// A file that declares millions of tiny chunks is refused before libhdf5 reads them:
+    /// reading 24 × 2,000,000 floats in 16 × 3 chunks took 6.9 GB. The same values in chunks
+    /// of a useful size read.
+    func testMillionsOfTinyChunksAreRefusedBeforeTheyAreRead() throws {
+        let file = try HDF5File.create(at: try temporaryPath())
+        let tiny = try file.root.declareDataset("tiny", of: Float.self, shape: [24, 2_000_000],
+                                                storage: HDF5StorageOptions(chunkShape: [16, 3]))
+        XCTAssertEqual(try tiny.chunkShape, [16, 3])
+        assertHDF5Error(try tiny.readFloats(), mentions: "1333334 chunks of [16, 3]", "the file is damaged")
+        let useful = try file.root.declareDataset("useful", of: Float.self, shape: [24, 200_000],
+                                                  storage: HDF5StorageOptions(chunkShape: [16, 3]))
+        XCTAssertEqual(try useful.readFloats().values.count, 24 * 200_000, "133,334 chunks: under the limit")
+        let contiguous = try file.root.writeDataset("plain", [Float(1), 2], shape: [2])
+        XCTAssertNil(try contiguous.chunkShape)
+        XCTAssertEqual(try contiguous.readFloats().values, [1, 2])
+    }
+
     func testCountNotMatchingShapeThrows() throws {
         let path = try temporaryPath()
         let root = try HDF5File.create(at: path).root
