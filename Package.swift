@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "CFloatMath"),
         /// What the processor can do (AVX2), asked at run time.
         .target(name: "CCPUFeatures"),
+        /// A sentence and an exit status instead of a crash report when libhdf5 faults on a damaged file.
+        .target(name: "CFaultGuard"),
 
         // MARK: - Engine
 
@@ -53,7 +55,7 @@ let package = Package(
         /// Update chains (SGD, Adam, penalties vs decoupled decay), schedules, masks.
         .target(name: "Optimization", dependencies: ["TensorMath", "UpdateKernels", "UpdateKernelsAVX2", "CCPUFeatures"]),
         /// A typed HDF5 layer: files, groups, datasets, attributes, tables, dimension scales.
-        .target(name: "HDF5Store", dependencies: ["CHDF5"]),
+        .target(name: "HDF5Store", dependencies: ["CHDF5", "CFaultGuard"]),
         /// IDX/gzip, CSV, HDF5 and synthetic data sets; splits, standardisation, batch order; file checksums.
         .target(name: "Datasets", dependencies: ["TensorMath", "CZlib", "CDeflate", "CCrypto", "HDF5Store"]),
         /// One run: its complete configuration, the training loop, its result.

@@ -17,6 +17,7 @@ extension HDF5File {
                 try location.check(H5Pset_fapl_core(access, 1 << 20, false), "keep the file in memory")
             }
             defer { H5Pclose(access) }
+            HDF5Library.guardReads(of: nil)
             let id = try location.check(H5Fcreate(name, decaybench_h5f_acc_trunc(), HDF5Constant.defaultProperties, access),
                                         "create in-memory file")
             return try HDF5File(path: name, id: id)

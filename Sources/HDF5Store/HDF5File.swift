@@ -51,6 +51,7 @@ public final class HDF5File: @unchecked Sendable {
             defer { H5Pclose(access) }
             // EXCL as well as the check above, so a file created meanwhile is not clobbered.
             let flags = overwrite ? decaybench_h5f_acc_trunc() : decaybench_h5f_acc_excl()
+            HDF5Library.guardReads(of: nil)
             let id = try location.check(H5Fcreate(path, flags, HDF5Constant.defaultProperties, access), "create file")
             return try HDF5File(path: path, id: id)
         }
@@ -67,6 +68,7 @@ public final class HDF5File: @unchecked Sendable {
             let access = try fileAccessProperties(location)
             defer { H5Pclose(access) }
             let flags = mode == .readOnly ? decaybench_h5f_acc_rdonly() : decaybench_h5f_acc_rdwr()
+            HDF5Library.guardReads(of: mode == .readOnly ? path : nil)
             let id = try location.check(H5Fopen(path, flags, access), "open file")
             return try HDF5File(path: path, id: id)
         }

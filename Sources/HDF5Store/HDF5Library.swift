@@ -1,3 +1,4 @@
+import CFaultGuard
 import CHDF5
 import Foundation
 
@@ -16,12 +17,36 @@ public enum HDF5Library {
     // Recursive because a handle may be released (and closed) while the lock is already held.
     private static let lock = NSRecursiveLock()
 
+    /// How deep the holder of the lock is in nested `withLock` calls; changed only under the lock.
+    nonisolated(unsafe) private static var depth = 0
+
     /// Runs `body` holding the module's lock, with HDF5's stderr error printing switched off.
+    ///
+    /// libhdf5 1.10 dereferences garbage on some damaged files (one changed byte in a link
+    /// name's length is enough). While the lock is held, a segmentation fault or bus error on
+    /// this thread while a file opened for reading is the last one opened ends the process with
+    /// status 2 and a sentence naming that file, not a crash report; see `guardReads(of:)`.
     static func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }
+        if depth == 0 { cfaultguard_enter() }
+        depth += 1
+        defer {
+            depth -= 1
+            if depth == 0 { cfaultguard_leave() }
+        }
         // The thread-safe build keeps error settings per thread, so silence this thread now.
         H5Eset_auto2(HDF5Constant.defaultErrorStack, nil, nil)
         return try body()
+    }
+
+    /// Names the file a fault inside libhdf5 is blamed on: `path` when it was just opened for
+    /// reading, nil when a file was created or opened for writing. A fault while this process
+    /// writes its own file is a bug, not a damaged input, and keeps its crash report. Call
+    /// holding the lock.
+    static func guardReads(of path: String?) {
+        cfaultguard_install(2)
+        guard let path else { return cfaultguard_set_message(nil) }
+        cfaultguard_set_message("Error: HDF5: libhdf5 crashed while reading \(path): the file is damaged")
     }
 }

