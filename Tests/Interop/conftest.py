@@ -56,6 +56,14 @@ def write_grid(directory, text, name="grid.yaml"):
     return path
 
 
+def grid_results(decaybench, tmp_path_factory, text, name):
+    """Runs the grid `text` in a fresh directory (one worker, quietly); returns the results path."""
+    directory = tmp_path_factory.mktemp(name)
+    out = str(directory / f"{name}.h5")
+    run(decaybench, "run", write_grid(str(directory), text), "--out", out, "--quiet")
+    return out
+
+
 def run_grid(decaybench, directory, text, name):
     """Runs a grid with two workers and JSON events; returns (results path, finished events by key, stdout)."""
     grid = write_grid(str(directory), text)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import run, write_grid
+from conftest import grid_results, run
 
 GRID_WITH_TENSORS = """\
 name: tensors
@@ -29,10 +29,7 @@ seeds: [0, 1, 2]
 
 @pytest.fixture(scope="module")
 def results(decaybench, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("damaged")
-    out = str(directory / "r.h5")
-    run(decaybench, "run", write_grid(str(directory), GRID_WITH_TENSORS), "--out", out, "--quiet")
-    return out
+    return grid_results(decaybench, tmp_path_factory, GRID_WITH_TENSORS, "damaged")
 
 
 def with_one_byte_changed(source, target, marker, offset, value):

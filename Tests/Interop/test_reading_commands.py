@@ -9,17 +9,14 @@ from urllib.parse import unquote
 
 import pytest
 
-from conftest import SMALL_GRID, run, write_grid
+from conftest import SMALL_GRID, grid_results, run, write_grid
 
 BAD_INPUT, BAD_OUTCOME = 2, 3
 
 
 @pytest.fixture(scope="module")
 def small(decaybench, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("reading")
-    out = str(directory / "small.h5")
-    run(decaybench, "run", write_grid(str(directory), SMALL_GRID), "--out", out, "--quiet")
-    return out
+    return grid_results(decaybench, tmp_path_factory, SMALL_GRID, "reading")
 
 
 def other_results(decaybench, directory, name="other.h5", seeds="[0, 1]"):
