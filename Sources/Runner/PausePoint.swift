@@ -10,7 +10,7 @@ enum PausePoint {
     static func reach(_ name: String) {
         let environment = ProcessInfo.processInfo.environment
         guard environment["DECAYBENCH_PAUSE_AT"] == name else { return }
-        FileHandle.standardError.write(Data("paused at \(name) (pid \(getpid()))\n".utf8))
+        DiagnosticOutput.write("paused at \(name) (pid \(getpid()))\n")
         let seconds = Double(environment["DECAYBENCH_PAUSE_SECONDS"] ?? "") ?? 60
         Thread.sleep(forTimeInterval: seconds)
     }

@@ -19,7 +19,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     public let style: Style
     private let lock = NSLock()
-    private let output: FileHandle
+    private let output: Int32
     private let total: Int
     private var done: Int
     private var running = 0
@@ -32,7 +32,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     /// - Parameters:
     ///   - total: runs in the grid (see `setAlreadyDone` for those finished earlier).
-    public init(style: Style, total: Int, output: FileHandle = .standardError) {
+    public init(style: Style, total: Int, output: Int32 = STDERR_FILENO) {
         self.style = style
         self.total = total
         self.done = 0
@@ -184,7 +184,7 @@ public final class ProgressReporter: @unchecked Sendable {
     }
 
     private func write(_ text: String) {
-        output.write(Data(text.utf8))
+        DiagnosticOutput.write(text, to: output)
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Results
+import Runner
 
 @main
 struct DecayBench: ParsableCommand {
@@ -34,7 +35,7 @@ struct DecayBench: ParsableCommand {
             // Help, version and explicit statuses print (or not) exactly as ArgumentParser does.
             if status == parserStatus.rawValue { exit(withError: error) }
             let text = fullMessage(for: error)
-            if !text.isEmpty { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+            if !text.isEmpty { DiagnosticOutput.write(text + "\n") }
             Foundation.exit(status)
         }
     }

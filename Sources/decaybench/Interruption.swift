@@ -20,7 +20,7 @@ enum Interruption {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 cleanups.runAll()
-                FileHandle.standardError.write(Data("interrupted\n".utf8))
+                DiagnosticOutput.write("interrupted\n")
                 // Not exit(): its handlers would shut HDF5 down under a write the main thread
                 // may be making. A temporary left half-written is removed by the next writer.
                 _exit(ExitStatus.interrupted)

@@ -65,8 +65,8 @@ extension DecayBench {
             let loadSeconds = (ContinuousClock.now - loadStarted) / .seconds(1)
             let cores = ProcessInfo.processInfo.activeProcessorCount
             if configuration.training.blasThreads > cores {
-                FileHandle.standardError.write(Data(("warning: \(configuration.training.blasThreads) BLAS threads on \(cores) cores; "
-                    + "oversubscribed cores are slower than one thread each\n").utf8))
+                DiagnosticOutput.write("warning: \(configuration.training.blasThreads) BLAS threads on \(cores) cores; "
+                    + "oversubscribed cores are slower than one thread each\n")
             }
             if let problem = BLAS.addressSpaceProblem(threads: configuration.training.blasThreads,
                                                       limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {

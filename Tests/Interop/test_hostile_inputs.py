@@ -110,6 +110,25 @@ def test_train_keeps_its_out_when_stdout_closes_and_says_when_stdout_fills(decay
     assert result.returncode == 1 and "cannot write to standard output: No space left on device" in result.stderr
 
 
+def test_run_finishes_and_saves_when_its_progress_cannot_be_written(decaybench, tmp_path):
+    # `run … 2>&1 | head -1`, quitting `less`, or a log on a full disk: progress lines fail to
+    # write, which must not end the run (it trapped in FileHandle.write, status 132, no file).
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    closed = str(tmp_path / "closed.h5")
+    with subprocess.Popen([decaybench, "run", grid, "--out", closed], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as process:
+        process.stderr.readline()
+        process.stderr.close()
+        process.wait(timeout=600)
+    assert process.returncode == 0
+    full = str(tmp_path / "full.h5")
+    with open("/dev/full", "w") as device:
+        result = subprocess.run([decaybench, "run", grid, "--out", full], stdout=subprocess.DEVNULL, stderr=device)
+    assert result.returncode == 0
+    for out in (closed, full):
+        with h5py.File(out) as f:
+            assert f.attrs["complete"] == 1 and len(f["runs"]) == 16
+
+
 def test_overwrite_replaces_only_results_files_and_never_an_input(decaybench, results, tmp_path):
     grid = write_grid(str(tmp_path), SMALL_GRID)
     original = open(grid).read()
