@@ -29,6 +29,11 @@ final class GzipReader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError.unreadable(path: path, reason: "no such file")
         }
+        // A FIFO's open waits for a writer forever, and a device never ends.
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            throw DataError.unreadable(path: path, reason: "it is not a regular file (a FIFO, a device or a directory)")
+        }
         if let inflated = Self.inflateWhole(path: path) {
             source = .inflated(inflated)
             return

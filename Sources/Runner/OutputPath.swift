@@ -37,9 +37,13 @@ public enum OutputPath {
         }
     }
 
-    /// Whether the regular file at `path` is empty or begins with HDF5's signature.
+    /// Whether `path` is a regular file that is empty or begins with HDF5's signature. Anything
+    /// else (a FIFO, whose open would wait for a writer forever, a device, a link) is not.
     static func isHDF5OrEmpty(_ path: String) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        var status = stat()
+        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return false }
+        // Non-blocking as well: the entry may be swapped for a FIFO between the check and the open.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         let signature = StaleTemporaries.signatures[0]

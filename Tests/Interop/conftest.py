@@ -19,9 +19,9 @@ def decaybench():
     return path
 
 
-def run(decaybench, *args, check=True, **kwargs):
+def run(decaybench, *args, check=True, timeout=600, **kwargs):
     """Runs decaybench and returns the completed process (text output)."""
-    result = subprocess.run([decaybench, *args], capture_output=True, text=True, timeout=600, **kwargs)
+    result = subprocess.run([decaybench, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
     if check and result.returncode != 0:
         raise AssertionError(f"decaybench {' '.join(args)} exited {result.returncode}\n"
                              f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import grid_results, run
+from conftest import grid_results, run, write_grid
 
 GRID_WITH_TENSORS = """\
 name: tensors
@@ -55,3 +55,42 @@ def test_a_byte_on_which_libhdf5_crashes_is_damage_named_not_a_crash(decaybench,
         assert result.returncode == 2, (command, result.returncode, result.stderr[-600:])   # was 139
         assert f"libhdf5 crashed while reading {damaged}: the file is damaged" in result.stderr, result.stderr[-600:]
         assert "Program crashed" not in result.stderr
+
+
+def write_idx(path, dimensions, values):
+    """An uncompressed IDX file of unsigned bytes (magic 0x0803 or 0x0801)."""
+    header = bytes([0, 0, 8, len(dimensions)]) + b"".join(d.to_bytes(4, "big") for d in dimensions)
+    with open(path, "wb") as handle:
+        handle.write(header + bytes(values))
+
+
+def test_a_fifo_among_the_idx_files_or_in_a_journal_is_refused_not_waited_on(decaybench, tmp_path):
+    # Opening a FIFO for reading waits for a writer forever: train hung before its first line,
+    # status before its table.
+    data = tmp_path / "idx"
+    data.mkdir()
+    for prefix, count in (("train", 20), ("t10k", 10)):
+        write_idx(str(data / f"{prefix}-images-idx3-ubyte"), [count, 28, 28], [i % 256 for i in range(count * 784)])
+        write_idx(str(data / f"{prefix}-labels-idx1-ubyte"), [count], [i % 10 for i in range(count)])
+    os.remove(data / "t10k-labels-idx1-ubyte")
+    os.mkfifo(data / "t10k-labels-idx1-ubyte")
+    started = time.monotonic()
+    result = run(decaybench, "train", "--dataset", "fashion-mnist", "--data-path", str(data), "--hidden", "8",
+                 "--epochs", "1", check=False, timeout=60)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 2 and "t10k-labels-idx1-ubyte" in result.stderr and "not a regular file" in result.stderr, result.stderr
+
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    grid = write_grid(str(sweep), GRID_WITH_TENSORS)
+    parts = sweep / "shard-1.h5.parts"
+    run(decaybench, "run", grid, "--shard", "1/2", "--out", str(sweep / "shard-1.h5"), "--quiet")
+    # A journal as a run killed part-way leaves it, with one part file swapped for a FIFO.
+    parts.mkdir()
+    (parts / "shard").write_text("1/2")
+    os.mkfifo(parts / "0123456789abcdef.h5")
+    os.remove(sweep / "shard-1.h5")
+    started = time.monotonic()
+    result = run(decaybench, "status", str(sweep), check=False, timeout=60)
+    assert time.monotonic() - started < 30, "status waited on the FIFO"
+    assert result.returncode == 0 and "1/2" in result.stdout, result.stdout + result.stderr
