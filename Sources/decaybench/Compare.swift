@@ -50,11 +50,28 @@ extension DecayBench {
                 for input in [baseline, new] where OutputPath.nameSameFile(path, input) {
                     throw ValidationError("\(flag) \(path) is the results file \(input); choose another path for the report")
                 }
+                guard Self.isReplaceableReport(path, markdown: flag == "--markdown") else {
+                    throw ValidationError("\(flag) \(path) exists and is not a report of compare; compare replaces only "
+                                          + "an empty file or its own report: move it away or choose another path")
+                }
             }
             if let markdown, let json, URL(fileURLWithPath: markdown).standardizedFileURL == URL(fileURLWithPath: json).standardizedFileURL
                 || OutputPath.nameSameFile(markdown, json) {
                 throw ValidationError("--markdown and --json both name \(json); give each its own file")
             }
+        }
+
+        /// Whether the file at `path` is missing, empty, or begins as the report compare writes
+        /// there ("# Comparison: " in Markdown, the "baseline" member first in JSON): a nightly
+        /// job rewrites its report freely, but a results file, a grid or notes given by mistake
+        /// are not replaced.
+        static func isReplaceableReport(_ path: String, markdown: Bool) -> Bool {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return true }
+            defer { try? handle.close() }
+            guard let head = try? handle.read(upToCount: 64), !head.isEmpty else { return true }
+            let text = String(decoding: head, as: UTF8.self)
+            return markdown ? text.hasPrefix("# Comparison: ")
+                            : text.hasPrefix("{") && text.dropFirst().drop(while: \.isWhitespace).hasPrefix("\"baseline\"")
         }
 
         func run() throws {

@@ -94,3 +94,20 @@ def test_a_fifo_among_the_idx_files_or_in_a_journal_is_refused_not_waited_on(dec
     result = run(decaybench, "status", str(sweep), check=False, timeout=60)
     assert time.monotonic() - started < 30, "status waited on the FIFO"
     assert result.returncode == 0 and "1/2" in result.stdout, result.stdout + result.stderr
+
+
+def test_compare_replaces_its_own_reports_and_empty_files_but_no_other_file(decaybench, results, tmp_path):
+    other = str(tmp_path / "other.h5")
+    shutil.copy(results, other)
+    notes = tmp_path / "notes.md"
+    notes.write_text("my notes\n")
+    for flag, path in (("--json", other), ("--markdown", str(notes))):
+        before = open(path, "rb").read()
+        result = run(decaybench, "compare", results, results, flag, path, check=False)
+        assert result.returncode == 2 and "is not a report of compare" in result.stderr, result.stderr   # was 0, file replaced
+        assert open(path, "rb").read() == before
+    markdown, json_report = tmp_path / "report.md", tmp_path / "report.json"
+    markdown.write_text("")
+    for _ in range(2):   # a nightly job's second night rewrites the first night's reports
+        run(decaybench, "compare", results, results, "--markdown", str(markdown), "--json", str(json_report))
+    assert markdown.read_text().startswith("# Comparison: ") and '"baseline"' in json_report.read_text()
