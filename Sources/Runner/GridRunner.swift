@@ -180,6 +180,7 @@ public final class GridRunner: @unchecked Sendable {
         // Assembling the results file (reading the run files back, writing, removing them) counts as saving.
         let resultsStarted = ContinuousClock.now
         defer { reporter.saved(seconds: (writeTime + (ContinuousClock.now - resultsStarted)) / .seconds(1)) }
+        PausePoint.reach("collect")
         var records = collectRecords(journal, alreadyRead: start.finished)
         if !options.overwrite {
             records = keepingResultsAlreadyAt(path, records)

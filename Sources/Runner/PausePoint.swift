@@ -5,7 +5,8 @@ import Foundation
 /// When the environment variable DECAYBENCH_PAUSE_AT names the moment, the process prints
 /// "paused at NAME (pid N)" on stderr and sleeps for DECAYBENCH_PAUSE_SECONDS (default 60);
 /// otherwise `reach` does nothing. Used by the `kill -9` tests of the final write and the
-/// journal's removal, which are too short to hit reliably by timing alone.
+/// journal's removal, which are too short to hit reliably by timing alone, and to take the
+/// journal's files away just before a grid reads them back ("collect").
 enum PausePoint {
     static func reach(_ name: String) {
         let environment = ProcessInfo.processInfo.environment

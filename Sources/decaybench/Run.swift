@@ -104,6 +104,14 @@ extension DecayBench {
                 throw ExitCode(ExitStatus.interrupted)
             }
             print(outcome.wroteFile ? "wrote \(out)" : "\(out) already holds every run; left unchanged")
+            // Not interrupted, yet runs without a result: their saved files went while the grid
+            // ran (removed by hand, or by another process). A nightly job must not read that as done.
+            let missing = outcome.records.filter { $0.status == .pending }.count
+            if missing > 0 {
+                print("\(missing) run\(missing == 1 ? " has" : "s have") no result: \(missing == 1 ? "its" : "their") saved "
+                      + "file\(missing == 1 ? "" : "s") went missing or could not be read while the grid ran; continue with --resume")
+                throw ExitCode(ExitStatus.badOutcome)
+            }
             // A nightly sweep must not pass silently with broken runs: failed runs (not
             // diverged ones, which are results) make the exit status 3.
             if summary.failed > 0 { throw ExitCode(ExitStatus.badOutcome) }

@@ -111,3 +111,22 @@ def test_compare_replaces_its_own_reports_and_empty_files_but_no_other_file(deca
     for _ in range(2):   # a nightly job's second night rewrites the first night's reports
         run(decaybench, "compare", results, results, "--markdown", str(markdown), "--json", str(json_report))
     assert markdown.read_text().startswith("# Comparison: ") and '"baseline"' in json_report.read_text()
+
+
+def test_run_whose_saved_runs_went_missing_does_not_end_as_done(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
+    out = str(tmp_path / "gone.h5")
+    environment = dict(os.environ, DECAYBENCH_PAUSE_AT="collect", DECAYBENCH_PAUSE_SECONDS="5")
+    with subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"], env=environment,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        assert "paused at collect" in process.stderr.readline()
+        parts = out + ".parts"
+        removed = [name for name in os.listdir(parts) if name.endswith(".h5")][:5]
+        for name in removed:
+            os.remove(os.path.join(parts, name))
+        stdout, _ = process.communicate(timeout=300)
+    assert process.returncode == 3, stdout[-500:]   # was 0, with complete = 0 in the file
+    assert "5 runs have no result" in stdout and "continue with --resume" in stdout
+    run(decaybench, "run", grid, "--out", out, "--resume", "--quiet")
+    result = run(decaybench, "inspect", out)
+    assert "24 finished" in result.stdout and result.stdout.splitlines()[0].endswith(", complete")
