@@ -91,6 +91,7 @@ public final class GridRunner: @unchecked Sendable {
             throw RunnerError.input("training.blas_threads and --jobs: \(problem)")
         }
         try checkConfigurations()
+        for data in Set(plan.runs.map(\.configuration.data)) { try OutputPath.checkIsNotData(path, of: data) }
         let start = try startingPoint(journal)
         // A process killed while writing the results file leaves "OUT.tmp-PID"; holding the
         // lock, this process is the only writer, and a dead writer's temporary is garbage.

@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 
 /// Checks a results path before any work is done, so that a run never computes results
@@ -73,6 +74,23 @@ public enum OutputPath {
     /// Bytes in a file name on Linux's file systems (NAME_MAX).
     static let nameMax = 255
     static var longestName: Int { nameMax - longestSuffix.utf8.count }
+
+    /// Throws when `path` names one of the files `data` reads, however spelt: `--overwrite`
+    /// would replace the data the runs train on with their results.
+    public static func checkIsNotData(_ path: String, of data: DataSpec) throws {
+        var inputs: [String] = []
+        switch data.source {
+        case .csv, .hdf5: inputs = [data.path].compactMap { $0 }
+        case .fashionMNIST, .mnist:
+            if let files = try? DatasetLocator().idxFiles(for: data.source, path: data.path) {
+                inputs = [files.trainImages, files.trainLabels, files.testImages, files.testLabels]
+            }
+        case .syntheticClassification, .syntheticRegression: break
+        }
+        for input in inputs where nameSameFile(path, input) {
+            throw RunnerError.input("\(path) is the data file \(input) that the runs read; choose another output path")
+        }
+    }
 
     /// Whether two paths name one existing file (the same device and inode), however spelt.
     public static func nameSameFile(_ first: String, _ second: String) -> Bool {

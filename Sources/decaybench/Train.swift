@@ -40,6 +40,7 @@ extension DecayBench {
 
         func run() throws {
             let configuration = settings.runConfiguration
+            if let out { try CommandFailure.readingInput { try OutputPath.checkIsNotData(out, of: configuration.data) } }
             // Claimed before anything is trained: an output that another process holds would
             // otherwise be found out only when the finished run is written, and the run lost.
             let claim = try out.map(Self.claim)

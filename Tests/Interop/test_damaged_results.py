@@ -1,11 +1,14 @@
-"""Results files damaged in ways the fifth probe found: a changed byte on which libhdf5 itself
-crashes, a journal holding a FIFO, and report paths aimed at files that are not reports. Each test
-fails on the engine before it."""
+"""Findings of the fifth probe: a changed byte on which libhdf5 itself crashes, FIFOs among the
+data files and in a journal, report and output paths aimed at files that are not theirs to
+replace, and saved runs that vanish before the grid reads them back. Each test fails on the
+engine before it."""
 import os
 import shutil
 import subprocess
 import time
 
+import h5py
+import numpy
 import pytest
 
 from conftest import grid_results, run, write_grid
@@ -130,3 +133,26 @@ def test_run_whose_saved_runs_went_missing_does_not_end_as_done(decaybench, tmp_
     run(decaybench, "run", grid, "--out", out, "--resume", "--quiet")
     result = run(decaybench, "inspect", out)
     assert "24 finished" in result.stdout and result.stdout.splitlines()[0].endswith(", complete")
+
+
+def test_overwrite_never_replaces_the_data_the_runs_read(decaybench, tmp_path):
+    data = str(tmp_path / "data.h5")
+    with h5py.File(data, "w") as f:
+        f["X"] = numpy.random.default_rng(0).normal(size=(60, 3)).astype("float32")
+        f["y"] = numpy.arange(60, dtype="float32") % 7
+    grid = write_grid(str(tmp_path), f"""\
+        name: own-data
+        dataset: {{name: hdf5, path: {data}, task: regression}}
+        model: {{kind: linear}}
+        optimizer: {{kind: sgd, lr: 0.01}}
+        training: {{epochs: 1, batch_size: 16}}
+        grid:
+          lambda: [0, 0.1]
+        """)
+    before = open(data, "rb").read()
+    for command in (["run", grid, "--out", data, "--overwrite"],
+                    ["train", "--dataset", "hdf5", "--data-path", data, "--task", "regression", "--model", "linear",
+                     "--epochs", "1", "--out", str(tmp_path / "." / "data.h5"), "--overwrite"]):
+        result = run(decaybench, *command, check=False)
+        assert result.returncode == 2 and "is the data file" in result.stderr, (command, result.stderr)   # was 0, data gone
+        assert open(data, "rb").read() == before
