@@ -57,9 +57,18 @@ public enum Trainer {
             let train = session.evaluate(dataset.train)
             let validation = dataset.validation.map { session.evaluate($0) } ?? (loss: .nan, error: .nan)
             let test = session.evaluate(dataset.test)
-            guard train.loss.isFinite else {
+            // A model whose test or validation numbers overflow (a regression's predictions
+            // grown past Float's range while the training loss still fits) has diverged too:
+            // recorded as finished, its infinite error would be averaged as a result.
+            // A split with no rows (no validation split; a test split a data set left empty)
+            // has NaN numbers that say nothing of the model.
+            let evaluated = [("training", train, dataset.train.count), ("validation", validation, dataset.validation?.count ?? 0),
+                             ("test", test, dataset.test.count)]
+                .filter { $0.2 > 0 }
+                .flatMap { split, numbers, _ in [("\(split) loss", numbers.loss), ("\(split) error", numbers.error)] }
+            if let (name, value) = evaluated.first(where: { !$0.1.isFinite }) {
                 status = .diverged
-                message = "non-finite training loss (\(describe(train.loss))) after epoch \(epoch + 1)"
+                message = "non-finite \(name) (\(describe(value))) after epoch \(epoch + 1)"
                 break
             }
             let record = EpochRecord(

@@ -143,4 +143,20 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(result.epochs.count, 0)
         XCTAssertEqual(result.message, "non-finite training loss (NaN) at epoch 1, step \(step)")
     }
+
+    /// SGD at lr 3.2 on a linear regression grows its weights until, at epoch 3, the
+    /// validation loss overflows Float while the training loss (5e37) still fits: that run
+    /// was recorded as finished, with an infinite validation error averaged as a result.
+    func testAnInfiniteValidationOrTestLossDivergesTheRun() throws {
+        let config = RunConfiguration(
+            data: DataSpec(source: .syntheticRegression, samples: 200, features: 5, validationSize: 40),
+            model: ModelSpec(kind: .linear), optimizer: OptimizerSpec(kind: .sgd, learningRate: 3.2),
+            regularization: RegularizationSpec(), schedule: ScheduleSpec(kind: .constant),
+            training: TrainingSpec(epochs: 3, batchSize: 16, seed: 0))
+        let result = Trainer.run(config, on: try DatasetLoader.load(config.data))
+        XCTAssertEqual(result.status, .diverged)
+        XCTAssertEqual(result.message, "non-finite validation loss (inf) after epoch 3")
+        XCTAssertEqual(result.epochs.count, 2)
+        XCTAssertTrue(result.epochs.allSatisfy { $0.validationLoss.isFinite && $0.testLoss.isFinite })
+    }
 }
