@@ -106,6 +106,16 @@ public final class GridRunner: @unchecked Sendable {
         let recorded = Set(start.finished.map(\.run.key))
         let pendingRuns = plan.runs.filter { !recorded.contains($0.key) }
         let datasets = try loadDatasets(for: pendingRuns)
+        // The largest pending run, as many times as runs train at once, beside the data just loaded.
+        let memory = pendingRuns.map { run in
+            (run, TrainingMemory.bytes(of: run.configuration, on: DataShape(datasets[run.configuration.data]!)))
+        }
+        if let (largest, bytes) = memory.max(by: { $0.1 < $1.1 }),
+           let problem = TrainingMemory.addressSpaceProblem(
+               bytesPerRun: bytes, runsAtOnce: min(concurrentJobs, pendingRuns.count), blasThreads: blasThreads,
+               who: "the model of run \(largest.index)", limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
+            throw RunnerError.input(problem)
+        }
         let dataFiles = try fingerprintDataFiles()
 
         try checkDataUnchanged(since: start, journal: journal, now: dataFiles)

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import HDF5Store
 import Models
 import Planning
 import TensorMath
@@ -47,6 +48,14 @@ public struct TimeEstimate: Sendable {
             countsByData[configuration.data] = counts
             let shape = "\(configuration.model.kind)-\(configuration.model.hidden)-\(counts.features)-\(counts.outputs)-\(configuration.training.batchSize ?? -1)"
             if costs[shape] == nil {
+                // As `run` checks before its workers start, and before the calibration allocates the model.
+                let bytes = TrainingMemory.bytes(of: configuration, on: DataShape(
+                    trainPoints: counts.train, testPoints: counts.heldOut, features: counts.features, outputs: counts.outputs))
+                if let problem = TrainingMemory.addressSpaceProblem(
+                    bytesPerRun: bytes, runsAtOnce: max(1, min(jobs, plan.runs.count)), blasThreads: configuration.training.blasThreads,
+                    who: "the model of run \(run.index)", limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
+                    throw RunnerError.input(problem)
+                }
                 costs[shape] = try calibrate(configuration, features: counts.features, outputs: counts.outputs,
                                              trainingPoints: counts.train)
             }

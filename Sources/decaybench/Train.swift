@@ -73,6 +73,12 @@ extension DecayBench {
                                                       limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
                 throw CommandFailure.input("--blas-threads: \(problem)")
             }
+            if let problem = TrainingMemory.addressSpaceProblem(
+                bytesPerRun: TrainingMemory.bytes(of: configuration, on: DataShape(dataset)), runsAtOnce: 1,
+                blasThreads: configuration.training.blasThreads, who: "the model",
+                limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
+                throw CommandFailure.input(problem)
+            }
             BLAS.setThreadCount(configuration.training.blasThreads)
             let started = Date()
             let hasValidation = dataset.validation != nil, hasTest = dataset.test.count > 0

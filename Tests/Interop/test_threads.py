@@ -57,10 +57,10 @@ MLP_TRAINING = ["train", "--dataset", "synthetic-classification", "--samples", "
                 "--model", "mlp", "--hidden", "512,512", "--batch-size", "512", "--epochs", "1", "--quiet"]
 
 
-def limited(decaybench, *args, cwd=None):
+def limited(decaybench, *args, cwd=None, limit_kib=ADDRESS_SPACE_LIMIT_KIB):
     import shlex
     import subprocess
-    command = f"ulimit -v {ADDRESS_SPACE_LIMIT_KIB}; exec {shlex.quote(decaybench)} " + " ".join(map(shlex.quote, args))
+    command = f"ulimit -v {limit_kib}; exec {shlex.quote(decaybench)} " + " ".join(map(shlex.quote, args))
     return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
@@ -96,3 +96,23 @@ def test_verify_under_the_limit_says_the_recorded_threads_do_not_fit_instead_of_
     assert result.stdout.count("\nERROR") == 2, result.stdout
     assert "with the 64 BLAS threads it was computed with" in result.stdout
     assert result.stdout.count("OpenBLAS would wait for the rest forever: raise the limit") == 2, result.stdout
+
+
+def test_a_model_the_address_space_cannot_hold_is_refused_before_it_is_allocated(decaybench, tmp_path):
+    # 10^8 parameters, within the limits: Adam's state alone is 800 MB, and Swift ends the
+    # process when an allocation fails ("failed to allocate", status 134) in train, plan and run.
+    model = ["--dataset", "synthetic-classification", "--samples", "20", "--features", "10000", "--hidden", "9990"]
+    grid = tmp_path / "big.yaml"
+    grid.write_text("name: big\ndataset: {name: synthetic-classification, samples: 20, features: 10000}\n"
+                    "model: {kind: mlp, hidden: [9990]}\noptimizer: {kind: adam, lr: 0.001}\ntraining: {epochs: 1}\n"
+                    "seeds: [0, 1]\n")
+    for arguments, who in ((["train", *model, "--epochs", "1", "--out", str(tmp_path / "t.h5")], "the model needs about"),
+                           (["plan", str(grid)], "the model of run 0 needs about"),
+                           (["run", str(grid), "--out", str(tmp_path / "r.h5")], "the model of run 0 needs about")):
+        refused = limited(decaybench, *arguments, limit_kib=1_500_000)
+        assert refused.returncode == 2, (arguments, refused.returncode, refused.stderr[-800:])
+        assert who in refused.stderr and "address-space limit (ulimit -v, 1.4 GiB)" in refused.stderr, refused.stderr
+    # Two at once do not fit 4 GB where one does: run names the jobs as the remedy.
+    refused = limited(decaybench, "run", str(grid), "--out", str(tmp_path / "r.h5"), "--jobs", "2")
+    assert refused.returncode == 2 and "2 runs at once" in refused.stderr and "use fewer --jobs" in refused.stderr, refused.stderr
+    assert sorted(os.listdir(tmp_path)) == ["big.yaml"]
