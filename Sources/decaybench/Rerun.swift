@@ -49,7 +49,15 @@ extension DecayBench {
             StandardOutput.printNow("rerunning run \(stored.key) of \(results): \(RunLabels.text(stored.record.run))")
             let started = Date()
             var datasets: [DataSpec: Dataset] = [:]
-            let rerun = try RunReplay.rerun(stored, datasets: &datasets)
+            let rerun: RunRecord
+            do {
+                rerun = try RunReplay.rerun(stored, datasets: &datasets)
+            } catch let error as ReproductionError where error.storedRunAltered {
+                // What verify reports as FAIL: the stored run is not what ran, which is an outcome
+                // (status 3), not a failure of this environment to rerun it (1).
+                StandardOutput.printNow("FAIL: \(error)")
+                throw ExitCode(ExitStatus.badOutcome)
+            }
             let comparison = RunComparison(stored: stored.record, rerun: rerun)
             StandardOutput.printNow(comparison.summary)
             let drift = EnvironmentDrift(stored: stored, current: .current())

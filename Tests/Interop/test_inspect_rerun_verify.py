@@ -144,6 +144,9 @@ def test_verify_passes_on_a_fresh_file_and_fails_on_a_tampered_one(decaybench, s
     assert result.returncode == 3
     assert "regularization.lambda" in result.stdout and "was altered" in result.stdout
     assert "1 of 16 did not reproduce" in result.stdout
+    result = run(decaybench, "rerun", edited, "--key", key, check=False)
+    assert result.returncode == 3, result.stderr   # was 1, as if this machine could not rerun it
+    assert "\nFAIL: " in result.stdout and "was altered" in result.stdout
 
 
 def csv_run(decaybench, directory):
