@@ -32,7 +32,10 @@ extension DecayBench {
             // Checked before shard files are looked for: a grid has at most this many runs, so
             // at most this many shards, and 10^12 file look-ups would never end.
             guard (1...GridLimits.forcedRuns).contains(count) else {
-                throw CommandFailure.input("--shards must be between 1 and \(GridLimits.forcedRuns) (the most runs a grid has), got \(count)")
+                throw CommandFailure.input(shards == nil
+                    ? "the shard files in \(directory) say the sweep has \(count) shards, more than the \(GridLimits.forcedRuns) runs a grid "
+                        + "can have: a shard file or journal is damaged; give the sweep's shard count with --shards"
+                    : "--shards must be between 1 and \(GridLimits.forcedRuns) (the most runs a grid has), got \(count)")
             }
             let plan: GridPlan
             if let grid {
@@ -40,7 +43,8 @@ extension DecayBench {
             } else if FileManager.default.fileExists(atPath: layout.gridPath) {
                 plan = try GridLoading.plan(path: layout.gridPath, allowingLargeGrids: true)
             } else if let first = (1...count).lazy.map(layout.shardPath).first(where: { FileManager.default.fileExists(atPath: $0) }) {
-                plan = try GridLoading.plan(text: try CommandFailure.readingInput { try ResultsFile.gridText(at: first) }, source: first)
+                // The grid stored in a shard file is part of that file: unreadable, the file is damaged.
+                plan = try CommandFailure.readingInput { try GridLoading.plan(text: try ResultsFile.gridText(at: first), source: first) }
             } else {
                 throw CommandFailure.input("\(directory) has neither grid.yaml nor a shard file; give the grid with --grid")
             }

@@ -156,3 +156,20 @@ def test_overwrite_never_replaces_the_data_the_runs_read(decaybench, tmp_path):
         result = run(decaybench, *command, check=False)
         assert result.returncode == 2 and "is the data file" in result.stderr, (command, result.stderr)   # was 0, data gone
         assert open(data, "rb").read() == before
+
+
+def test_status_blames_a_damaged_shard_file_not_the_machine_or_a_flag(decaybench, tmp_path):
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
+    shard = str(sweep / "shard-1.h5")
+    run(decaybench, "run", grid, "--shard", "1/2", "--out", shard, "--quiet")
+    with h5py.File(shard, "r+") as f:
+        f.attrs["grid_text"] = "name: [unclosed"
+    result = run(decaybench, "status", str(sweep), check=False)
+    assert result.returncode == 2 and "the grid stored in" in result.stderr, result.stderr   # was 1
+    with h5py.File(shard, "r+") as f:
+        f.attrs["shard"] = "1/999999999999"
+    result = run(decaybench, "status", str(sweep), check=False)
+    assert result.returncode == 2 and "say the sweep has 999999999999 shards" in result.stderr, result.stderr
+    assert "--shards must be" not in result.stderr   # no such flag was given
