@@ -26,6 +26,11 @@ public struct FileTable: Sendable {
             return .failure(LabelProblem(tooFew: false, expected: "class labels 0..<classes with at most \(maximumClasses) classes",
                                          found: "a largest label of \(classes - 1); relabel the classes 0, 1, 2, …"))
         }
+        // One label throughout is one class however large it is (a file labelled 7 everywhere
+        // would train an 8-class model on a single class).
+        if let first = labels.first, labels.allSatisfy({ $0 == first }) {
+            return .failure(LabelProblem(tooFew: true, expected: "labels of at least 2 classes", found: "only class \(first)"))
+        }
         guard classes >= 2 else {
             return .failure(LabelProblem(tooFew: true, expected: "labels of at least 2 classes", found: "only class 0"))
         }

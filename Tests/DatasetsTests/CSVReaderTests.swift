@@ -87,6 +87,21 @@ final class CSVReaderTests: XCTestCase {
         }
     }
 
+    /// A file labelled 7 throughout is one class, not eight: it was trained as an 8-class
+    /// problem while the same file labelled 0 was refused.
+    func testOneLabelThroughoutIsOneClassWhateverItsNumber() throws {
+        let directory = try TemporaryDirectory()
+        for label in [0, 7] {
+            let path = try directory.write("one-\(label).csv", text: "1,\(label)\n2,\(label)\n3,\(label)\n")
+            XCTAssertThrowsError(try CSVReader.read(path: path, targetColumn: -1, header: false, task: .classification)) { error in
+                XCTAssertTrue("\(error)".contains("labels of at least 2 classes") && "\(error)".contains("only class \(label)"), "\(error)")
+            }
+        }
+        let path = try directory.write("two.csv", text: "1,0\n2,7\n")
+        let table = try CSVReader.read(path: path, targetColumn: -1, header: false, task: .classification)
+        XCTAssertEqual(table.task, .classification(classes: 8), "labels 0 and 7: classes 0..<8, as labelled")
+    }
+
     func testTargetColumnOutsideTheFileIsASpecError() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.write("points.csv", text: "1,2\n")
