@@ -102,6 +102,11 @@ extension RunConfiguration {
                         "must be at least one point per class (≥ \(data.classes)), got \(data.samples)")
             }
         }
+        if let path = data.path {
+            // The C calls that open it would stop at the NUL and read another file.
+            require(!path.contains("\0"), "data.path", "contains a NUL character, which no file name can hold")
+            require(!path.isEmpty, "data.path", "is empty; give the data's file (or directory) path")
+        }
         if data.source == .csv || data.source == .hdf5 {
             require(data.path != nil, "data.path", "a \(data.source.rawValue) data set needs a file path")
             require(data.task != nil, "data.task", "a \(data.source.rawValue) data set needs a task: classification or regression")

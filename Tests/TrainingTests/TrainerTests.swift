@@ -159,4 +159,16 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(result.epochs.count, 2)
         XCTAssertTrue(result.epochs.allSatisfy { $0.validationLoss.isFinite && $0.testLoss.isFinite })
     }
+
+    /// A NUL in a data path made plan read the file named by the part before it, and run
+    /// fail with Foundation's words; an empty path was looked up as the current directory.
+    func testADataPathWithANulOrEmptyIsAProblemOfDataPath() {
+        for (path, words) in [("d/good.csv\u{0}x", "contains a NUL character"), ("", "is empty")] {
+            var config = configuration()
+            config.data = DataSpec(source: .csv, path: path, task: .classification)
+            let problems = config.problems()
+            XCTAssertEqual(problems.map(\.field), ["data.path"], "\(problems)")
+            XCTAssertTrue(problems.first?.message.contains(words) ?? false, "\(problems)")
+        }
+    }
 }
