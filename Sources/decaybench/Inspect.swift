@@ -38,9 +38,10 @@ extension DecayBench {
             }
             // The table shows metrics only: a file's tensors (a megabyte a run for a wide MLP)
             // are left on disk.
-            let (records, root) = try CommandFailure.readingInput {
+            let (records, stored) = try CommandFailure.readingInput {
                 (try ResultsFile.read(at: results, tensors: false), try ResultsFile.rootAttributes(at: results))
             }
+            let root = stored.mapValues(Self.visible)
             let filter = try RunSelection(selection)
             let unknown = filter.unknownAxes(in: records.map(\.run))
             guard unknown.isEmpty else {
@@ -108,7 +109,7 @@ extension DecayBench {
                              + record.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
                              + String(format: "  %6d  ", record.epochs.count)
                              + Self.rightAligned(Self.number(record.final?.testError), 16) + "  "
-                             + Self.rightAligned(Self.number(record.best?.testError), 15) + "  " + RunLabels.text(record.run))
+                             + Self.rightAligned(Self.number(record.best?.testError), 15) + "  " + Self.visible(RunLabels.text(record.run)))
             }
             if records.count > limit { lines.append("… and \(records.count - limit) more (--limit, --where)") }
             return lines.joined(separator: "\n")
@@ -124,13 +125,13 @@ extension DecayBench {
             }
             let record = try CommandFailure.readingInput { try ResultsFile.read(at: results, keys: [storedKey])[0] }
             print("run \(record.run.index) of \(results): key \(record.run.key), block \(record.run.block)")
-            print("labels: \(RunLabels.text(record.run))")
-            print("status: \(record.status.rawValue)" + (record.message.isEmpty ? "" : " (\(record.message))")
+            print("labels: \(Self.visible(RunLabels.text(record.run)))")
+            print("status: \(record.status.rawValue)" + (record.message.isEmpty ? "" : " (\(Self.visible(record.message)))")
                   + ", \(record.epochs.count) of \(record.run.configuration.training.epochs) epochs"
                   + (record.seconds.isFinite ? String(format: ", %.2f s", record.seconds) : ""))
             print("configuration (every setting, defaults included):")
             for (name, value) in try ResultsFile.configurationAttributes(at: results, key: storedKey) where name != "json" {
-                print("  \(name) = \(value)")
+                print("  \(name) = \(Self.visible(value))")
             }
             print("curves:")
             let validation = record.run.configuration.data.hasValidationSplit
@@ -162,6 +163,22 @@ extension DecayBench {
                 }
             }
             return axes
+        }
+
+        /// `text` with its control characters written as escapes (a newline as "\n", ESC as
+        /// "\u{1B}"): a file's name or description is anyone's text, and printed raw it could
+        /// add lines ("status: 999 finished") or terminal escape sequences to what inspect shows.
+        static func visible(_ text: String) -> String {
+            guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+            return String(text.unicodeScalars.map { scalar -> String in
+                guard scalar.properties.generalCategory == .control else { return String(scalar) }
+                switch scalar {
+                case "\n": return "\\n"
+                case "\t": return "\\t"
+                case "\r": return "\\r"
+                default: return "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                }
+            }.joined())
         }
 
         static func rightAligned(_ text: String, _ width: Int) -> String {

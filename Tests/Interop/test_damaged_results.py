@@ -173,3 +173,13 @@ def test_status_blames_a_damaged_shard_file_not_the_machine_or_a_flag(decaybench
     result = run(decaybench, "status", str(sweep), check=False)
     assert result.returncode == 2 and "say the sweep has 999999999999 shards" in result.stderr, result.stderr
     assert "--shards must be" not in result.stderr   # no such flag was given
+
+
+def test_inspect_shows_control_characters_of_stored_text_as_escapes(decaybench, results, tmp_path):
+    edited = str(tmp_path / "escapes.h5")
+    shutil.copy(results, edited)
+    with h5py.File(edited, "r+") as f:
+        f.attrs["name"] = "x\x1b[31mRED\x1b[0m\nstatus: 999 finished"
+    result = run(decaybench, "inspect", edited)
+    assert "\x1b" not in result.stdout and "x\\u{1B}[31mRED\\u{1B}[0m\\nstatus: 999 finished" in result.stdout
+    assert not any(line.startswith("status: 999") for line in result.stdout.splitlines())
