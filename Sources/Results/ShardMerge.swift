@@ -19,6 +19,12 @@ public struct ShardMerge: Sendable {
     /// The data files the shards recorded, by data specification, for the merged file.
     public var dataFiles: [DataSpec: [DataFileFingerprint]] = [:]
 
+    /// One data set as one shard file recorded it: checked once per file.
+    private struct DataInFile: Hashable {
+        var path: String
+        var data: DataSpec
+    }
+
     /// Reads `paths` and merges their runs into `plan`.
     ///
     /// - Parameter planSource: where `plan` came from, for messages; the first file by default.
@@ -30,6 +36,8 @@ public struct ShardMerge: Sendable {
         let planned = Set(plan.runs.map(\.key))
         let iso = ISO8601DateFormatter()
         var started: Date?, finished: Date?
+        var recordedData: [DataSpec: (files: [DataFileFingerprint], path: String)] = [:]
+        var checkedData = Set<DataInFile>()
         for path in paths {
             let stored = try ResultsFile.canonicalGridText(at: path)
             let differences = plan.differences(fromStored: stored)
@@ -54,9 +62,22 @@ public struct ShardMerge: Sendable {
                                            + "a run must come from one shard only: leave one of the files out")
                 }
                 found[record.run.key] = (record, path)
-                if dataFiles[record.run.configuration.data] == nil,
-                   let files = try ResultsFile.dataFiles(at: path, key: record.run.key) {
-                    dataFiles[record.run.configuration.data] = files
+                let data = record.run.configuration.data
+                guard checkedData.insert(DataInFile(path: path, data: data)).inserted,
+                      let files = try ResultsFile.dataFiles(at: path, key: record.run.key) else { continue }
+                // Shards of one grid must have read the same bytes: merged, runs computed on
+                // other data would be filed under one data set's checksums, and reruns of
+                // half of them would "differ". Paths may differ from machine to machine; bytes may not.
+                if let (earlier, source) = recordedData[data] {
+                    let before = Dictionary(earlier.map { ($0.role, $0) }, uniquingKeysWith: { first, _ in first })
+                    for file in files {
+                        guard let other = before[file.role], other.sha256 != file.sha256 || other.bytes != file.bytes else { continue }
+                        throw ResultsFileError("\(path) was computed on other data than \(source): its \(file.role) file "
+                                               + "\(file.path) has SHA-256 \(file.sha256), where \(other.path) had \(other.sha256); "
+                                               + "merge shards computed on the same data (run the shard again on it)")
+                    }
+                } else {
+                    recordedData[data] = (files, path)
                 }
             }
             let file = try HDF5File.open(at: path)
@@ -69,6 +90,7 @@ public struct ShardMerge: Sendable {
             return record
         }
         missing = plan.runs.filter { found[$0.key] == nil }
+        dataFiles = recordedData.mapValues(\.files)
         startedUTC = started ?? Date()
         finishedUTC = finished ?? Date()
     }

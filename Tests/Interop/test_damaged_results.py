@@ -183,3 +183,26 @@ def test_inspect_shows_control_characters_of_stored_text_as_escapes(decaybench, 
     result = run(decaybench, "inspect", edited)
     assert "\x1b" not in result.stdout and "x\\u{1B}[31mRED\\u{1B}[0m\\nstatus: 999 finished" in result.stdout
     assert not any(line.startswith("status: 999") for line in result.stdout.splitlines())
+
+
+def test_merge_refuses_shards_computed_on_different_data(decaybench, tmp_path):
+    data = tmp_path / "d.csv"
+    rows = numpy.random.default_rng(1).normal(size=(40, 3))
+    data.write_text("a,b,y\n" + "".join(f"{x:.6f},{y:.6f},{z:.6f}\n" for x, y, z in rows))
+    grid = write_grid(str(tmp_path), f"""\
+        name: csv-shards
+        dataset: {{name: csv, path: {data}, task: regression}}
+        model: {{kind: linear}}
+        optimizer: {{kind: sgd, lr: 0.01}}
+        training: {{epochs: 1, batch_size: 8}}
+        grid:
+          lambda: [0, 0.01, 0.1, 1]
+        """)
+    first, second = str(tmp_path / "s1.h5"), str(tmp_path / "s2.h5")
+    run(decaybench, "run", grid, "--shard", "1/2", "--out", first, "--quiet")
+    data.write_text(data.read_text().replace("a,b,y\n", "a,b,y\n9.0,9.0,9.0\n", 1))
+    run(decaybench, "run", grid, "--shard", "2/2", "--out", second, "--quiet")
+    result = run(decaybench, "merge", first, second, "--out", str(tmp_path / "m.h5"), check=False)
+    assert result.returncode == 2, result.stdout + result.stderr   # was 0, all runs filed under s1's checksum
+    assert f"{second} was computed on other data than {first}" in result.stderr and "SHA-256" in result.stderr
+    assert not os.path.exists(tmp_path / "m.h5")
