@@ -135,20 +135,25 @@ def test_run_whose_saved_runs_went_missing_does_not_end_as_done(decaybench, tmp_
     assert "24 finished" in result.stdout and result.stdout.splitlines()[0].endswith(", complete")
 
 
+def linear_regression_grid(directory, source, data, lambdas):
+    """A grid of one-epoch linear regressions on the user's `source` (csv or hdf5) file `data`."""
+    return write_grid(str(directory), f"""\
+        name: {source}-data
+        dataset: {{name: {source}, path: {data}, task: regression}}
+        model: {{kind: linear}}
+        optimizer: {{kind: sgd, lr: 0.01}}
+        training: {{epochs: 1, batch_size: 8}}
+        grid:
+          lambda: {lambdas}
+        """)
+
+
 def test_overwrite_never_replaces_the_data_the_runs_read(decaybench, tmp_path):
     data = str(tmp_path / "data.h5")
     with h5py.File(data, "w") as f:
         f["X"] = numpy.random.default_rng(0).normal(size=(60, 3)).astype("float32")
         f["y"] = numpy.arange(60, dtype="float32") % 7
-    grid = write_grid(str(tmp_path), f"""\
-        name: own-data
-        dataset: {{name: hdf5, path: {data}, task: regression}}
-        model: {{kind: linear}}
-        optimizer: {{kind: sgd, lr: 0.01}}
-        training: {{epochs: 1, batch_size: 16}}
-        grid:
-          lambda: [0, 0.1]
-        """)
+    grid = linear_regression_grid(tmp_path, "hdf5", data, [0, 0.1])
     before = open(data, "rb").read()
     for command in (["run", grid, "--out", data, "--overwrite"],
                     ["train", "--dataset", "hdf5", "--data-path", data, "--task", "regression", "--model", "linear",
@@ -189,15 +194,7 @@ def test_merge_refuses_shards_computed_on_different_data(decaybench, tmp_path):
     data = tmp_path / "d.csv"
     rows = numpy.random.default_rng(1).normal(size=(40, 3))
     data.write_text("a,b,y\n" + "".join(f"{x:.6f},{y:.6f},{z:.6f}\n" for x, y, z in rows))
-    grid = write_grid(str(tmp_path), f"""\
-        name: csv-shards
-        dataset: {{name: csv, path: {data}, task: regression}}
-        model: {{kind: linear}}
-        optimizer: {{kind: sgd, lr: 0.01}}
-        training: {{epochs: 1, batch_size: 8}}
-        grid:
-          lambda: [0, 0.01, 0.1, 1]
-        """)
+    grid = linear_regression_grid(tmp_path, "csv", data, [0, 0.01, 0.1, 1])
     first, second = str(tmp_path / "s1.h5"), str(tmp_path / "s2.h5")
     run(decaybench, "run", grid, "--shard", "1/2", "--out", first, "--quiet")
     data.write_text(data.read_text().replace("a,b,y\n", "a,b,y\n9.0,9.0,9.0\n", 1))
