@@ -90,14 +90,23 @@ extension ResultsFile {
         try read(at: path)
     }
 
+    /// How much of the runs' final tensors a reader takes.
+    public enum TensorReading: Sendable {
+        /// Their values (claims, merge, rerun).
+        case values
+        /// Their names and shapes only, checked as with `.values`; the records come back
+        /// without parameters (inspect, compare, status: a damaged file is still refused).
+        case shapes
+    }
+
     /// The runs of a results file whose keys are in `keys` (every run when nil), in the file's
-    /// order; with `tensors: false`, without their final parameters.
+    /// order, with their tensors' values or with their shapes checked only.
     ///
     /// The file's table, its curves' shapes and the grid order of every row are checked
     /// whole; each run read is checked in full (its settings against its key, its tensors'
     /// shapes). Reading one run of a 100,000-run file, or the metrics of a file of wide
     /// models, then costs that run, or the metrics, not the whole file.
-    public static func read(at path: String, keys wanted: Set<String>? = nil, tensors: Bool = true) throws -> [RunRecord] {
+    public static func read(at path: String, keys wanted: Set<String>? = nil, tensors: TensorReading = .values) throws -> [RunRecord] {
         let file = try HDF5File.open(at: path)
         let version = try file.root.int64Attribute("schema_version")
         guard readableSchemas.contains(version) else {
@@ -154,7 +163,7 @@ extension ResultsFile {
             throw ResultsFileError("\(path): the curves hold different numbers of epochs (\(shapes)); the file is damaged")
         }
         let epochColumns = columnCounts.first ?? 0
-        let hasParameters = try tensors && file.root.contains("params")
+        let hasParameters = try file.root.contains("params")
         var records: [RunRecord] = []
         var previous: (key: String, index: Int)?
         for (row, key) in keys.enumerated() {
@@ -209,9 +218,10 @@ extension ResultsFile {
             }
             var parameters: [RunRecord.NamedTensor] = []
             if hasParameters, try file.root.group("params").contains(key) {
-                let tensors = try file.root.group("params/\(key)")
-                for name in try tensors.childNames() {
-                    let (values, shape) = try tensors.dataset(name).readFloats()
+                let stored = try file.root.group("params/\(key)")
+                for name in try stored.childNames() {
+                    let dataset = try stored.dataset(name)
+                    let (values, shape) = tensors == .values ? try dataset.readFloats() : ([], try dataset.shape)
                     parameters.append(RunRecord.NamedTensor(name: name, shape: shape, values: values))
                 }
                 parameters.sort { Self.parameterOrder($0.name) < Self.parameterOrder($1.name) }
@@ -219,6 +229,7 @@ extension ResultsFile {
                 if !parameters.isEmpty, let problem = Self.parameterProblem(parameters, hidden: configuration.model.hidden, widths: widths) {
                     throw ResultsFileError("\(path): the final parameters of run \(key) are incomplete: \(problem); the file is damaged")
                 }
+                if tensors == .shapes { parameters = [] }
             }
             let appliedLambda = try group.doubleAttribute(version < 2 ? "effective_lambda" : "applied_lambda")
             let appliedLambdas = version < 2 ? [appliedLambda] : try group.doublesAttribute("applied_lambdas")

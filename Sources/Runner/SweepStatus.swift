@@ -49,7 +49,7 @@ public struct SweepStatus: Sendable {
                 let stored = try ResultsFile.shardText(at: path)
                 guard stored == shard.description else { throw otherShard(path, stored) }
                 // Checked as `merge` will read it, but without its tensors, which a count does not need.
-                for record in try ResultsFile.read(at: path, tensors: false) { statuses[record.run.key] = record.status }
+                for record in try ResultsFile.read(at: path, tensors: .shapes) { statuses[record.run.key] = record.status }
             }
             // A journal being created may not have its shard marker yet: only a marker that is there counts.
             let marker = journal.exists ? journal.shard() : ""

@@ -76,8 +76,8 @@ extension DecayBench {
 
         func run() throws {
             let records = try [baseline, new].map { path -> [RunRecord] in
-                // The comparison is of metrics: the tensors stay on disk.
-                do { return try ResultsFile.read(at: path, tensors: false) } catch { throw CommandFailure.input("cannot read \(path): \(error)") }
+                // The comparison is of metrics: the tensors' values stay on disk (their shapes are checked).
+                do { return try ResultsFile.read(at: path, tensors: .shapes) } catch { throw CommandFailure.input("cannot read \(path): \(error)") }
             }
             let thresholds = ResultsComparison.Thresholds(
                 seedDeviations: thresholdSd ?? (thresholdAbs == nil ? 3 : nil), absolute: thresholdAbs)

@@ -36,10 +36,10 @@ extension DecayBench {
                 try showRun(matching: key)
                 return
             }
-            // The table shows metrics only: a file's tensors (a megabyte a run for a wide MLP)
-            // are left on disk.
+            // The table shows metrics only: the tensors' values (a megabyte a run for a wide
+            // MLP) stay on disk; their names and shapes are checked, so damage is still found.
             let (records, stored) = try CommandFailure.readingInput {
-                (try ResultsFile.read(at: results, tensors: false), try ResultsFile.rootAttributes(at: results))
+                (try ResultsFile.read(at: results, tensors: .shapes), try ResultsFile.rootAttributes(at: results))
             }
             let root = stored.mapValues(Self.visible)
             let filter = try RunSelection(selection)

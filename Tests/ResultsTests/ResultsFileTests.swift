@@ -245,18 +245,30 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertEqual(some[1].epochs.map(\.testError), all[2].epochs.map(\.testError))
         XCTAssertEqual(try ResultsFile.read(at: path, keys: []).count, 0)
 
-        let metricsOnly = try ResultsFile.read(at: path, tensors: false)
+        let metricsOnly = try ResultsFile.read(at: path, tensors: .shapes)
         XCTAssertEqual(metricsOnly.map(\.run.key), keys)
         XCTAssertEqual(metricsOnly.map(\.status), all.map(\.status))
         XCTAssertEqual(metricsOnly.map { $0.epochs.map(\.testLoss) }, all.map { $0.epochs.map(\.testLoss) })
         XCTAssertTrue(metricsOnly.allSatisfy { $0.parameters.isEmpty })
+
+        // Shapes are still checked: a tensor too many is damage, whatever is read of it.
+        let extra = directory.appendingPathComponent("extra.h5").path
+        try FileManager.default.copyItem(atPath: path, toPath: extra)
+        do {
+            let file = try HDF5File.open(at: extra, mode: .readWrite)
+            try file.root.group("params/\(keys[0])").writeDataset("layer0.extra", [Float(1)], shape: [1])
+            try file.close()
+        }
+        XCTAssertThrowsError(try ResultsFile.read(at: extra, tensors: .shapes)) { error in
+            XCTAssertTrue("\(error)".contains("unexpected tensors layer0.extra"), "\(error)")
+        }
 
         // Row 3 says it comes before row 2 in the grid: reading run 0 alone still finds it,
         // since a key moved between rows may be any two rows.
         let file = try HDF5File.open(at: path, mode: .readWrite)
         try file.root.group("config/\(keys[3])").setAttribute("index", .int64(1))
         try file.close()
-        for read in [{ try ResultsFile.read(at: path, keys: [keys[0]]) }, { try ResultsFile.read(at: path, tensors: false) }] {
+        for read in [{ try ResultsFile.read(at: path, keys: [keys[0]]) }, { try ResultsFile.read(at: path, tensors: .shapes) }] {
             XCTAssertThrowsError(try read()) { error in
                 XCTAssertTrue("\(error)".contains("out of grid order"), "\(error)")
             }
