@@ -70,6 +70,7 @@ public final class GridRunner: @unchecked Sendable {
         let lock = try OutputLock(resultsPath: path)
         defer { lock.release() }
         let journal = RunJournal(resultsPath: path)
+        let existedAtStart = FileManager.default.fileExists(atPath: path)
         // The lock file may have been deleted while another process runs this grid: its
         // journal stays locked, and this run must not go on beside it.
         var journalLock = journal.state == .journal || journal.state == .remnant ? try journal.lock() : nil
@@ -209,6 +210,11 @@ public final class GridRunner: @unchecked Sendable {
             "\(path) is unchanged: \($0), and --overwrite replaces it only with a complete grid; "
                 + "the runs finished so far are kept in \(journal.directory)"
         }
+        if let appeared = fileAppeared(at: path, existedAtStart: existedAtStart) {
+            let kept = journal.recordedKeys().count
+            throw RunnerError("\(appeared); it is left as it is, and the \(kept) run\(kept == 1 ? "" : "s") saved so far "
+                              + "\(kept == 1 ? "is" : "are") kept in \(journal.directory): move it away and run with --resume")
+        }
         if keptExistingFile == nil {
             try writeResultsFile(ResultsFile.image(records: records, plan: plan, metadata: metadata, name: path),
                                  to: path, journal: journal, notSaved: notSaved)
@@ -245,6 +251,19 @@ public final class GridRunner: @unchecked Sendable {
                                + "\nthe \(kept) run\(kept == 1 ? "" : "s") saved so far \(kept == 1 ? "is" : "are") kept in \(journal.directory); "
                                + "fix the cause (disk space, permissions) and rerun with --resume")
         }
+    }
+
+    /// What appeared at `path` while the grid ran that the results must not replace: anything
+    /// but a results file, or, where there was nothing at the start, a file of another grid or
+    /// none at all (a results file of this grid is merged with, as `keepingResultsAlreadyAt` does).
+    private func fileAppeared(at path: String, existedAtStart: Bool) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard OutputPath.isHDF5OrEmpty(path) else { return "\(path) is not a results file now (something else was written there while the grid ran)" }
+        guard !existedAtStart else { return nil }
+        guard let stored = try? ResultsFile.canonicalGridText(at: path) else {
+            return "\(path) appeared while the grid ran and is not a results file this run can read"
+        }
+        return plan.differences(fromStored: stored).isEmpty ? nil : "a results file of another grid appeared at \(path) while the grid ran"
     }
 
     /// Why the results file at `path` must not be replaced by `records` (incomplete): it holds

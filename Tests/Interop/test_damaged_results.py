@@ -203,3 +203,22 @@ def test_merge_refuses_shards_computed_on_different_data(decaybench, tmp_path):
     assert result.returncode == 2, result.stdout + result.stderr   # was 0, all runs filed under s1's checksum
     assert f"{second} was computed on other data than {first}" in result.stderr and "SHA-256" in result.stderr
     assert not os.path.exists(tmp_path / "m.h5")
+
+
+def test_run_keeps_a_file_that_appeared_at_its_out_and_its_own_runs(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
+    out = str(tmp_path / "appeared.h5")
+    environment = dict(os.environ, DECAYBENCH_PAUSE_AT="collect", DECAYBENCH_PAUSE_SECONDS="3")
+    with subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"], env=environment,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        assert "paused at collect" in process.stderr.readline()
+        with open(out, "w") as notes:
+            notes.write("my notes\n")
+        _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 1, stderr   # was 0, the notes replaced by the results
+    assert "is not a results file now" in stderr and "24 runs saved so far are kept" in stderr
+    assert open(out).read() == "my notes\n"
+    os.rename(out, str(tmp_path / "notes.txt"))
+    run(decaybench, "run", grid, "--out", out, "--resume", "--quiet")
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 1
