@@ -2,6 +2,7 @@
 data files and in a journal, report and output paths aimed at files that are not theirs to
 replace, and saved runs that vanish before the grid reads them back. Each test fails on the
 engine before it."""
+import contextlib
 import os
 import shutil
 import subprocess
@@ -116,13 +117,20 @@ def test_compare_replaces_its_own_reports_and_empty_files_but_no_other_file(deca
     assert markdown.read_text().startswith("# Comparison: ") and '"baseline"' in json_report.read_text()
 
 
-def test_run_whose_saved_runs_went_missing_does_not_end_as_done(decaybench, tmp_path):
-    grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
-    out = str(tmp_path / "gone.h5")
+@contextlib.contextmanager
+def paused_before_collecting(decaybench, grid, out):
+    """`run GRID --out OUT` held for 5 s after its runs are saved, before it reads them back."""
     environment = dict(os.environ, DECAYBENCH_PAUSE_AT="collect", DECAYBENCH_PAUSE_SECONDS="5")
     with subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"], env=environment,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         assert "paused at collect" in process.stderr.readline()
+        yield process
+
+
+def test_run_whose_saved_runs_went_missing_does_not_end_as_done(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
+    out = str(tmp_path / "gone.h5")
+    with paused_before_collecting(decaybench, grid, out) as process:
         parts = out + ".parts"
         removed = [name for name in os.listdir(parts) if name.endswith(".h5")][:5]
         for name in removed:
@@ -208,10 +216,7 @@ def test_merge_refuses_shards_computed_on_different_data(decaybench, tmp_path):
 def test_run_keeps_a_file_that_appeared_at_its_out_and_its_own_runs(decaybench, tmp_path):
     grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
     out = str(tmp_path / "appeared.h5")
-    environment = dict(os.environ, DECAYBENCH_PAUSE_AT="collect", DECAYBENCH_PAUSE_SECONDS="3")
-    with subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"], env=environment,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
-        assert "paused at collect" in process.stderr.readline()
+    with paused_before_collecting(decaybench, grid, out) as process:
         with open(out, "w") as notes:
             notes.write("my notes\n")
         _, stderr = process.communicate(timeout=300)
