@@ -4,8 +4,11 @@ extension GridPlan {
     /// What differs between a stored grid's canonical form and this plan's, one line per
     /// setting: `"grid.lr: [0.001,0.003] in the stored grid, [0.001] now"`. Empty when both
     /// describe the same runs, however their numbers are spelled.
-    public func differences(fromStored storedCanonicalText: String) -> [String] {
-        GridDifference.between(stored: storedCanonicalText, current: canonicalText)
+    ///
+    /// - Parameter ignoring: top-level settings that describe the grid without changing a run
+    ///   (`description`), for a reader that takes them from this plan instead.
+    public func differences(fromStored storedCanonicalText: String, ignoring: Set<String> = []) -> [String] {
+        GridDifference.between(stored: storedCanonicalText, current: canonicalText, ignoring: ignoring)
     }
 
     /// What differs between two stored grids (two results files' canonical forms), one line per
@@ -25,11 +28,15 @@ enum GridDifference {
     /// Compares two canonical JSON texts value by value, so `1e-5` equals `1e-05`; texts
     /// that are not JSON are compared whole.
     static func between(stored: String, current: String,
-                        labels: (first: String, second: String) = ("in the stored grid", "now")) -> [String] {
+                        labels: (first: String, second: String) = ("in the stored grid", "now"), ignoring: Set<String> = []) -> [String] {
         guard stored != current else { return [] }
-        guard let a = try? JSONSerialization.jsonObject(with: Data(stored.utf8), options: [.fragmentsAllowed]),
-              let b = try? JSONSerialization.jsonObject(with: Data(current.utf8), options: [.fragmentsAllowed]) else {
+        guard var a = try? JSONSerialization.jsonObject(with: Data(stored.utf8), options: [.fragmentsAllowed]),
+              var b = try? JSONSerialization.jsonObject(with: Data(current.utf8), options: [.fragmentsAllowed]) else {
             return ["the grid's canonical form differs"]
+        }
+        if var x = a as? [String: Any], var y = b as? [String: Any] {
+            for key in ignoring { x[key] = nil; y[key] = nil }
+            (a, b) = (x, y)
         }
         var differences: [String] = []
         compare(a, b, path: "", labels: labels, into: &differences)

@@ -261,6 +261,17 @@ def test_merge_with_the_grid_file_as_it_is_now_restates_its_claims_and_keeps_eve
     assert all("not run" in row for row in rows), rows
 
 
+def test_merge_with_the_grid_file_takes_its_new_description(decaybench, sharded, tmp_path):
+    # The README promises the grid file's description "as it is now": a reworded description
+    # was refused as "another grid".
+    _, _, whole, _ = sharded
+    reworded = write_grid(str(tmp_path), SMALL_GRID.replace("interoperability test grid", "reworded"), name="reworded.yaml")
+    merged = str(tmp_path / "reworded.h5")
+    run(decaybench, "merge", whole, "--grid", reworded, "--out", merged)
+    with h5py.File(merged) as f:
+        assert text(f.attrs["description"]) == "reworded"
+
+
 def test_merge_refuses_a_grid_file_of_other_runs(decaybench, sharded, tmp_path):
     _, _, whole, _ = sharded
     other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 3"), name="other.yaml")
