@@ -118,6 +118,10 @@ public final class GridRunner: @unchecked Sendable {
             throw RunnerError.input(problem)
         }
         let dataFiles = try fingerprintDataFiles()
+        // Loading takes a while, and the lock file may have been deleted meanwhile: a second
+        // run on this path would then have taken it, and the two would clear each other's journal.
+        PausePoint.reach("loaded")
+        try lock.reclaim()
 
         try checkDataUnchanged(since: start, journal: journal, now: dataFiles)
         try checkReusedData(start, now: dataFiles)

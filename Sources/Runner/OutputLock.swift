@@ -66,6 +66,20 @@ public final class OutputLock {
         throw LockError.cannotOpen(path: lockPath, reason: "the lock file keeps being replaced by another process")
     }
 
+    /// Makes sure the lock file at the path is still the one this process holds. One deleted
+    /// meanwhile (by hand, or by a cleaner) is taken again if no other process has taken the
+    /// path since; if one has, this throws `held` naming it, and the caller must not go on
+    /// beside it. `run` asks after loading its data, the long moment before its journal,
+    /// which is locked too, exists.
+    public func reclaim() throws {
+        guard descriptor >= 0, !Self.namesSameFile(lockPath, descriptor) else { return }
+        let fresh = try OutputLock(resultsPath: String(lockPath.dropLast(".lock".count)))
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+        descriptor = fresh.descriptor
+        fresh.descriptor = -1
+    }
+
     /// Removes the lock file if it is still the one this process locked, then releases the
     /// lock (in that order, so that a waiting process never locks a file that is about to
     /// vanish without noticing).

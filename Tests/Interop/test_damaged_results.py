@@ -227,3 +227,32 @@ def test_run_keeps_a_file_that_appeared_at_its_out_and_its_own_runs(decaybench, 
     run(decaybench, "run", grid, "--out", out, "--resume", "--quiet")
     with h5py.File(out) as f:
         assert f.attrs["complete"] == 1
+
+
+def test_a_run_whose_lock_was_deleted_while_it_loaded_stops_for_the_run_that_took_the_path(decaybench, tmp_path):
+    # Two runs on one --out, the first's lock file deleted while it loaded its data: both went
+    # on, and one cleared the other's journal (runs lost, and exit 0 with an incomplete file).
+    grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
+    out = str(tmp_path / "shared.h5")
+
+    def started(out, seconds):
+        environment = dict(os.environ, DECAYBENCH_PAUSE_AT="loaded", DECAYBENCH_PAUSE_SECONDS=str(seconds))
+        process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"], env=environment,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert "paused at loaded" in process.stderr.readline()
+        return process
+
+    first = started(out, 4)
+    os.remove(out + ".lock")
+    second = started(out, 8)
+    _, first_errors = first.communicate(timeout=300)
+    assert first.returncode == 1 and "another decaybench process" in first_errors, first_errors
+    assert second.wait(timeout=300) == 0, second.stderr.read()
+    with h5py.File(out) as f:
+        assert f.attrs["complete"] == 1 and len(f["runs"]) == 24
+    # Alone, a run whose lock file was deleted takes the path again and finishes.
+    alone = str(tmp_path / "alone.h5")
+    with started(alone, 2) as process:
+        os.remove(alone + ".lock")
+        assert process.wait(timeout=300) == 0
+    assert not os.path.exists(alone + ".lock") and h5py.File(alone).attrs["complete"] == 1
