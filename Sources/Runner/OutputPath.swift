@@ -38,19 +38,25 @@ public enum OutputPath {
         }
     }
 
-    /// Whether `path` is a regular file that is empty or begins with HDF5's signature. Anything
-    /// else (a FIFO, whose open would wait for a writer forever, a device, a link) is not.
+    /// Whether `path` is a regular file that is empty or begins with HDF5's signature.
     static func isHDF5OrEmpty(_ path: String) -> Bool {
+        let signature = StaleTemporaries.signatures[0]
+        guard let head = head(of: path, count: signature.count) else { return false }
+        return head.isEmpty || head == signature
+    }
+
+    /// Up to `count` first bytes of the regular file at `path`; nil for anything else (a FIFO,
+    /// whose open would wait for a writer forever, a device, a link) or an unreadable file.
+    static func head(of path: String, count: Int) -> [UInt8]? {
         var status = stat()
-        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return false }
+        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         // Non-blocking as well: the entry may be swapped for a FIFO between the check and the open.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard descriptor >= 0 else { return false }
+        guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        let signature = StaleTemporaries.signatures[0]
-        var head = [UInt8](repeating: 0, count: signature.count)
-        let count = read(descriptor, &head, head.count)
-        return count == 0 || (count == signature.count && head == signature)
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = Glibc.read(descriptor, &bytes, count)
+        return read < 0 ? nil : Array(bytes.prefix(read))
     }
 
     /// Throws unless the last component of `path` names a file: not empty, ".", ".." or a

@@ -71,14 +71,8 @@ public struct RunJournal: Sendable {
     /// A part file a power cut caught: its name renamed into place, its blocks never written,
     /// so it reads as zeros (part files are not synced; such a run is redone on --resume).
     private static func beginsWithZeros(_ path: String) -> Bool {
-        var status = stat()
-        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return false }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var head = [UInt8](repeating: 1, count: 512)
-        let count = read(descriptor, &head, head.count)
-        return count > 0 && head.prefix(count).allSatisfy { $0 == 0 }
+        guard let head = OutputPath.head(of: path, count: 512) else { return false }
+        return !head.isEmpty && head.allSatisfy { $0 == 0 }
     }
 
     /// Creates the directory for a new grid, or for one shard of it ("I/N"; empty for the

@@ -34,15 +34,7 @@ public enum StaleTemporaries {
 
     /// Whether `path` is a regular file (not a link) that is empty or begins as one of `signatures`.
     static func isRecognisablyOurs(_ path: String) -> Bool {
-        var status = stat()
-        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return false }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var head = [UInt8](repeating: 0, count: 8)
-        let count = read(descriptor, &head, head.count)
-        guard count >= 0 else { return false }
-        let start = head.prefix(count)
+        guard let start = OutputPath.head(of: path, count: 8) else { return false }
         return signatures.contains { signature in signature.prefix(start.count).elementsEqual(start.prefix(signature.count)) }
     }
 
