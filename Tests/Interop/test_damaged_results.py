@@ -273,3 +273,13 @@ def test_a_part_file_a_power_cut_left_as_zeros_is_redone_on_resume(decaybench, r
     with h5py.File(out) as mine, h5py.File(results) as theirs:
         assert mine.attrs["complete"] == 1
         assert numpy.array_equal(mine["curves/test_loss"][()], theirs["curves/test_loss"][()], equal_nan=True)
+
+
+def test_claims_refuses_a_file_declaring_a_claim_it_does_not_know(decaybench, results, tmp_path):
+    edited = str(tmp_path / "unknown-claim.h5")
+    shutil.copy(results, edited)
+    with h5py.File(edited, "r+") as f:
+        f.attrs["claims"] = "nonexistent-claim"
+    result = run(decaybench, "claims", edited, check=False)
+    assert result.returncode == 2, result.stdout[-500:]   # was 0, every row "not run" and no word of the id
+    assert "declares claims this decaybench does not know: nonexistent-claim" in result.stderr

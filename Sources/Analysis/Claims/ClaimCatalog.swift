@@ -76,9 +76,18 @@ public struct ClaimsTable: Sendable {
     /// Reads every run of each file (named by its file name without the directory) and the
     /// claims its grid declares.
     public static func read(paths: [String], claims: [Claim] = Claim.catalog, everyFile: Bool = false) throws -> ClaimsTable {
+        let known = Set(Claim.catalog.map(\.id))
         let evidence = try paths.map { path in
-            ClaimEvidence(name: URL(fileURLWithPath: path).lastPathComponent, records: try ResultsFile.readAll(at: path),
-                          declaredClaims: try ResultsFile.declaredClaims(at: path))
+            let declared = try ResultsFile.declaredClaims(at: path)
+            // `plan` refuses an unknown id, so one stored means an edited file or a newer
+            // decaybench; read for it, the file would show "not run" rows and say nothing.
+            let unknown = declared.filter { !known.contains($0) }
+            guard unknown.isEmpty else {
+                throw ResultsFileError("\(path) declares claims this decaybench does not know: \(unknown.joined(separator: ", ")) "
+                                       + "(the file was edited, or written by a newer decaybench)")
+            }
+            return ClaimEvidence(name: URL(fileURLWithPath: path).lastPathComponent, records: try ResultsFile.readAll(at: path),
+                                 declaredClaims: declared)
         }
         return ClaimsTable(evidence: evidence, claims: claims, everyFile: everyFile)
     }
