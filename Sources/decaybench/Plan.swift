@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import GridFiles
 import Foundation
 import Planning
@@ -42,6 +43,17 @@ extension DecayBench {
             }
             if plan.runs.count > show { print("  … and \(plan.runs.count - show) more") }
             if let note = RepeatedRuns(plan).note { print(note) }
+            // MNIST-like sets have their shape without being read, so nothing else would look
+            // for their files: a missing directory must fail here as it fails `run`.
+            var looked = Set<DataSpec>()
+            for run in plan.runs where [.fashionMNIST, .mnist].contains(run.configuration.data.source)
+                && looked.insert(run.configuration.data).inserted {
+                do {
+                    _ = try DatasetLocator().idxFiles(for: run.configuration.data.source, path: run.configuration.data.path)
+                } catch {
+                    throw CommandFailure.input("cannot find the data set of run \(run.index): \(error)")
+                }
+            }
             let estimate = try TimeEstimate.make(for: plan, jobs: jobs)
             print(estimate.text)
         }

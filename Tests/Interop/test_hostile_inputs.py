@@ -304,6 +304,19 @@ def test_plan_refuses_subsets_larger_than_their_split_as_run_would(decaybench, t
     assert "dataset.test_subset: expected at most the 40 test points available, got 50" in result.stderr
 
 
+def test_plan_refuses_an_idx_directory_without_the_files_as_run_would(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), f"""
+        name: missing-idx
+        dataset: {{name: fashion-mnist, path: {tmp_path / "nowhere"}}}
+        model: {{kind: softmax}}
+        optimizer: {{kind: sgd, lr: 0.1}}
+        training: {{epochs: 1}}
+        """)
+    result = run(decaybench, "plan", grid, check=False)
+    assert result.returncode == 2, result.stdout   # plan estimated the run; run could not find the files
+    assert "cannot find the data set of run 0: data files not found" in result.stderr
+
+
 def test_sigterm_ends_report_with_130_and_stops_its_script(decaybench, results, tmp_path):
     report = str(tmp_path / "report")
     script = str(tmp_path / "slow_report.py")
