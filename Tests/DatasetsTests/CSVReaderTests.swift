@@ -87,6 +87,16 @@ final class CSVReaderTests: XCTestCase {
         }
     }
 
+    /// C's hexadecimal floats are not CSV numbers: "0x10" was read as 16.
+    func testHexadecimalNumbersAreNotNumbers() throws {
+        let directory = try TemporaryDirectory()
+        for cell in ["0x10", "0x1p3", "-0X2"] {
+            let path = try directory.write("hex.csv", text: "1,0\n\(cell),1\n")
+            assertCSVError(try CSVReader.read(path: path, targetColumn: -1, header: false, task: .classification),
+                           path: path, line: 2, column: 1, found: cell)
+        }
+    }
+
     /// A file labelled 7 throughout is one class, not eight: it was trained as an 8-class
     /// problem while the same file labelled 0 was refused.
     func testOneLabelThroughoutIsOneClassWhateverItsNumber() throws {
