@@ -26,12 +26,12 @@ final class GzipReader {
     /// - Throws: `DataError.unreadable` naming the file when it is missing or cannot be opened.
     init(path: String) throws {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DataError.unreadable(path: path, reason: "no such file")
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw DataError.unreadable(path: path, reason: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
         }
         // A FIFO's open waits for a writer forever, and a device never ends.
-        var status = stat()
-        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
             throw DataError.unreadable(path: path, reason: "it is not a regular file (a FIFO, a device or a directory)")
         }
         if let inflated = Self.inflateWhole(path: path) {

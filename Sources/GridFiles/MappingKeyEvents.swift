@@ -130,11 +130,12 @@ enum MappingKeyEvents {
                 guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
                 defer { yaml_event_delete(&event) }
                 let isKey = open.last.map { $0.isMapping && $0.expectsKey } ?? false
-                let scalarText = event.type == YAML_SCALAR_EVENT && event.data.scalar.value != nil
+                // A key's own text names it in paths; a key that is a collection or an alias is "?".
+                let keyText = !isKey ? nil : event.type == YAML_SCALAR_EVENT && event.data.scalar.value != nil
                     ? String(decoding: UnsafeBufferPointer(start: event.data.scalar.value, count: event.data.scalar.length), as: UTF8.self)
-                    : nil
-                if isKey { open[open.count - 1].lastKey = scalarText ?? "?" }
-                let keyPath = open.last?.childPath(key: isKey ? scalarText ?? "?" : nil) ?? ""
+                    : "?"
+                if let keyText { open[open.count - 1].lastKey = keyText }
+                let keyPath = open.last?.childPath(key: keyText) ?? ""
                 let stop = open.isEmpty ? visit(event, isKey, &noKeys, keyPath) : visit(event, isKey, &open[open.count - 1].keys, keyPath)
                 if stop { return Place(event.start_mark) }
                 switch event.type {

@@ -123,18 +123,14 @@ public final class HDF5Dataset: HDF5Object, @unchecked Sendable {
                                     HDF5Constant.defaultProperties, bytes.baseAddress), operation)
     }
 
-    /// Refuses a read of millions of tiny chunks (see `chunkLimit`). Called under the library's lock.
+    /// Refuses a read of millions of tiny chunks (see `chunkLimit`). Called under the library's
+    /// lock, which `chunkShape` takes again (it is recursive).
     private func checkChunkCount(shape: [Int], count: Int, _ operation: String) throws {
-        let properties = try location.check(H5Dget_create_plist(handle.id), operation)
-        defer { H5Pclose(properties) }
-        guard H5Pget_layout(properties) == H5D_CHUNKED else { return }
-        var dimensions = [hsize_t](repeating: 0, count: max(shape.count, 1))
-        let rank = H5Pget_chunk(properties, Int32(dimensions.count), &dimensions)
-        guard rank == shape.count, dimensions.allSatisfy({ $0 > 0 }) else { return }
+        guard let chunk = try chunkShape, chunk.count == shape.count, chunk.allSatisfy({ $0 > 0 }) else { return }
         var chunks = 1.0
-        for (dimension, chunk) in zip(shape, dimensions) { chunks *= (Double(dimension) / Double(chunk)).rounded(.up) }
+        for (dimension, size) in zip(shape, chunk) { chunks *= (Double(dimension) / Double(size)).rounded(.up) }
         guard chunks > Double(Self.chunkLimit), chunks * Double(Self.smallChunkElements) > Double(count) else { return }
-        throw location.error(operation, "the dataset of shape \(shape) is cut into \(Int(chunks)) chunks of \(dimensions.map { Int($0) }); "
+        throw location.error(operation, "the dataset of shape \(shape) is cut into \(Int(chunks)) chunks of \(chunk); "
                              + "reading that many would take gigabytes: the file is damaged")
     }
 }

@@ -38,11 +38,11 @@ public struct ShardMerge: Sendable {
         var started: Date?, finished: Date?
         var recordedData: [DataSpec: (files: [DataFileFingerprint], path: String)] = [:]
         var checkedData = Set<DataInFile>()
+        // A grid file given for the merged file (not one of the shards) brings its own
+        // description; only what the runs compute must match.
+        let fromGridFile = planSource.map { !paths.contains($0) } ?? false
         for path in paths {
             let stored = try ResultsFile.canonicalGridText(at: path)
-            // A grid file given for the merged file (not one of the shards) brings its own
-            // description; only what the runs compute must match.
-            let fromGridFile = planSource != nil && !paths.contains(planSource!)
             let differences = plan.differences(fromStored: stored, ignoring: fromGridFile ? ["description"] : [])
             guard differences.isEmpty else {
                 if planSource == path {

@@ -47,7 +47,7 @@ public enum OutputPath {
 
     /// Up to `count` first bytes of the regular file at `path`; nil for anything else (a FIFO,
     /// whose open would wait for a writer forever, a device, a link) or an unreadable file.
-    static func head(of path: String, count: Int) -> [UInt8]? {
+    public static func head(of path: String, count: Int) -> [UInt8]? {
         var status = stat()
         guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         // Non-blocking as well: the entry may be swapped for a FIFO between the check and the open.

@@ -155,8 +155,8 @@ extension RunConfiguration {
         guard model.hidden.allSatisfy({ (1...limits.width).contains($0) }), model.hidden.count <= limits.layers,
               shape.features >= 1, shape.outputs >= 1 else { return [] }
         var problems: [ConfigurationError] = []
-        let widths = ([shape.features] + model.hidden + [shape.outputs]).map(Double.init)
-        let parameters = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + ($1.0 + 1) * $1.1 }
+        let widths = layerWidths(on: shape)
+        let parameters = Self.parameterCount(widths: widths)
         if parameters > Double(limits.parameters) {
             problems.append(ConfigurationError(
                 field: "model.hidden",
@@ -164,10 +164,10 @@ extension RunConfiguration {
                     + "more than \(limits.parameters)"))
         }
         // The rows of one pass: the batch (never more than the training points), or an
-        // evaluation chunk of up to 1024 rows (as TrainingSession sizes its workspace).
+        // evaluation chunk (as TrainingSession sizes its workspace).
         let train = Double(max(shape.trainPoints, 1))
         let batch = min(training.batchSize.map(Double.init) ?? train, train)
-        let rows = max(batch, min(1024, max(train, Double(shape.testPoints))))
+        let rows = max(batch, min(Double(TrainingSession.evaluationChunkRows), max(train, Double(shape.testPoints))))
         let workspace = rows * widths.dropFirst().reduce(0, +) + batch * widths[0]
         if workspace > Double(limits.workspaceValues) {
             problems.append(ConfigurationError(
@@ -176,6 +176,17 @@ extension RunConfiguration {
                     + "\(Self.round(workspace)) activation values, more than \(limits.workspaceValues); use a smaller batch or model"))
         }
         return problems
+    }
+
+    /// The widths of the model's layers on data of `shape`, inputs first, outputs last; in
+    /// Double, so that sizes beyond any limit are counted without overflow.
+    func layerWidths(on shape: DataShape) -> [Double] {
+        ([shape.features] + model.hidden + [shape.outputs]).map(Double.init)
+    }
+
+    /// Weights and biases of a network whose layers have `widths`.
+    static func parameterCount(widths: [Double]) -> Double {
+        zip(widths, widths.dropFirst()).reduce(0.0) { $0 + ($1.0 + 1) * $1.1 }
     }
 
     /// Every problem of this configuration on a loaded data set: the model against the

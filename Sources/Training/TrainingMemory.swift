@@ -9,10 +9,10 @@ public enum TrainingMemory {
     /// Bytes one run of `configuration` holds on data of `shape`: its parameters, their
     /// gradient and update, the optimizer's state (Adam's and AMSGrad's moments, a momentum
     /// buffer), the copy kept as the result, and the activations and deltas of a batch and of
-    /// an evaluation chunk of up to 1,024 rows. Counted in Double, which cannot overflow here.
+    /// an evaluation chunk. Counted in Double, which cannot overflow here.
     public static func bytes(of configuration: RunConfiguration, on shape: DataShape) -> Double {
-        let widths = ([shape.features] + configuration.model.hidden + [shape.outputs]).map(Double.init)
-        let parameters = zip(widths, widths.dropFirst()).reduce(0.0) { $0 + ($1.0 + 1) * $1.1 }
+        let widths = configuration.layerWidths(on: shape)
+        let parameters = RunConfiguration.parameterCount(widths: widths)
         let states: Double
         switch configuration.optimizer.kind {
         case .sgd: states = 0
@@ -22,7 +22,7 @@ public enum TrainingMemory {
         }
         let train = Double(max(shape.trainPoints, 1))
         let batch = min(configuration.training.batchSize.map(Double.init) ?? train, train)
-        let chunk = min(1024, max(train, Double(shape.testPoints)))
+        let chunk = min(Double(TrainingSession.evaluationChunkRows), max(train, Double(shape.testPoints)))
         let activations = 2 * (batch + chunk) * widths.reduce(0, +)
         return 4 * (parameters * (4 + states) + activations)
     }

@@ -11,6 +11,10 @@ import TensorMath
 /// session is made: a training step allocates nothing. A full batch, and every batch of a
 /// network without a hidden layer, is read from the data set in place, without a copy.
 public struct TrainingSession: Sendable {
+    /// Rows of one evaluation pass (fewer would mean more, smaller sgemm calls); the batch
+    /// when it is larger. The size checks and the memory estimate count the same rows.
+    public static let evaluationChunkRows = 1024
+
     public let configuration: RunConfiguration
     public let dataset: Dataset
     public let network: DenseNetwork
@@ -80,9 +84,8 @@ public struct TrainingSession: Sendable {
         self.batchOrder = batchOrder
         self.optimizerState = chain.makeState(parameterCount: layout.count)
         self.gradient = [Float](repeating: 0, count: layout.count)
-        // Evaluation runs in chunks of at least 1024 rows: fewer, larger sgemm calls.
         let largestSplit = max(trainCount, dataset.test.count, dataset.validation?.count ?? 0)
-        self.workspace = network.makeWorkspace(capacity: max(batchSize, min(1024, largestSplit)))
+        self.workspace = network.makeWorkspace(capacity: max(batchSize, min(Self.evaluationChunkRows, largestSplit)))
         // A full batch is read in place, so only minibatch runs hold a batch copy; a network
         // without a hidden layer reads every batch in place and copies only its targets.
         self.batchFeatures = []

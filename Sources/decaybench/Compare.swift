@@ -66,9 +66,7 @@ extension DecayBench {
         /// job rewrites its report freely, but a results file, a grid or notes given by mistake
         /// are not replaced.
         static func isReplaceableReport(_ path: String, markdown: Bool) -> Bool {
-            guard let handle = FileHandle(forReadingAtPath: path) else { return true }
-            defer { try? handle.close() }
-            guard let head = try? handle.read(upToCount: 64), !head.isEmpty else { return true }
+            guard let head = OutputPath.head(of: path, count: 64), !head.isEmpty else { return true }
             let text = String(decoding: head, as: UTF8.self)
             return markdown ? text.hasPrefix("# Comparison: ")
                             : text.hasPrefix("{") && text.dropFirst().drop(while: \.isWhitespace).hasPrefix("\"baseline\"")
