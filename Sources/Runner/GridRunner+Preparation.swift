@@ -24,6 +24,9 @@ extension GridRunner {
         var needsManifest: Bool
         /// Runs of `finished` taken from `--reuse` files, with the file each came from.
         var reused: [(record: RunRecord, source: String)] = []
+        /// Whether this resumes an `--overwrite`: the results file's runs are not taken, and
+        /// the file is replaced once the grid is complete.
+        var replacesFile = false
 
         /// How many runs each reused file gave, in the order the files were named.
         var reusedCounts: [(source: String, count: Int)] {
@@ -82,7 +85,11 @@ extension GridRunner {
 
         var finished: [String: RunRecord] = [:]
         var point = StartingPoint.fresh
-        if fileExists {
+        // An --overwrite cut short finishes as an overwrite: the file it was replacing may hold
+        // runs of this grid computed by another build, and they must not displace the new ones.
+        // (`run` has already refused a file at `path` that is not HDF5, as --overwrite does.)
+        let replacesFile = journal.replacesResults
+        if fileExists && !replacesFile {
             let stored: String
             do {
                 stored = try ResultsFile.canonicalGridText(at: path)
@@ -127,10 +134,10 @@ extension GridRunner {
             if point == .fresh || state == .journal { point = .journal }
         }
         let records = plan.runs.compactMap { finished[$0.key] }
-        if fileExists && records.count == plan.runs.count && (try? ResultsFile.isComplete(at: path)) == true {
+        if fileExists && !replacesFile && records.count == plan.runs.count && (try? ResultsFile.isComplete(at: path)) == true {
             return Start(point: .finishedFile, finished: records, needsManifest: false)
         }
-        return Start(point: point, finished: records, needsManifest: state != .journal)
+        return Start(point: point, finished: records, needsManifest: state != .journal, replacesFile: replacesFile)
     }
 
     /// The finished runs of the `--reuse` files that this grid plans and has not finished
@@ -198,7 +205,8 @@ extension GridRunner {
             }
         }
         if start.needsManifest {
-            try journal.create(canonicalText: plan.canonicalText, shard: plan.shard?.description ?? "")
+            try journal.create(canonicalText: plan.canonicalText, shard: plan.shard?.description ?? "",
+                               replacing: options.overwrite && FileManager.default.fileExists(atPath: options.resultsPath))
         }
         if start.point == .resultsFile || !start.reused.isEmpty {
             // Keep the runs of the results file and the reused ones in the journal too, so

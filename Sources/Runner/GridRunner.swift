@@ -198,7 +198,7 @@ public final class GridRunner: @unchecked Sendable {
         defer { reporter.saved(seconds: (writeTime + (ContinuousClock.now - resultsStarted)) / .seconds(1)) }
         PausePoint.reach("collect")
         var records = collectRecords(journal, alreadyRead: start.finished)
-        if !options.overwrite {
+        if !options.overwrite && !start.replacesFile {
             records = keepingResultsAlreadyAt(path, records)
         }
         let complete = records.allSatisfy { $0.status != .pending }
@@ -212,7 +212,7 @@ public final class GridRunner: @unchecked Sendable {
         // part-way): the file stays, the new runs stay in the journal.
         let keptExistingFile = complete ? nil : reasonToKeepResults(at: path, insteadOf: records).map {
             "\(path) is unchanged: \($0), and --overwrite replaces it only with a complete grid; "
-                + "the runs finished so far are kept in \(journal.directory)"
+                + "the runs finished so far are kept in \(journal.directory), and --resume goes on with the replacement"
         }
         if let appeared = fileAppeared(at: path, existedAtStart: existedAtStart) {
             let kept = journal.recordedKeys().count
@@ -232,7 +232,7 @@ public final class GridRunner: @unchecked Sendable {
         }
         if !failures.messages.isEmpty {
             throw RunnerError("could not save every result" + notSaved
-                               + (keptExistingFile.map { "\n\($0); fix the cause and run with --overwrite again" }
+                               + (keptExistingFile.map { "\n\($0); fix the cause and run with --resume" }
                                   ?? "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume"))
         }
         return Outcome(records: records, interrupted: stopRequested.isSet && !complete,

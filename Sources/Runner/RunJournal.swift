@@ -14,8 +14,12 @@ public struct RunJournal: Sendable {
     static let manifestName = "grid.canonical"
     /// Which shard of the grid the journal is for ("I/N"); empty for the whole grid.
     static let shardMarkerName = "shard"
+    /// Present when the journal was started by `--overwrite` over an existing results file:
+    /// its runs replace that file's, even on `--resume`.
+    static let replacementMarkerName = "replaces-results"
     private var manifestPath: String { directory + "/" + Self.manifestName }
     private var shardMarkerPath: String { directory + "/" + Self.shardMarkerName }
+    private var replacementMarkerPath: String { directory + "/" + Self.replacementMarkerName }
 
     public init(resultsPath: String) {
         directory = resultsPath + ".parts"
@@ -54,7 +58,7 @@ public struct RunJournal: Sendable {
         if let range = name.range(of: ".tmp-"), name[range.upperBound...].allSatisfy(\.isNumber), range.upperBound < name.endIndex {
             base = name[..<range.lowerBound]
         }
-        if base == manifestName || base == shardMarkerName { return true }
+        if base == manifestName || base == shardMarkerName || base == replacementMarkerName { return true }
         guard base.hasSuffix(".h5") else { return false }
         let key = base.dropLast(3)
         return key.count == 16 && key.allSatisfy(\.isHexDigit)
@@ -77,7 +81,9 @@ public struct RunJournal: Sendable {
 
     /// Creates the directory for a new grid, or for one shard of it ("I/N"; empty for the
     /// whole grid); if it cannot be completed, nothing is left behind.
-    public func create(canonicalText: String, shard: String = "") throws {
+    /// - Parameter replacing: whether the runs replace a results file that exists now
+    ///   (`--overwrite`), so that `--resume` finishes the replacement instead of keeping the file.
+    public func create(canonicalText: String, shard: String = "", replacing: Bool = false) throws {
         var created = false
         if state == .absent {
             guard mkdir(directory, 0o755) == 0 else {
@@ -88,10 +94,17 @@ public struct RunJournal: Sendable {
         do {
             // The manifest last: a directory with it is a complete journal.
             try AtomicFile.write(Data(shard.utf8), to: shardMarkerPath)
+            if replacing {
+                try AtomicFile.write(Data("these runs replace the results file once all of them have finished\n".utf8),
+                                     to: replacementMarkerPath)
+            } else {
+                unlink(replacementMarkerPath)
+            }
             try AtomicFile.write(Data(canonicalText.utf8), to: manifestPath)
         } catch {
             if created {
                 unlink(shardMarkerPath)
+                unlink(replacementMarkerPath)
                 rmdir(directory)
             }
             throw RunnerError("cannot start the journal of finished runs: \(error)")
@@ -101,6 +114,12 @@ public struct RunJournal: Sendable {
     /// The shard the journal was started for ("I/N"), empty for a whole grid.
     public func shard() -> String {
         (try? String(contentsOfFile: shardMarkerPath, encoding: .utf8)) ?? ""
+    }
+
+    /// Whether a complete journal was started by `--overwrite` over an existing results file:
+    /// that file's runs are not this journal's, and the file is replaced when the grid is complete.
+    public var replacesResults: Bool {
+        state == .journal && access(replacementMarkerPath, F_OK) == 0
     }
 
     /// The canonical grid the journal was started with.
@@ -124,6 +143,9 @@ public struct RunJournal: Sendable {
     @discardableResult
     public func remove(includedKeys keys: Set<String>) -> [String] {
         guard case let state = self.state, state == .journal || state == .remnant else { return [] }
+        // First: once the results file holds these runs, a resume after a kill part-way must
+        // read that file, not redo the runs whose shards are already gone.
+        unlink(replacementMarkerPath)
         let included = recordedKeys().filter { keys.contains($0) && isOwnShardContent("\($0).h5") }.sorted()
         for (position, key) in included.enumerated() {
             if position == included.count / 2 { PausePoint.reach("cleanup") }
@@ -131,7 +153,7 @@ public struct RunJournal: Sendable {
         }
         StaleTemporaries.remove(in: directory, where: { Self.isJournalEntry($0) })
         let remaining = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0 != Self.manifestName && $0 != Self.shardMarkerName }
+            .filter { $0 != Self.manifestName && $0 != Self.shardMarkerName && $0 != Self.replacementMarkerName }
         guard remaining.isEmpty else { return remaining.sorted() }
         unlink(shardMarkerPath)
         unlink(manifestPath)

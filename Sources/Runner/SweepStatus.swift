@@ -41,7 +41,8 @@ public struct SweepStatus: Sendable {
                 ResultsFileError("\(place) is shard \(stored.isEmpty ? "(none: a whole grid)" : stored), not \(shard); "
                                  + "give the sweep's own shard count with --shards, or leave it out")
             }
-            if hasFile {
+            // A journal of an --overwrite replaces the file: its runs are the shard's, the file's are not.
+            if hasFile && !journal.replacesResults {
                 let differences = plan.differences(fromStored: try ResultsFile.canonicalGridText(at: path))
                 guard differences.isEmpty else {
                     throw ResultsFileError("\(path) holds another grid than the sweep's:\n" + GridPlan.listing(differences))

@@ -97,7 +97,7 @@ extension DecayBench {
             print(summary.text)
             if outcome.interrupted {
                 if let kept = outcome.keptExistingFile {
-                    print("interrupted: \(kept); run with --overwrite again to start afresh")
+                    print("interrupted: \(kept) (--overwrite starts afresh)")
                 } else {
                     print("interrupted: \(out) holds the runs finished so far; continue with --resume")
                 }

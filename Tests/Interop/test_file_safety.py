@@ -306,11 +306,41 @@ def test_an_interrupted_overwrite_keeps_the_file_it_would_have_replaced(decayben
     assert process.returncode == 130, (stdout[-2000:], stderr[-2000:])
     assert "is unchanged: it holds 16 finished runs of another grid" in stdout, stdout[-2000:]
     assert checksum(out) == before, "the complete results of the other grid were replaced by a partial grid"
-    assert any(name.endswith(".h5") for name in os.listdir(out + ".parts")), "the new runs finished so far are kept"
-    # Run again, the overwrite starts afresh and, complete, replaces the file.
-    run(decaybench, "run", slower, "--out", out, "--overwrite", "--jobs", "2", "--quiet")
+    saved = sorted(name for name in os.listdir(out + ".parts") if name.endswith(".h5"))
+    assert saved, "the new runs finished so far are kept"
+    assert "--resume goes on with the replacement" in stdout, stdout[-2000:]
+    # --resume finishes the overwrite (it was refused: "holds a different grid") and, complete,
+    # replaces the file; the runs saved before the interrupt are not computed again.
+    resumed = run(decaybench, "run", slower, "--out", out, "--resume", "--jobs", "2")
+    assert f"resuming: {len(saved)} of 12 runs already finished" in resumed.stdout + resumed.stderr, resumed.stderr[-2000:]
     with h5py.File(out) as f:
         assert f.attrs["complete"] == 1 and f.attrs["name"] in ("slow", b"slow")
+    assert not os.path.exists(out + ".parts")
+
+
+def test_an_overwrite_whose_final_write_failed_is_finished_by_resume_with_its_own_runs(decaybench, tmp_path):
+    # The old file holds this grid's runs as another build computed them (edited here):
+    # --resume kept it and deleted the overwrite's new runs with the journal.
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out, fresh = str(tmp_path / "r.h5"), str(tmp_path / "fresh.h5")
+    run(decaybench, "run", grid, "--out", fresh, "--quiet")
+    shutil.copy(fresh, out)
+    with h5py.File(out, "r+") as f:
+        f["/curves/train_loss"][...] = 7.0
+    process = paused_run(decaybench, grid, out, "final-write", "--overwrite")
+    process.kill()   # as a full disk or a kill at the last moment would leave it
+    process.wait()
+    assert os.path.exists(os.path.join(out + ".parts", "replaces-results"))
+    result = run(decaybench, "run", grid, "--out", out, "--resume")
+    assert "wrote " + out in result.stdout, result.stdout
+    assert not os.path.exists(out + ".parts")
+    assert_same_content(out, fresh)
+    with h5py.File(out) as f:
+        assert not (f["/curves/train_loss"][...] == 7.0).any()
+    # A later --resume of the complete file changes nothing.
+    before = checksum(out)
+    assert "left unchanged" in run(decaybench, "run", grid, "--out", out, "--resume").stdout
+    assert checksum(out) == before
 
 
 @pytest.mark.parametrize("command", ["run", "train", "merge"])

@@ -172,6 +172,25 @@ def test_status_counts_the_part_files_of_a_shard_in_progress_that_hold_their_own
     assert line[-1] == "started"
 
 
+def test_status_of_a_shard_being_overwritten_counts_the_new_runs_not_the_old_file(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    out = str(tmp_path / "shard-1.h5")
+    run(decaybench, "run", grid, "--shard", "1/1", "--out", out, "--quiet")   # last night's shard
+    parts = out + ".parts"
+    os.mkdir(parts)   # tonight's --overwrite, stopped before its first run was saved
+    with open(os.path.join(parts, "shard"), "w") as marker:
+        marker.write("1/1")
+    with open(os.path.join(parts, "replaces-results"), "w") as marker:
+        marker.write("these runs replace the results file once all of them have finished\n")
+    with h5py.File(out) as f:
+        canonical = f.attrs["grid_canonical"]
+    with open(os.path.join(parts, "grid.canonical"), "w") as manifest:
+        manifest.write(canonical.decode() if isinstance(canonical, bytes) else canonical)
+    result = run(decaybench, "status", str(tmp_path), "--grid", grid, "--shards", "1")
+    line = next(line.split() for line in result.stdout.splitlines() if line.strip().startswith("1/1"))
+    assert line[2] == "0" and line[5] == "16" and line[-1] == "started", result.stdout   # was 16 finished
+
+
 def test_status_refuses_a_shard_file_of_another_grid_or_cut(decaybench, tmp_path):
     """status counted such a file's runs as pending and said nothing."""
     grid = write_grid(str(tmp_path), SMALL_GRID)

@@ -64,6 +64,27 @@ final class RunJournalTests: XCTestCase {
         XCTAssertEqual(journal.state, .absent)
     }
 
+    func testAJournalOfAnOverwriteSaysSoUntilItsRemovalBegins() throws {
+        let journal = RunJournal(resultsPath: directory + "/o.h5")
+        try journal.create(canonicalText: "{}", replacing: true)
+        XCTAssertEqual(journal.state, .journal, "the marker is the journal's own")
+        XCTAssertTrue(journal.replacesResults)
+        let kept = "1111111111111111"
+        try touchShard(journal.shardPath(forKey: kept))
+        // Removal starts once the results file holds the runs: from then on a resume must read
+        // that file, so the marker goes first, even when shards stay.
+        XCTAssertEqual(journal.remove(includedKeys: []), ["\(kept).h5"])
+        XCTAssertEqual(journal.state, .journal)
+        XCTAssertFalse(journal.replacesResults)
+
+        // A journal made again without replacing drops a marker an earlier one left.
+        try journal.create(canonicalText: "{}", replacing: true)
+        try journal.create(canonicalText: "{}")
+        XCTAssertFalse(journal.replacesResults)
+        XCTAssertEqual(journal.remove(includedKeys: [kept]), [])
+        XCTAssertEqual(journal.state, .absent)
+    }
+
     func testAForeignDirectoryIsNeverEmptied() throws {
         let journal = RunJournal(resultsPath: directory + "/w.h5")
         try FileManager.default.createDirectory(atPath: journal.directory, withIntermediateDirectories: false)
