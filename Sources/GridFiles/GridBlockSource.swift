@@ -25,6 +25,14 @@ struct GridBlockSource {
         var name: String
         var location: GridLocation
         var values: Values
+
+        /// Every value written, under any key.
+        var allValues: [Setting] {
+            switch values {
+            case .list(let settings): return settings
+            case .byKey(let lists): return lists.flatMap(\.values)
+            }
+        }
     }
 
     var location: GridLocation
@@ -35,6 +43,8 @@ struct GridBlockSource {
     var written: Set<String> = []
     /// Where each section mapping starts, for "missing required key" problems.
     var sectionLocations: [String: GridLocation] = [:]
+    /// Where each field written in a section is, valid or not.
+    private var sectionFieldLocations: [String: GridLocation] = [:]
     var axes: [Axis] = []
     var seeds: [Setting]?
 
@@ -62,6 +72,37 @@ struct GridBlockSource {
                 break
             }
         }
+        reportFieldsSetTwice(reader: &reader)
+    }
+
+    /// A field this block both sets and varies: the axis would override the set value in every
+    /// run, in silence (`t0: 3` in the schedule section or in a schedule entry, and a `t0` axis).
+    /// A block's axis overriding what it inherits from the top level is the documented way to
+    /// vary a default, and is not this.
+    private func reportFieldsSetTwice(reader: inout GridNodeReader) {
+        var scheduleEntryParameters: [String: GridLocation] = [:]
+        for axis in axes where axis.field.id == "schedule" {
+            for setting in axis.allValues {
+                guard case .schedule(let entry) = setting.value else { continue }
+                for key in entry.parameters.keys where scheduleEntryParameters[key] == nil {
+                    scheduleEntryParameters[key] = setting.location
+                }
+            }
+        }
+        for axis in axes {
+            // The schedule axis sets the kind.
+            let id = axis.field.id == "schedule" ? "schedule.kind" : axis.field.id
+            if let at = sectionFieldLocations[id] {
+                reader.report("the axis '\(axis.name)' varies \(id), which the \(axis.field.section) section also sets "
+                              + "(line \(at.line)); the axis would override it in every run: remove one of the two",
+                              at: axis.location)
+            }
+            if axis.field.section == "schedule", axis.field.id != "schedule", let at = scheduleEntryParameters[axis.field.key] {
+                reader.report("the axis '\(axis.name)' varies \(id), which a schedule entry also sets (line \(at.line)); "
+                              + "the later of the two would override the other in every run: remove one of them",
+                              at: axis.location)
+            }
+        }
     }
 
     private mutating func readSection(_ section: String, _ node: Node, at location: GridLocation,
@@ -74,6 +115,7 @@ struct GridBlockSource {
             guard let field = sectionFields.first(where: { $0.key == pair.key }) else { continue }
             written.insert(field.id)
             let valueLocation = GridLocation(pair.value, keyPath: location.appending(key: pair.key), fallback: location)
+            sectionFieldLocations[field.id] = valueLocation
             if let value = reader.value(of: pair.value, for: field, at: valueLocation) {
                 settings[field.id] = Setting(value: value, location: valueLocation)
             }

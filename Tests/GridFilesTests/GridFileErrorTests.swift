@@ -220,6 +220,50 @@ final class GridFileErrorTests: XCTestCase {
         ])
     }
 
+    func testAFieldSetAndVariedInOneBlockIsRefusedAtTheAxis() {
+        // The axis won in silence: t0 = 3 was written twice and used nowhere.
+        XCTAssertThrowsProblems("""
+            name: twice
+            dataset: {name: mnist}
+            model: {kind: softmax}
+            optimizer: {kind: adam, lr: 0.001}
+            schedule: {kind: step, every: 4}
+            training: {epochs: 1}
+            grid:
+              lr: [0.01, 0.1]
+              schedule: [{warm-restarts: {t0: 3}}, cosine]
+              t0: [1, 2]
+              every: [2, 3]
+            """, [
+            "grid.yaml:8:7: grid.lr: the axis 'lr' varies optimizer.lr, which the optimizer section also sets (line 4); "
+                + "the axis would override it in every run: remove one of the two",
+            "grid.yaml:9:13: grid.schedule: the axis 'schedule' varies schedule.kind, which the schedule section also sets "
+                + "(line 5); the axis would override it in every run: remove one of the two",
+            "grid.yaml:10:7: grid.t0: the axis 't0' varies schedule.t0, which a schedule entry also sets (line 9); "
+                + "the later of the two would override the other in every run: remove one of them",
+            "grid.yaml:11:10: grid.every: the axis 'every' varies schedule.every, which the schedule section also sets "
+                + "(line 5); the axis would override it in every run: remove one of the two",
+        ])
+    }
+
+    func testABlockMayVaryWhatItsTopLevelSets() throws {
+        // Overriding an inherited default is what blocks are for; a schedule entry's parameters
+        // override the schedule section's, as documented.
+        let grid = try GridFile.parse(text: """
+            name: inherited
+            dataset: {name: mnist}
+            model: {kind: softmax}
+            optimizer: {kind: adam, lr: 0.001}
+            schedule: {kind: cosine, t0: 4}
+            training: {epochs: 1}
+            blocks:
+              - grid: {lr: [0.01, 0.1]}
+              - grid: {schedule: [{warm-restarts: {t0: 3}}]}
+            """, fileName: "grid.yaml")
+        XCTAssertEqual(grid.runs.map(\.configuration.optimizer.learningRate), [0.01, 0.1, 0.001])
+        XCTAssertEqual(grid.runs.last?.configuration.schedule.t0, 3)
+    }
+
     func testAxisProblems() {
         XCTAssertThrowsProblems("""
             name: axes
@@ -242,6 +286,8 @@ final class GridFileErrorTests: XCTestCase {
                 + "init, optimizer, lr, momentum, beta1, beta2, epsilon, penalty, lambda, decay_convention, normalized, "
                 + "include_biases, every, factor, staircase, minimum, t0, t_mult, warmup_steps, epochs, batch_size, "
                 + "blas_threads, schedule",
+            "grid.yaml:9:20: grid.training.epochs: the axis 'epochs' varies training.epochs, which the training section "
+                + "also sets (line 5); the axis would override it in every run: remove one of the two",
             "grid.yaml:10:3: grid.epochs: 'epochs' varies the same field as the axis 'training.epochs'",
             "grid.yaml:11:3: grid.seed: unknown axis 'seed'; seeds are given by the top-level key 'seeds'; valid axes: "
                 + "dataset, path, train_subset, test_subset, test_fraction, validation_fraction, validation_size, standardize, dataset.seed, samples, features, "

@@ -44,14 +44,14 @@ final class GridFileFuzzTests: XCTestCase {
         dataset: &data {name: csv, path: /data.csv, task: classification, target_column: 0}
         model: {kind: softmax}
         optimizer: {kind: amsgrad, lr: 1e-3, beta2: 0.99}
-        training: {epochs: 1}
+        training: {batch_size: 16}
         grid:
           epochs: [1, 2]
           dataset.seed: [0, 7]
         ---
         name: fuzz-3
         dataset: *data
-        model: {kind: mlp, hidden: [4, 4]}
+        model: {kind: mlp, activation: tanh}
         optimizer: {kind: sgd-momentum, lr: 0.05}
         training: {epochs: 1}
         grid: {hidden: [[4], [8, 8]]}

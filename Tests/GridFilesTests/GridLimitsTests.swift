@@ -31,7 +31,7 @@ final class GridLimitsTests: XCTestCase {
     func testATrillionRunGridIsRefusedWithoutExpanding() {
         let tens = "[" + (11...20).map(String.init).joined(separator: ", ") + "]"
         let fractions = "[" + (0..<10).map { "0.\($0)" }.joined(separator: ", ") + "]"
-        let axes = ["lambda", "epsilon", "noise", "features", "samples", "epochs", "warmup_steps", "lr", "blas_threads"]
+        let axes = ["lambda", "epsilon", "noise", "features", "samples", "every", "warmup_steps", "t0", "blas_threads"]
             .map { "  \($0): \(tens)" } + ["beta1", "beta2", "momentum"].map { "  \($0): \(fractions)" }
         XCTAssertThrowsError(try GridFile.parse(text: Self.grid(axes.joined(separator: "\n")), fileName: "huge.yaml")) { error in
             let problems = (error as? GridFileError)?.problems ?? []
@@ -54,12 +54,12 @@ final class GridLimitsTests: XCTestCase {
     }
 
     func testDependentAxesAndBlocksAreCountedExactly() throws {
-        // (3 + 2) λ per penalty × 2 lr × 2 seeds = 20 runs in the first block; 1 in the second.
+        // (3 + 2) λ per penalty × 2 ε × 2 seeds = 20 runs in the first block; 1 in the second.
         let text = Self.header + """
             grid:
               penalty: [l2, decoupled]
               lambda: {l2: [0, 0.1, 0.2], decoupled: [0.3, 0.4]}
-              lr: [0.01, 0.1]
+              epsilon: [1e-8, 1e-7]
             seeds: [0, 1]
             ---
             """ + "\n" + Self.header.replacingOccurrences(of: "adam, lr: 0.001", with: "sgd, lr: 0.5")
