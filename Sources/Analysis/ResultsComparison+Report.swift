@@ -9,17 +9,28 @@ extension ResultsComparison {
     /// every cell, unmatched runs.
     public func markdown(baselineName: String, newName: String) -> String {
         var lines = ["# Comparison: \(newName) against \(baselineName)", ""]
-        lines.append(comparedNothing
-            ? "**Nothing compared**: no run of the new file matches a run of the baseline, by key or by grid coordinates; "
-                + "they hold different grids."
-            : hasRegression
-            ? "**Regression**: \(regressions.count) cell metric\(regressions.count == 1 ? "" : "s") and \(statusChanges.count) run\(statusChanges.count == 1 ? "" : "s") got worse beyond the threshold."
-            : "No regression.")
+        if comparedNothing {
+            lines.append("**Nothing compared**: no run of the new file matches a run of the baseline, by key or by grid coordinates; "
+                         + "they hold different grids.")
+        } else {
+            lines.append(hasRegression
+                ? "**Regression**: \(regressions.count) cell metric\(regressions.count == 1 ? "" : "s") and \(statusChanges.count) run\(statusChanges.count == 1 ? "" : "s") got worse beyond the threshold."
+                : "No regression.")
+            if !onlyInBaseline.isEmpty {
+                lines.append("**\(onlyInBaseline.count) run\(onlyInBaseline.count == 1 ? "" : "s") of the baseline \(onlyInBaseline.count == 1 ? "has" : "have") "
+                             + "no result in the new file** (pending, or not in it): the new file is not shown to be as good.")
+            }
+        }
         lines.append("")
         lines.append("Threshold: a rise in an error or a loss beyond " + thresholdText + ".")
         if !unflaggable.isEmpty {
-            lines.append("**\(unflaggable.count) of \(changes.count) cell metrics could not be flagged**: one seed on each side "
-                         + "gives no seed spread; only --threshold-abs can flag them.")
+            lines.append("**\(unflaggable.count) of \(changes.count) cell metrics could not be flagged**: their baseline has one seed, "
+                         + "or seeds that agree exactly, so there is no seed spread; only --threshold-abs can flag them.")
+        }
+        if nonFiniteInBaseline > 0 {
+            lines.append("**\(nonFiniteInBaseline) finished run\(nonFiniteInBaseline == 1 ? "" : "s") of the baseline "
+                         + "\(nonFiniteInBaseline == 1 ? "has" : "have") a non-finite metric** (a damaged file, or one written before "
+                         + "such runs counted as diverged) and \(nonFiniteInBaseline == 1 ? "is" : "are") left out of \(nonFiniteInBaseline == 1 ? "its cell" : "their cells").")
         }
         if !gridDifferences.isEmpty {
             // What makes runs unmatched or cells incomparable is usually here: say it first.
@@ -40,7 +51,7 @@ extension ResultsComparison {
             lines += ["", "## Runs that no longer finish", "", "| cell | seed | baseline | new |", "|---|---|---|---|"]
             lines += statusChanges.map { "| \($0.cell) | \($0.seed) | \($0.baseline) | \($0.new) |" }
         }
-        let header = ["| cell | metric | baseline | new | change | seed SD | change / SD | seeds | regression |",
+        let header = ["| cell | metric | baseline | new | change | baseline seed SD | change / SD | seeds | regression |",
                       "|---|---|---|---|---|---|---|---|---|"]
         if !regressions.isEmpty {
             lines += ["", "## Regressions", ""] + header + regressions.map(row)
@@ -55,7 +66,7 @@ extension ResultsComparison {
 
     private var thresholdText: String {
         var parts: [String] = []
-        if let seedDeviations = thresholds.seedDeviations { parts.append(String(format: "%g seed standard deviations", seedDeviations)) }
+        if let seedDeviations = thresholds.seedDeviations { parts.append(String(format: "%g of the baseline's seed standard deviations", seedDeviations)) }
         if let absolute = thresholds.absolute { parts.append(String(format: "%g absolute", absolute)) }
         return parts.isEmpty ? "nothing (no threshold set)" : parts.joined(separator: " or ")
     }
@@ -76,6 +87,8 @@ extension ResultsComparison {
             "new": newName,
             "regression": hasRegression,
             "compared_nothing": comparedNothing,
+            "fails": fails,
+            "non_finite_in_baseline": nonFiniteInBaseline,
             "unflaggable_cells": unflaggable.count,
             "thresholds": ["seed_deviations": number(thresholds.seedDeviations), "absolute": number(thresholds.absolute)],
             "matched_by_key": matchedByKey,

@@ -8,13 +8,16 @@ import Results
 /// Runs are matched by key; runs whose keys changed between versions (a new setting with a
 /// default, say) are matched by their grid coordinates instead, and the report says so.
 /// A cell is a run's coordinates without the seed. Every metric is an error or a loss, so a
-/// rise is a regression when it exceeds a threshold: `seedDeviations` times the spread over
-/// seeds, or `absolute`. A run that finished in the baseline and diverged or failed now is a
-/// regression whatever the thresholds. Runs with a result in only one file are listed.
+/// rise is a regression when it exceeds a threshold: `seedDeviations` times the baseline's
+/// spread over seeds, or `absolute`. A run that finished in the baseline and diverged, failed
+/// or ended with a non-finite metric now is a regression whatever the thresholds. Runs with a
+/// result in only one file are listed, and a run of the baseline without a result now fails
+/// the comparison: a night that lost runs has not shown that it is as good.
 public struct ResultsComparison: Sendable {
     /// When a rise counts as a regression; a rise beyond either threshold given is one.
     public struct Thresholds: Sendable, Equatable {
-        /// In standard deviations over seeds (pooled over both files); cells with one seed have none.
+        /// In the baseline's standard deviations over seeds; cells whose baseline has one seed,
+        /// or seeds that agree exactly, have none.
         public var seedDeviations: Double?
         /// In the metric's own units.
         public var absolute: Double?
@@ -41,7 +44,8 @@ public struct ResultsComparison: Sendable {
         public var newMean: Double
         public var baselineSeeds: Int
         public var newSeeds: Int
-        /// Pooled standard deviation over seeds, nil with one seed on both sides.
+        /// The baseline's sample standard deviation over seeds, nil with one baseline seed.
+        /// Tonight's spread is not used: a regression in some seeds would widen its own yardstick.
         public var seedDeviation: Double?
         public var isRegression: Bool
 
@@ -82,13 +86,20 @@ public struct ResultsComparison: Sendable {
     /// holds none. Set by the caller, which reads the files' grids.
     public var gridDifferences: [String] = []
 
+    /// Finished runs of the baseline with a non-finite metric (a damaged file, or one written
+    /// before such runs counted as diverged): left out of their cells.
+    public var nonFiniteInBaseline = 0
+
     public var regressions: [CellChange] { changes.filter(\.isRegression) }
     public var hasRegression: Bool { !regressions.isEmpty || !statusChanges.isEmpty }
     /// No run of one file matches a run of the other: "no regression" would say nothing.
     public var comparedNothing: Bool { matchedByKey == 0 && matchedByCoordinates.isEmpty }
-    /// Cell metrics no threshold can flag: one seed on each side gives no spread, and no
-    /// absolute threshold is set.
-    public var unflaggable: [CellChange] { thresholds.absolute == nil ? changes.filter { $0.seedDeviation == nil } : [] }
+    /// Whether the new file falls short of the baseline: a regression, a run of the baseline
+    /// with no result now (pending, or not in the file), or nothing compared.
+    public var fails: Bool { hasRegression || comparedNothing || !onlyInBaseline.isEmpty }
+    /// Cell metrics no threshold can flag: without an absolute threshold, a cell whose
+    /// baseline has one seed, or seeds that agree exactly, has no spread to measure a rise by.
+    public var unflaggable: [CellChange] { thresholds.absolute == nil ? changes.filter { $0.changeInDeviations == nil } : [] }
 
     public init(baseline: [RunRecord], new: [RunRecord], thresholds: Thresholds) {
         self.thresholds = thresholds
@@ -99,11 +110,26 @@ public struct ResultsComparison: Sendable {
         onlyInBaseline = pairs.onlyInBaseline.map { UnmatchedRun(key: $0.run.key, cell: Self.cell(of: $0), seed: Self.seed(of: $0)) }
         onlyInNew = pairs.onlyInNew.map { UnmatchedRun(key: $0.run.key, cell: Self.cell(of: $0), seed: Self.seed(of: $0)) }
 
-        let usable: Set<RunRecord.RecordStatus> = [.finished]
-        statusChanges = pairs.pairs.filter { usable.contains($0.baseline.status) && !usable.contains($0.new.status) }.map {
-            StatusChange(key: $0.new.run.key, cell: Self.cell(of: $0.baseline), seed: Self.seed(of: $0.baseline),
-                         baseline: $0.baseline.status.rawValue, new: $0.new.status.rawValue)
+        statusChanges = pairs.pairs.compactMap { pair in
+            guard pair.baseline.status == .finished else { return nil }
+            let newStatus: String
+            if pair.new.status != .finished {
+                newStatus = pair.new.status.rawValue
+            } else if let metric = Self.metrics.first(where: { metric in
+                // The trainer ends a run with a non-finite loss or error as diverged: a finished
+                // one holding such a value is damaged, and its cell would silently lose a seed.
+                metric.value(pair.baseline).map(\.isFinite) == true && metric.value(pair.new).map(\.isFinite) == false
+            }) {
+                newStatus = "finished with a non-finite \(metric.name)"
+            } else {
+                return nil
+            }
+            return StatusChange(key: pair.new.run.key, cell: Self.cell(of: pair.baseline), seed: Self.seed(of: pair.baseline),
+                                baseline: pair.baseline.status.rawValue, new: newStatus)
         }
+        nonFiniteInBaseline = base.filter { record in
+            record.status == .finished && Self.metrics.contains { $0.value(record).map(\.isFinite) == false }
+        }.count
 
         var cellOrder: [String] = []
         var members: [String: [(baseline: RunRecord, new: RunRecord)]] = [:]
@@ -119,7 +145,7 @@ public struct ResultsComparison: Sendable {
                 let before = cellPairs.filter { $0.baseline.status == .finished }.compactMap { metric.value($0.baseline) }.filter(\.isFinite)
                 let after = cellPairs.filter { $0.new.status == .finished }.compactMap { metric.value($0.new) }.filter(\.isFinite)
                 guard !before.isEmpty, !after.isEmpty else { continue }
-                let deviation = Self.pooledDeviation(before, after)
+                let deviation = Self.sampleDeviation(before)
                 var change = CellChange(cell: cell, metric: metric.name, baselineMean: Self.mean(before), newMean: Self.mean(after),
                                         baselineSeeds: before.count, newSeeds: after.count, seedDeviation: deviation, isRegression: false)
                 change.isRegression = thresholds.flags(change)
@@ -131,17 +157,14 @@ public struct ResultsComparison: Sendable {
 
     static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
 
-    /// The square root of the mean of both sides' sample variances (of the one side with
-    /// two seeds or more, if only one has them); nil when neither has two seeds.
-    static func pooledDeviation(_ a: [Double], _ b: [Double]) -> Double? {
-        func variance(_ values: [Double]) -> Double? {
-            guard values.count >= 2 else { return nil }
-            let m = mean(values)
-            return values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)
-        }
-        let variances = [variance(a), variance(b)].compactMap { $0 }
-        guard !variances.isEmpty else { return nil }
-        return (variances.reduce(0, +) / Double(variances.count)).squareRoot()
+    /// The sample standard deviation (n − 1); nil with fewer than two values.
+    static func sampleDeviation(_ values: [Double]) -> Double? {
+        guard values.count >= 2 else { return nil }
+        // Equal values have no spread; their computed mean may be off by an ulp, and the
+        // squared differences would then give a spread of 1e-17 that flags any change.
+        if values.allSatisfy({ $0 == values[0] }) { return 0 }
+        let m = mean(values)
+        return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
     }
 
     /// A run's cell: its grid coordinates without the seed.
@@ -157,9 +180,14 @@ public struct ResultsComparison: Sendable {
 
 extension ResultsComparison.Thresholds {
     /// Whether a change exceeds a threshold in the worse direction (up: every metric is an error or a loss).
+    ///
+    /// Curves are stored as float32, so a change of exactly the absolute threshold (one point
+    /// of error: 0.20 → 0.21) reads back a few float32 steps above or below it; a change within
+    /// that rounding of the threshold is not beyond it.
     func flags(_ change: ResultsComparison.CellChange) -> Bool {
         guard change.change > 0 else { return false }
-        if let absolute, change.change > absolute { return true }
+        let rounding = 4 * Double(Float.ulpOfOne) * max(abs(change.baselineMean), abs(change.newMean))
+        if let absolute, change.change > absolute + rounding { return true }
         if let seedDeviations, let inDeviations = change.changeInDeviations, inDeviations > seedDeviations { return true }
         return false
     }

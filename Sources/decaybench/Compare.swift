@@ -13,12 +13,13 @@ extension DecayBench {
             Runs are matched by key, or by grid coordinates when keys changed. Per cell (a run's \
             coordinates without its seed) it reports the change in final test error, final test loss \
             and selected test error (at the best epoch: lowest validation error, or lowest test error \
-            without a validation split) against the spread over \
-            seeds. A rise beyond --threshold-sd seed standard deviations (default 3) or beyond \
-            --threshold-abs is a regression, as is a run that finished in the baseline and now \
-            diverges or fails. Runs in only one file are listed. Prints Markdown; exit status 0 no \
-            regression, 1 a failure while working (a write), 2 an unreadable input or a wrong flag, \
-            3 a regression or nothing to compare.
+            without a validation split) against the baseline's spread over \
+            seeds. A rise beyond --threshold-sd of the baseline's seed standard deviations (default 3) \
+            or beyond --threshold-abs is a regression, as is a run that finished in the baseline and \
+            now diverges, fails or ends with a non-finite metric. Runs in only one file are listed. \
+            Prints Markdown; exit status 0 no regression, 1 a failure while working (a write), 2 an \
+            unreadable input or a wrong flag, 3 a regression, a run of the baseline with no result in \
+            the new file (pending, or missing), or nothing to compare.
             """)
 
         @Argument(help: "The baseline results file.")
@@ -89,8 +90,9 @@ extension DecayBench {
             print(text, terminator: "")
             if let markdown { try AtomicFile.write(Data(text.utf8), to: markdown) }
             if let json { try AtomicFile.write(try comparison.json(baselineName: baseline, newName: new), to: json) }
-            // Files with no run in common compared nothing: a nightly sweep must not pass on that.
-            if comparison.hasRegression || comparison.comparedNothing { throw ExitCode(ExitStatus.badOutcome) }
+            // Files with no run in common compared nothing, and a file that lost runs of the
+            // baseline shows less than it did: a nightly sweep must pass on neither.
+            if comparison.fails { throw ExitCode(ExitStatus.badOutcome) }
         }
     }
 }

@@ -119,6 +119,77 @@ final class ResultsComparisonTests: XCTestCase {
         let cell = try XCTUnwrap(comparison.changes.first { $0.cell == "lambda=0.001" && $0.metric == "final_test_error" })
         XCTAssertEqual(cell.newSeeds, 3)
         XCTAssertTrue(comparison.markdown(baselineName: "b", newName: "n").contains("Runs only in the baseline (1)"))
+        // A night that lost a run has not shown it is as good: it fails without a regression.
+        XCTAssertFalse(comparison.hasRegression)
+        XCTAssertTrue(comparison.fails)
+        XCTAssertTrue(comparison.markdown(baselineName: "b", newName: "n").contains("**1 run of the baseline has no result in the new file**"))
+    }
+
+    func testARunPendingInTheNewFileFailsTheComparison() {
+        var new = records()
+        new[3].status = .pending
+        new[3].epochs = []
+        let comparison = ResultsComparison(baseline: records(), new: new, thresholds: threeDeviations)
+        XCTAssertEqual(comparison.onlyInBaseline.map(\.key), [new[3].run.key])
+        XCTAssertTrue(comparison.fails)
+        XCTAssertTrue(ResultsComparison(baseline: records(), new: records(), thresholds: threeDeviations).fails == false)
+    }
+
+    func testARegressionInOneSeedIsMeasuredByTheBaselinesSpread() throws {
+        // One seed of four worse by 0.6: the mean rises by 0.15, about 18 of the baseline's
+        // seed SDs. Pooled with tonight's spread (which the bad seed widens to about 0.3) it was
+        // under 1 SD, and no shift of one seed could ever reach 3.
+        var new = records()
+        let index = try XCTUnwrap(new.firstIndex { $0.run.label(on: "lambda") == "0.1" && $0.run.label(on: "seed") == "0" })
+        new[index] = record(lambda: 0.1, seed: 0, error: 0.9)
+        let comparison = ResultsComparison(baseline: try throughFile(records(), "base.h5"), new: try throughFile(new, "new.h5"),
+                                           thresholds: threeDeviations)
+        let error = try XCTUnwrap(comparison.regressions.first { $0.metric == "final_test_error" })
+        XCTAssertEqual(error.cell, "lambda=0.1")
+        XCTAssertEqual(error.seedDeviation!, (0.0002 / 3).squareRoot(), accuracy: 1e-6)
+        XCTAssertEqual(error.changeInDeviations!, 0.15 / (0.0002 / 3).squareRoot(), accuracy: 1e-2)
+    }
+
+    func testSeedsThatAgreeExactlyAreSaidToBeUnflaggable() {
+        let same = [0.2, 0.2, 0.2].enumerated().map { record(lambda: 0.01, seed: UInt64($0.offset), error: $0.element) }
+        let worse = [0.3, 0.3, 0.3].enumerated().map { record(lambda: 0.01, seed: UInt64($0.offset), error: $0.element) }
+        let comparison = ResultsComparison(baseline: same, new: worse, thresholds: threeDeviations)
+        XCTAssertFalse(comparison.hasRegression)
+        XCTAssertEqual(comparison.unflaggable.count, 3)
+        XCTAssertTrue(comparison.markdown(baselineName: "b", newName: "n").contains("**3 of 3 cell metrics could not be flagged**"))
+        let absolute = ResultsComparison(baseline: same, new: worse, thresholds: .init(seedDeviations: 3, absolute: 0.05))
+        XCTAssertTrue(absolute.hasRegression && absolute.unflaggable.isEmpty)
+    }
+
+    func testAChangeOfExactlyTheAbsoluteThresholdIsNotBeyondIt() throws {
+        // Read back from float32, 0.20 → 0.21 is a few float32 steps above or below 0.01 by
+        // cell; some were flagged and some not.
+        let lambdas = [0.001, 0.01, 0.1, 1.0]
+        let errors = [0.17, 0.2, 0.33, 0.58]
+        func records(adding delta: Double) -> [RunRecord] {
+            zip(lambdas, errors).flatMap { lambda, error in (0..<2).map { record(lambda: lambda, seed: UInt64($0), error: error + delta) } }
+        }
+        let base = try throughFile(records(adding: 0), "base.h5")
+        let exactly = ResultsComparison(baseline: base, new: try throughFile(records(adding: 0.01), "exactly.h5"),
+                                        thresholds: .init(seedDeviations: nil, absolute: 0.01))
+        // (The test loss is twice the error here: it rose by 0.02, beyond the threshold.)
+        XCTAssertEqual(exactly.regressions.filter { $0.metric != "final_test_loss" }.count, 0,
+                       exactly.markdown(baselineName: "b", newName: "n"))
+        let beyond = ResultsComparison(baseline: base, new: try throughFile(records(adding: 0.0101), "beyond.h5"),
+                                       thresholds: .init(seedDeviations: nil, absolute: 0.01))
+        XCTAssertEqual(beyond.regressions.filter { $0.metric != "final_test_loss" }.count, 8)
+    }
+
+    func testANonFiniteMetricOfAFinishedRunIsNeverDroppedInSilence() {
+        var new = records()
+        new[1] = record(lambda: 0.001, seed: 1, error: .nan)
+        let comparison = ResultsComparison(baseline: records(), new: new, thresholds: threeDeviations)
+        XCTAssertTrue(comparison.hasRegression)
+        XCTAssertEqual(comparison.statusChanges.map(\.new), ["finished with a non-finite final_test_error"])
+
+        let damagedBaseline = ResultsComparison(baseline: new, new: records(), thresholds: threeDeviations)
+        XCTAssertEqual(damagedBaseline.nonFiniteInBaseline, 1)
+        XCTAssertTrue(damagedBaseline.markdown(baselineName: "b", newName: "n").contains("**1 finished run of the baseline has a non-finite metric**"))
     }
 
     func testChangedKeysAreMatchedByGridCoordinatesAndSaid() throws {

@@ -4,13 +4,15 @@ import hashlib
 import os
 import subprocess
 
+import h5py
+
 from conftest import SMALL_GRID, write_grid
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "experiments", "nightly", "nightly.sh")
 
 
-def night(decaybench, directory, date, grid):
-    environment = dict(os.environ, DECAYBENCH=decaybench, GRID=grid, JOBS="2", NIGHT=date, THRESHOLD_ABS="0.001")
+def night(decaybench, directory, date, grid, **extra):
+    environment = dict(os.environ, DECAYBENCH=decaybench, GRID=grid, JOBS="2", NIGHT=date, THRESHOLD_ABS="0.001", **extra)
     return subprocess.run([SCRIPT, directory], capture_output=True, text=True, env=environment, timeout=600)
 
 
@@ -19,10 +21,19 @@ def digest(path):
         return hashlib.sha256(handle.read()).hexdigest()
 
 
+def worsened(decaybench, grid, path, by=0.2):
+    """The grid's results at `path`, with every finished run's test error and loss raised by
+    `by`: a regression of the same grid, as another build would compute it."""
+    subprocess.run([decaybench, "run", grid, "--out", path, "--quiet"], check=True, capture_output=True)
+    with h5py.File(path, "r+") as f:
+        for name in ("test_error", "test_loss"):
+            f["curves"][name][...] = f["curves"][name][...] + by
+
+
 def test_nights_keep_the_last_good_file_and_a_history(decaybench, tmp_path):
     good = write_grid(str(tmp_path), SMALL_GRID, name="good.yaml")
-    # One epoch instead of four: the same cells (matched by coordinates, since keys change), worse errors.
-    worse = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 1"), name="worse.yaml")
+    # One epoch instead of four: the same cells (matched by coordinates, since keys change) of another grid.
+    other = write_grid(str(tmp_path), SMALL_GRID.replace("epochs: 4", "epochs: 1"), name="other.yaml")
     broken = write_grid(str(tmp_path), "name: broken\n", name="broken.yaml")
     results = str(tmp_path / "nightly")
     last_good = os.path.join(results, "last-good.h5")
@@ -32,25 +43,75 @@ def test_nights_keep_the_last_good_file_and_a_history(decaybench, tmp_path):
     assert digest(last_good) == digest(os.path.join(results, "2026-01-01.h5"))
     kept = digest(last_good)
 
-    regression = night(decaybench, results, "2026-01-02", worse)
+    # Tonight's file exists already (a rerun the same day resumes it): worse, same grid.
+    worsened(decaybench, good, os.path.join(results, "2026-01-02.h5"))
+    regression = night(decaybench, results, "2026-01-02", good)
     assert regression.returncode == 3, regression.stdout + regression.stderr
     report = open(os.path.join(results, "2026-01-02.compare.md")).read()
-    assert "**Regression**" in report and "matched by grid coordinates because their keys changed: 16" in report
+    assert "**Regression**" in report and "Runs matched by key: 16" in report
     assert digest(last_good) == kept
 
-    failed = night(decaybench, results, "2026-01-03", broken)
+    # Another grid is not compared like for like, even where no cell got worse: it passed as
+    # 'ok' and replaced last-good.
+    changed = night(decaybench, results, "2026-01-03", other)
+    assert changed.returncode == 3, changed.stdout + changed.stderr
+    assert "grid differs from last-good's" in changed.stdout
+    assert digest(last_good) == kept
+
+    failed = night(decaybench, results, "2026-01-04", broken)
     assert failed.returncode == 1
     assert digest(last_good) == kept
 
-    better = night(decaybench, results, "2026-01-04", good)
+    better = night(decaybench, results, "2026-01-05", good)
     assert better.returncode == 0, better.stdout + better.stderr
-    assert digest(last_good) == digest(os.path.join(results, "2026-01-04.h5"))
+    assert digest(last_good) == digest(os.path.join(results, "2026-01-05.h5"))
 
     lines = [line.split("\t") for line in open(os.path.join(results, "history.tsv")).read().splitlines()]
     assert lines[0] == ["date", "commit", "status", "regressions", "file"]
     assert [(line[0], line[2]) for line in lines[1:]] == [
-        ("2026-01-01", "first"), ("2026-01-02", "regression"), ("2026-01-03", "run-failed"), ("2026-01-04", "ok")]
-    assert int(lines[2][3]) > 0 and lines[4][3] == "0"
+        ("2026-01-01", "first"), ("2026-01-02", "regression"), ("2026-01-03", "grid-changed"),
+        ("2026-01-04", "run-failed"), ("2026-01-05", "ok")]
+    assert int(lines[2][3]) > 0 and lines[5][3] == "0"
+
+
+def test_a_failed_copy_to_last_good_is_a_failed_night_not_a_pass(decaybench, tmp_path):
+    # cp on a full disk: the night was recorded 'first' (or 'ok'), exit 0, and left a partial
+    # last-good.h5.tmp; after a 'first', every later night was 'first' again.
+    grid = write_grid(str(tmp_path), SMALL_GRID, name="good.yaml")
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "cp").write_text('#!/bin/sh\ncase "$2" in *last-good.h5.tmp) head -c 100 "$1" > "$2"; '
+                              'echo "cp: No space left on device" >&2; exit 1;; esac\nexec /bin/cp "$@"\n')
+    (tools / "cp").chmod(0o755)
+    results = str(tmp_path / "nightly")
+    full = dict(PATH=f"{tools}:{os.environ['PATH']}")
+    first = night(decaybench, results, "2026-01-01", grid, **full)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "promote-failed" in first.stdout
+    assert sorted(name for name in os.listdir(results) if name.startswith("last-good")) == []
+    second = night(decaybench, results, "2026-01-02", grid)
+    assert second.returncode == 0 and "first" in second.stdout, second.stdout + second.stderr
+    assert digest(os.path.join(results, "last-good.h5")) == digest(os.path.join(results, "2026-01-02.h5"))
+
+
+def test_a_removed_last_good_and_a_backfilled_night_never_replace_the_baseline_in_silence(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID, name="good.yaml")
+    results = str(tmp_path / "nightly")
+    last_good = os.path.join(results, "last-good.h5")
+    assert night(decaybench, results, "2026-03-02", grid).returncode == 0
+    # A backfill of an older night passes, but last-good keeps the newer night.
+    backfill = night(decaybench, results, "2026-03-01", grid)
+    assert backfill.returncode == 0, backfill.stdout + backfill.stderr
+    assert "does not replace it" in backfill.stdout
+    assert open(os.path.join(results, "last-good.night")).read().strip() == "2026-03-02"
+    # last-good.h5 deleted: it was 'first' again, exit 0, as if no night had passed.
+    os.remove(last_good)
+    missing = night(decaybench, results, "2026-03-03", grid)
+    assert missing.returncode == 1 and "baseline-missing" in missing.stdout, missing.stdout + missing.stderr
+    assert not os.path.exists(last_good)
+    restarted = night(decaybench, results, "2026-03-03", grid, NEW_BASELINE="1")
+    assert restarted.returncode == 0 and "first" in restarted.stdout, restarted.stdout + restarted.stderr
+    assert open(os.path.join(results, "last-good.night")).read().strip() == "2026-03-03"
 
 
 def test_relative_paths_are_the_callers_and_a_changed_grid_is_not_comparable(decaybench, tmp_path):

@@ -7,7 +7,8 @@
 # Environment: DECAYBENCH (the binary; default .build/release/decaybench), GRID (default
 # experiments/nightly/grid.yaml), JOBS (default: all cores), NIGHT (default: today, UTC,
 # as YYYY-MM-DD; set it to backfill a night), THRESHOLD_SD (default 3),
-# THRESHOLD_ABS (optional, in error units). RESULTS_DIR, DECAYBENCH and GRID, when given,
+# THRESHOLD_ABS (optional, in error units), NEW_BASELINE=1 (start from tonight when
+# last-good.h5 has been removed on purpose). RESULTS_DIR, DECAYBENCH and GRID, when given,
 # are read from the directory the script is called from; the defaults are the checkout's.
 #
 # Files in RESULTS_DIR:
@@ -15,15 +16,22 @@
 #   YYYY-MM-DD.compare.md   the comparison with the last good night (and .json)
 #   last-good.h5            a copy of the newest night that finished without a regression;
 #                           a night that fails or regresses never touches it (a copy, not
-#                           a link, so that rerunning a night cannot change it either)
-#   history.tsv             date, commit, status, regressions, file: one line per night
+#                           a link, so that rerunning a night cannot change it either), nor
+#                           does a backfilled night older than the one it holds
+#   last-good.night         the night last-good.h5 is a copy of
+#   history.tsv             date, commit, status, regressions, file: one line per night; the
+#                           commit is the one that computed the night's file
 #
-# Status: ok, first (no baseline yet), regression, not-comparable (the night and last-good
-# share no run: the grid changed; last-good stays until it is replaced by hand), run-failed
-# (the run exited non-zero), compare-failed (compare could not read a file, say a damaged
-# last-good.h5, which stays until replaced by hand).
-# Exit status 0 for ok and first, 3 for a regression or not-comparable, 1 when the run or
-# the comparison failed.
+# Status: ok, first (no baseline yet), regression, runs-missing (runs of last-good have no
+# result tonight), grid-changed (the grid file differs from last-good's: the comparison is not
+# like for like), not-comparable (the night and last-good share no run), run-failed (the run
+# exited non-zero), compare-failed (compare could not read a file, say a damaged
+# last-good.h5), baseline-missing (last-good.h5 is gone though earlier nights passed),
+# promote-failed (tonight passed but could not be copied to last-good.h5, say on a full disk).
+# After grid-changed, not-comparable, compare-failed or baseline-missing, last-good stays
+# until it is replaced by hand (or removed, and the next night run with NEW_BASELINE=1).
+# Exit status 0 for ok and first, 3 for regression, runs-missing, grid-changed and
+# not-comparable, 1 for the failures.
 #
 # cron (02:00 every night, from the checkout):
 #   0 2 * * * cd /path/to/DecayBench && experiments/nightly/nightly.sh >> results/nightly/cron.log 2>&1
@@ -57,24 +65,50 @@ history="$directory/history.tsv"
 baseline="$directory/last-good.h5"
 [ -f "$history" ] || printf 'date\tcommit\tstatus\tregressions\tfile\n' > "$history"
 
-keep_as_last_good() {  # copy, then rename: a crash leaves the old last-good whole
-    cp "$out" "$baseline.tmp" && mv "$baseline.tmp" "$baseline"
-}
+night_of_baseline="$directory/last-good.night"
 
 record() {  # status regressions
     printf '%s\t%s\t%s\t%s\t%s\n' "$night" "$commit" "$1" "$2" "$(basename "$out")" >> "$history"
     echo "nightly $night: $1 ($2 regressions)"
 }
 
+keep_as_last_good() {  # status: copy, then rename, so a crash or a full disk leaves the old last-good whole
+    if [ -e "$baseline" ] && [ -f "$night_of_baseline" ] && [[ "$night" < "$(cat "$night_of_baseline")" ]]; then
+        echo "last-good.h5 holds the newer night $(cat "$night_of_baseline"); this backfilled night does not replace it"
+    elif ! { cp "$out" "$baseline.tmp" && printf '%s\n' "$night" > "$night_of_baseline.tmp" \
+             && mv "$baseline.tmp" "$baseline" && mv "$night_of_baseline.tmp" "$night_of_baseline"; }; then
+        rm -f "$baseline.tmp" "$night_of_baseline.tmp"
+        record promote-failed "$2"
+        exit 1
+    fi
+    record "$1" "$2"
+    exit 0
+}
+
 if ! "$decaybench" run "$grid" --out "$out" --jobs "$jobs" --resume --quiet; then
     record run-failed -
     exit 1
 fi
+# A night rerun the same day finds its file complete and computes nothing: the commit that
+# counts is the one that computed the file, and a newer checkout has not been tested.
+computed_by=$("$decaybench" inspect "$out" 2>/dev/null | sed -n 's/^provenance: .*, commit \([0-9a-f]*\).*$/\1/p')
+head_commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+if [ -n "$computed_by" ] && [ "$computed_by" != "$head_commit" ]; then
+    echo "$out was computed at commit ${computed_by:0:7}, not at the checkout's ${head_commit:0:7}: remove it to test the checkout"
+    commit=${computed_by:0:7}
+fi
+
+# One night at a time compares and replaces last-good (a backfill may run beside cron).
+exec 9> "$directory/.last-good.lock"
+flock 9 2> /dev/null
 
 if [ ! -e "$baseline" ]; then
-    keep_as_last_good
-    record first 0
-    exit 0
+    if [ "${NEW_BASELINE:-}" != 1 ] && tail -n +2 "$history" | cut -f3 | grep -qxE 'ok|first'; then
+        echo "last-good.h5 is gone, yet earlier nights passed: copy a night you trust to it, or set NEW_BASELINE=1 to start from tonight"
+        record baseline-missing -
+        exit 1
+    fi
+    keep_as_last_good first 0
 fi
 
 thresholds=(--threshold-sd "${THRESHOLD_SD:-3}")
@@ -82,10 +116,24 @@ thresholds=(--threshold-sd "${THRESHOLD_SD:-3}")
 report="$directory/$night.compare"
 "$decaybench" compare "$baseline" "$out" "${thresholds[@]}" --markdown "$report.md" --json "$report.json" > /dev/null
 status=$?
-regressions=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(sum(c["regression"] for c in r["cells"]) + len(r["status_changes"]))' "$report.json" 2>/dev/null || echo "?")
-compared_nothing=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["compared_nothing"]))' "$report.json" 2>/dev/null || echo 0)
-case $status in
-    0) keep_as_last_good; record ok "$regressions"; exit 0 ;;
-    3) if [ "$compared_nothing" = 1 ]; then record not-comparable -; else record regression "$regressions"; fi; exit 3 ;;
-    *) record compare-failed -; exit 1 ;;
-esac
+# regressions, then whether nothing was compared, grid settings that differ, baseline runs without a result.
+read -r regressions compared_nothing grid_changes missing < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(sum(c["regression"] for c in r["cells"]) + len(r["status_changes"]), int(r["compared_nothing"]),
+      len(r["grid_differences"]), len(r["only_in_baseline"]))' "$report.json" 2>/dev/null || echo "? 0 0 0")
+if [ "$status" = 0 ] || [ "$status" = 3 ]; then
+    if [ "$compared_nothing" = 1 ]; then
+        record not-comparable -; exit 3
+    elif [ "$grid_changes" != 0 ]; then
+        echo "the grid differs from last-good's in $grid_changes setting(s) (see $report.md): replace last-good.h5 by hand to start a new baseline"
+        record grid-changed "$regressions"; exit 3
+    elif [ "$status" = 3 ] && [ "$regressions" = 0 ] && [ "$missing" != 0 ]; then
+        record runs-missing 0; exit 3
+    elif [ "$status" = 3 ]; then
+        record regression "$regressions"; exit 3
+    fi
+    keep_as_last_good ok "$regressions"
+fi
+record compare-failed -
+exit 1
