@@ -233,10 +233,12 @@ extension ResultsFile {
             }
             let appliedLambda = try group.doubleAttribute(version < 2 ? "effective_lambda" : "applied_lambda")
             let appliedLambdas = version < 2 ? [appliedLambda] : try group.doublesAttribute("applied_lambdas")
-            records.append(RunRecord(
+            var record = RunRecord(
                 run: run, status: status, message: messages[row], epochs: epochs, parameters: parameters,
                 effectiveLambda: appliedLambda, appliedLambdas: appliedLambdas, seconds: seconds[row],
-                computedBy: RunProvenance(host: hosts[row], blasCore: blasCores[row], cpu: cpus[row], gitCommit: commits[row])))
+                computedBy: RunProvenance(host: hosts[row], blasCore: blasCores[row], cpu: cpus[row], gitCommit: commits[row]))
+            record.configurationFormat = try group.hasAttribute("configuration_format") ? try group.int64Attribute("configuration_format") : 1
+            records.append(record)
         }
         return records
     }

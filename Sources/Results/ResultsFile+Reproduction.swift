@@ -6,9 +6,10 @@ import Training
 /// What a rerun needs beyond a run's configuration: which data files (by checksum) it read
 /// and what its stored configuration means (the configuration format).
 extension ResultsFile {
-    /// Writes the data-file fingerprints and the configuration format: each distinct list of
+    /// Writes the data-file fingerprints and the configuration formats: each distinct list of
     /// fingerprints once, as JSON, in `/data_files` (attributes "0", "1", …), and in every
-    /// `/config/<key>` the number of its list (`data_files_id`) and the format.
+    /// `/config/<key>` the number of its list (`data_files_id`) and the run's own format (a
+    /// merged or resumed run of an older build keeps its own); the root has the writer's.
     ///
     /// Every run of a grid usually reads the same files: one copy of their 700-byte list per
     /// file rather than per run keeps a 750-run file a tenth smaller.
@@ -31,7 +32,7 @@ extension ResultsFile {
                 try lists.setAttribute(String(number), .string(json))
             }
             try group.setAttribute("data_files_id", .int64(number))
-            try group.setAttribute("configuration_format", .int64(ConfigurationFormat.current))
+            try group.setAttribute("configuration_format", .int64(record.configurationFormat))
         }
     }
 

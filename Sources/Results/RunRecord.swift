@@ -17,6 +17,10 @@ public struct RunRecord: Sendable {
     public var seconds: Double
     /// Where the run was computed; `.unknown` for a pending run.
     public var computedBy: RunProvenance
+    /// The configuration format the run was computed under: the current one for a run of this
+    /// build, the stored one for a run read from a file (a merge or a resume keeps it, so that
+    /// `rerun` and `--reuse` still see what its configuration meant).
+    public var configurationFormat: Int64 = ConfigurationFormat.current
 
     public enum RecordStatus: String, Sendable, CaseIterable {
         case finished, diverged, failed

@@ -106,6 +106,12 @@ extension GridRunner {
             }
             try checkShard(stored: try ResultsFile.shardText(at: path), in: path)
             for record in try ResultsFile.readRecords(at: path, plan: plan) where record.status != .pending {
+                // Same key, other numbers: as for a saved run, computed again rather than kept.
+                if let change = ConfigurationFormat.meaningChange(from: record.configurationFormat, of: record.run.configuration) {
+                    progress?.note("run \(record.run.index) (\(record.run.key)) of \(path) was computed before a change of meaning; "
+                                   + "it will run again: \(change)")
+                    continue
+                }
                 finished[record.run.key] = record
             }
             point = .resultsFile
@@ -156,9 +162,8 @@ extension GridRunner {
             }
             for var record in records where record.status != .pending && !taken.contains(record.run.key) {
                 guard let run = planned[record.run.key] else { continue }
-                let format = try ResultsFile.configurationFormat(at: source, key: record.run.key)
                 // Same key, other numbers: a run stored before a change of meaning is computed again.
-                if ConfigurationFormat.meaningChange(from: format, of: record.run.configuration) != nil { continue }
+                if ConfigurationFormat.meaningChange(from: record.configurationFormat, of: record.run.configuration) != nil { continue }
                 record.run = run
                 taken.insert(run.key)
                 reused.append((record, source))
@@ -228,8 +233,7 @@ extension GridRunner {
             do {
                 let path = journal.shardPath(forKey: key)
                 let record = try ResultsFile.readShard(at: path)
-                let format = try ResultsFile.configurationFormat(at: path, key: key)
-                if let change = ConfigurationFormat.meaningChange(from: format, of: record.run.configuration) {
+                if let change = ConfigurationFormat.meaningChange(from: record.configurationFormat, of: record.run.configuration) {
                     // Same key, other numbers: keeping it would mix two meanings in one grid.
                     progress?.note("discarding saved run \(key), computed before a change of meaning; it will run again: \(change)")
                     try? FileManager.default.removeItem(atPath: path)

@@ -3,6 +3,7 @@ split that chose, NaN finals for diverged runs with their last finite epoch kept
 and the λ applied, and a summary chosen on validation."""
 import math
 import os
+import shutil
 
 import h5py
 import numpy as np
@@ -130,3 +131,37 @@ def test_a_saved_run_of_the_old_normalized_meaning_runs_again_on_resume(decayben
     result = run(decaybench, "run", grid, "--out", out, "--resume")
     assert f"discarding saved run {key}, computed before a change of meaning" in result.stderr
     assert_same_content(out, reference)
+
+
+def test_merge_and_resume_keep_what_each_run_was_computed_under(decaybench, tmp_path):
+    # merge stamped every run with this build's configuration format, so an old run of the
+    # normalized torch meaning passed --reuse and rerun as current; a resumed results file's
+    # old runs were kept and restamped the same way.
+    grid = write_grid(str(tmp_path), NORMALIZED_TORCH_GRID.replace("epochs: 6", "epochs: 1"))
+    shards = [str(tmp_path / f"shard-{i}.h5") for i in (1, 2)]
+    for index, shard in enumerate(shards, start=1):
+        run(decaybench, "run", grid, "--shard", f"{index}/2", "--out", shard, "--quiet")
+        with h5py.File(shard, "r+") as f:   # as a build of format 1 wrote it
+            f.attrs["configuration_format"] = np.int64(1)
+            for key in f["config"]:
+                f["config"][key].attrs["configuration_format"] = np.int64(1)
+    merged = str(tmp_path / "merged.h5")
+    run(decaybench, "merge", *shards, "--out", merged)
+    with h5py.File(merged) as f:
+        assert sorted(int(f["config"][key].attrs["configuration_format"]) for key in f["config"]) == [1, 1, 1, 1]
+    reused = run(decaybench, "run", grid, "--out", str(tmp_path / "again.h5"), "--reuse", merged)
+    assert "reusing no run of" in reused.stderr, reused.stderr   # every run means something else now
+    with h5py.File(merged) as f:
+        first_key = sorted(f["config"])[0]
+    rerun = run(decaybench, "rerun", merged, "--key", first_key, check=False)
+    assert rerun.returncode != 0 and "configuration format 1" in rerun.stdout + rerun.stderr, rerun.stdout + rerun.stderr
+
+    # A results file of this grid whose runs are of format 1, resumed: they run again.
+    resumed = str(tmp_path / "resumed.h5")
+    shutil.copy(merged, resumed)
+    with h5py.File(resumed, "r+") as f:
+        f.attrs["complete"] = np.int64(0)
+    result = run(decaybench, "run", grid, "--out", resumed, "--resume")
+    assert result.stderr.count("was computed before a change of meaning") == 4, result.stderr
+    with h5py.File(resumed) as f:
+        assert sorted(int(f["config"][key].attrs["configuration_format"]) for key in f["config"]) == [2, 2, 2, 2]
