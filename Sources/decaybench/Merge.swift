@@ -82,6 +82,17 @@ extension DecayBench {
                 if merge.missing.count > 20 { print("  … and \(merge.missing.count - 20) more") }
                 throw ExitCode(ExitStatus.badOutcome)
             }
+            // As `run` does: a failed run (not a diverged one, which is a result) must not let
+            // the job that merges a sweep end as if all went well.
+            let failed = merge.records.filter { $0.status == .failed }
+            if !failed.isEmpty {
+                print("\(failed.count) run\(failed.count == 1 ? "" : "s") failed:")
+                for record in failed.prefix(20) {
+                    print("  \(record.run.index)  \(record.run.key)  \(record.message)")
+                }
+                if failed.count > 20 { print("  … and \(failed.count - 20) more") }
+                throw ExitCode(ExitStatus.badOutcome)
+            }
         }
     }
 }

@@ -94,7 +94,14 @@ extension DecayBench {
                 return
             }
             let arrayJob = try Self.sbatch([arrayPath])
-            let mergeJob = try Self.sbatch(["--dependency=afterok:\(arrayJob)", mergePath])
+            let mergeJob: String
+            do {
+                mergeJob = try Self.sbatch(["--dependency=afterok:\(arrayJob)", mergePath])
+            } catch {
+                // The array is queued already: submitting everything again would queue a second one.
+                throw CommandFailure("\(error)\narray job \(arrayJob) (\(shards) tasks) is queued; submit only the merge: "
+                                     + "sbatch --dependency=afterok:\(arrayJob) \(SlurmScripts.quote(mergePath))")
+            }
             print("submitted array job \(arrayJob) (\(shards) tasks) and merge job \(mergeJob)")
             print("follow with: squeue -j \(arrayJob),\(mergeJob); decaybench status \(SlurmScripts.quote(directory))")
             print("logs: \(layout.logsDirectory)/; a failed or preempted shard I: sbatch --array=I \(SlurmScripts.quote(arrayPath)), "

@@ -298,3 +298,32 @@ def test_merge_refuses_a_grid_file_of_other_runs(decaybench, sharded, tmp_path):
     assert result.returncode != 0
     assert f"holds another grid than {other}" in result.stderr and "epochs" in result.stderr
     assert not os.path.exists(tmp_path / "x.h5")
+
+
+def test_merge_of_a_shard_holding_a_failed_run_exits_3_as_run_does(decaybench, sharded, tmp_path):
+    _, _, _, shards = sharded
+    failing = str(tmp_path / "failing.h5")
+    shutil.copy(shards[1], failing)
+    with h5py.File(failing, "r+") as f:
+        runs = f["runs"][...]
+        runs["status"][0] = b"failed"     # as a run that failed is recorded
+        f["runs"][...] = runs
+    result = run(decaybench, "merge", failing, shards[2], shards[3], "--out", str(tmp_path / "m.h5"), check=False)
+    assert result.returncode == 3, result.stdout + result.stderr   # was 0, "complete"
+    assert "1 run failed:" in result.stdout
+    assert os.path.exists(tmp_path / "m.h5"), "the merged file is still written"
+
+
+def test_slurm_submit_says_which_array_is_queued_when_the_merge_is_refused(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    # An sbatch that queues the array (job 4242) and refuses the dependent merge.
+    (tools / "sbatch").write_text('#!/bin/sh\ncase "$*" in *dependency*) echo "sbatch: error: QOS limit" >&2; exit 1;; esac\n'
+                                  'echo 4242\n')
+    (tools / "sbatch").chmod(0o755)
+    environment = dict(os.environ, PATH=f"{tools}:{os.environ['PATH']}")
+    result = subprocess.run([decaybench, "slurm", grid, "--shards", "2", "--out", str(tmp_path / "sweep"), "--submit"],
+                            capture_output=True, text=True, env=environment, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "array job 4242 (2 tasks) is queued; submit only the merge: sbatch --dependency=afterok:4242" in result.stderr, result.stderr
