@@ -39,6 +39,7 @@ enum GridExpansion {
             for seed in block.seeds {
                 var seeded = draft
                 if case .integer(let number) = seed.value { seeded.configuration.training.seed = UInt64(number) }
+                seeded.origins["training.seed"] = seed.location
                 drafts.append(Draft(block: block.index, draft: seeded))
             }
             checkModel(draft, reader: &reader, seen: &problems)

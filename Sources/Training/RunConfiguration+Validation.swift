@@ -121,6 +121,9 @@ extension RunConfiguration {
     public static let limits = (width: 65_536, layers: 64, epochs: 1_000_000, batch: 10_000_000, blasThreads: 1024,
                                 parameters: 100_000_000, workspaceValues: 250_000_000)
 
+    /// The largest seed a float64 coordinate holds exactly, with every integer below it.
+    public static let largestSeed: UInt64 = 1 << 53
+
     /// Sizes a user writes that no data set is needed to check.
     private func sizeProblems() -> [ConfigurationError] {
         let limits = Self.limits
@@ -139,6 +142,12 @@ extension RunConfiguration {
         }
         if training.blasThreads > limits.blasThreads {
             problems.append(ConfigurationError(field: "training.blas_threads", "at most \(limits.blasThreads), got \(training.blasThreads)"))
+        }
+        // A results file's seed coordinates are float64, as every numeric axis is (so that
+        // xarray selects by value): above 2^53 two seeds would share one coordinate.
+        for (field, seed) in [("training.seed", training.seed), ("data.seed", data.seed)] where seed > Self.largestSeed {
+            problems.append(ConfigurationError(field: field, "at most 2^53 = \(Self.largestSeed), got \(seed): a results file's "
+                                               + "seed coordinates are float64, which hold no larger integer exactly"))
         }
         if problems.isEmpty, let shape = data.shapeWithoutReading {
             problems += modelSizeProblems(on: shape)

@@ -264,6 +264,23 @@ final class GridFileErrorTests: XCTestCase {
         XCTAssertEqual(grid.runs.last?.configuration.schedule.t0, 3)
     }
 
+    func testSeedsAFloat64CoordinateCannotHoldAreRefusedWhereWritten() {
+        // 2^53 + 1 and 2^53 were both stored as the seed coordinate 9007199254740992.
+        XCTAssertThrowsProblems("""
+            name: seeds
+            dataset: {name: mnist, seed: 9007199254740993}
+            model: {kind: softmax}
+            optimizer: {kind: adam, lr: 0.001}
+            training: {epochs: 1}
+            seeds: [9007199254740992, 9007199254740993]
+            """, [
+            "grid.yaml:2:30: dataset.seed: at most 2^53 = 9007199254740992, got 9007199254740993: a results file's seed "
+                + "coordinates are float64, which hold no larger integer exactly",
+            "grid.yaml:6:27: training.seed: at most 2^53 = 9007199254740992, got 9007199254740993: a results file's seed "
+                + "coordinates are float64, which hold no larger integer exactly",
+        ])
+    }
+
     func testAxisProblems() {
         XCTAssertThrowsProblems("""
             name: axes
