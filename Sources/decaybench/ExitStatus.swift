@@ -34,6 +34,10 @@ enum ExitStatus {
             return error.kind == .input ? badInput : failure
         case let error as CommandFailure:
             return error.isInputProblem ? badInput : failure
+        case OutputLock.LockError.notOurs:
+            // A user's file at the lock's name: the output path needs changing, as for any
+            // other file of the user's in the way.
+            return badInput
         case is GridFileError, is ConfigurationError, is DataError, is ShardError:
             return badInput
         default:
