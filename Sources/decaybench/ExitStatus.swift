@@ -13,7 +13,7 @@ import Training
 /// | 0 | done (diverged runs are results, not failures) |
 /// | 1 | a failure while working: a write, the disk, the system; nothing the input could fix |
 /// | 2 | the input is wrong: a flag, a grid file, a setting, a data file, an output path; nothing was trained |
-/// | 3 | the work ran but its outcome is bad: runs failed (`run`, `train`) or are missing (`merge`), a rerun differs (`rerun`, `verify`), a regression (`compare`) |
+/// | 3 | the work ran but its outcome is bad: runs failed (`run`, `train`, `merge`) or are missing (`merge`, `run`), a rerun differs (`rerun`, `verify`), a regression or lost runs (`compare`) |
 /// | 130 | interrupted (Ctrl-C or SIGTERM); `run --resume` continues |
 enum ExitStatus {
     static let done: Int32 = 0
