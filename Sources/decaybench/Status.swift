@@ -52,7 +52,17 @@ extension DecayBench {
             print("grid \(plan.name) in \(directory), \(count) shard\(count == 1 ? "" : "s"):")
             print(status.text)
             if FileManager.default.fileExists(atPath: layout.mergedPath) {
-                print("merged: \(layout.mergedPath)")
+                // A merge of some shards, or one made before the last shards finished, holds
+                // fewer runs than the shards do: "merged" alone read as done.
+                let withResult = status.shards.map { $0.planned - $0.pending }.reduce(0, +)
+                switch Result(catching: { try ResultsFile.resultCount(at: layout.mergedPath) }) {
+                case .success(let merged) where merged < withResult:
+                    print("merged: \(layout.mergedPath), partial: \(merged) of the \(withResult) runs the shards hold; merge again")
+                case .success(let merged):
+                    print("merged: \(layout.mergedPath), \(merged) of \(plan.runs.count) runs")
+                case .failure(let error):
+                    print("merged: \(layout.mergedPath) cannot be read: \(error)")
+                }
             }
         }
     }

@@ -327,3 +327,16 @@ def test_slurm_submit_says_which_array_is_queued_when_the_merge_is_refused(decay
                             capture_output=True, text=True, env=environment, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "array job 4242 (2 tasks) is queued; submit only the merge: sbatch --dependency=afterok:4242" in result.stderr, result.stderr
+
+
+def test_status_says_when_the_merged_file_holds_fewer_runs_than_the_shards(decaybench, sharded, tmp_path):
+    _, grid, _, shards = sharded
+    for index, path in shards.items():
+        shutil.copy(path, tmp_path / f"shard-{index}.h5")
+    merged = str(tmp_path / "merged.h5")
+    run(decaybench, "merge", str(tmp_path / "shard-1.h5"), str(tmp_path / "shard-2.h5"), "--out", merged, check=False)
+    result = run(decaybench, "status", str(tmp_path), "--grid", grid)
+    assert "16 of 16 runs have a result" in result.stdout, result.stdout
+    assert f"merged: {merged}, partial: 11 of the 16 runs the shards hold; merge again" in result.stdout, result.stdout
+    run(decaybench, "merge", *(str(tmp_path / f"shard-{i}.h5") for i in (1, 2, 3)), "--out", merged, "--overwrite")
+    assert f"merged: {merged}, 16 of 16 runs" in run(decaybench, "status", str(tmp_path), "--grid", grid).stdout
