@@ -10,9 +10,11 @@ extension DecayBench {
             abstract: "Test the paper's and the seed notes' claims on results files: statistic, 95% CI over seeds, verdict.",
             discussion: """
             Every claim the files can speak to gets one row per file and context: its statistic, \
-            a 95% confidence interval over seeds (a seed bootstrap with a fixed generator seed where \
-            a best cell is chosen, so the choice's noise is in the interval; a t interval otherwise) \
-            and a verdict by the rule fixed for it in advance (see the README's Claims section). \
+            a 95% confidence interval over seeds (where a best cell is chosen, a seed bootstrap with a \
+            fixed generator seed, so the choice's noise is in the interval, widened to at least the \
+            Student t interval of the seeds' own statistics, which holds 95% with three seeds where \
+            the percentile bootstrap covers about 75%; a t interval otherwise) and a verdict by the \
+            rule fixed for it in advance (see the README's section on `decaybench claims`). \
             Cells are chosen on the validation split and report test error; files without one \
             choose on the test split and every row says so. Diverged runs are counted, never \
             averaged in. A grid that declares its claims (`claims:` in the grid file) is read for \

@@ -38,6 +38,28 @@ final class VerdictRuleTests: XCTestCase {
         XCTAssertEqual(bootstrap.estimate { _ in 0.25 }.interval, Interval(lower: 0.25, upper: 0.25))
     }
 
+    func testWithThreeSeedsTheIntervalIsAtLeastTheStudentTInterval() {
+        // The per-seed values of lr-decay-plateau: the percentile interval of their mean was
+        // [0.1793, 0.8048], the range of the three (a resample repeats one seed with
+        // probability 1/27 > 2.5%), and it made the claim "reproduced".
+        let values: [UInt64: Double] = [0: 0.1793, 1: 0.6729, 2: 0.8048]
+        let mean: ([UInt64]) -> Double? = { sample in sample.map { values[$0]! }.reduce(0, +) / Double(sample.count) }
+        let (value, interval) = SeedBootstrap(seeds: [0, 1, 2]).estimate(mean)
+        let t = Statistics.tInterval(Array(values.values))!
+        XCTAssertEqual(value!, 0.5523, accuracy: 1e-4)
+        XCTAssertEqual(interval!.lower, t.lower, accuracy: 1e-12)
+        XCTAssertEqual(interval!.upper, t.upper, accuracy: 1e-12)
+        XCTAssertLessThan(interval!.lower, 0)   // 4.303 × SD / √3 reaches below zero
+        XCTAssertEqual(VerdictRule.above(0.1).verdict(for: interval), .inconclusive)
+    }
+
+    func testTheTQuantileBeyondTheTableIsNotTheNormalOne() {
+        // True values: 2.0395 (31), 2.0211 (40), 2.0086 (50), 1.9840 (100).
+        for (df, expected) in [(31, 2.0395), (40, 2.0211), (50, 2.0086), (100, 1.9840)] {
+            XCTAssertEqual(Statistics.tQuantile975(degreesOfFreedom: df), expected, accuracy: 2e-4, "\(df)")
+        }
+    }
+
     func testAdditiveShareIsOneForASeparableTableAndLessForAnInteraction() {
         XCTAssertEqual(Statistics.additiveShare([[1, 2, 3], [2, 3, 4], [5, 6, 7]])!, 1, accuracy: 1e-12)
         XCTAssertLessThan(Statistics.additiveShare([[0, 1, 1], [1, 0, 1], [1, 1, 0]])!, 0.5)

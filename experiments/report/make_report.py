@@ -97,6 +97,9 @@ def family(config):
         text += f" ({config['regularization']['decayConvention']})"
         if config["regularization"].get("normalized"):
             text += " normalized"
+    # Decaying the biases too is another family: one heatmap square must not hold both.
+    if config["regularization"].get("includeBiases"):
+        text += " + biases"
     return text
 
 

@@ -42,6 +42,10 @@ enum ClaimMeasures {
         }
         let diverged = (first + second).map(\.divergedSeeds).reduce(0, +)
         if diverged > 0 { notes.append("\(diverged) diverged runs counted, not averaged in") }
+        // Every run of a family diverged or failed: "inconclusive" alone would not say why.
+        for (cells, name) in [(first, names.0), (second, names.1)] where CellSelection.best(cells, on: seeds, epoch: epoch) == nil {
+            notes.append("no cell of \(name) has a finished run to choose: the comparison has no value")
+        }
         return Finding(scope: scope, value: value, interval: interval, seeds: seeds.count, notes: notes)
     }
 

@@ -18,7 +18,7 @@ extension ClaimsTable {
         let counts = self.counts
         lines.append("")
         lines.append(Verdict.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-                     + ". Rules and statistics: decaybench claims --help, or the README's Claims section.")
+                     + ". Rules and statistics: decaybench claims --help, or the README's section on decaybench claims.")
         return lines.joined(separator: "\n")
     }
 

@@ -19,13 +19,19 @@ enum Statistics {
         return Interval(lower: mean - half, upper: mean + half)
     }
 
-    /// The 97.5% quantile of Student's t distribution (tabulated; 1.96 beyond 30 degrees of freedom).
+    /// The 97.5% quantile of Student's t distribution: tabulated to 30 degrees of freedom,
+    /// then the Cornish–Fisher expansion around the normal quantile (2.0395 at 31, within
+    /// 1e-4 of the true value; a flat 1.96 there made intervals 4% too narrow).
     static func tQuantile975(degreesOfFreedom: Int) -> Double {
         let table: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
                                2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
                                2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
         guard degreesOfFreedom >= 1 else { return .nan }
-        return degreesOfFreedom <= table.count ? table[degreesOfFreedom - 1] : 1.96
+        if degreesOfFreedom <= table.count { return table[degreesOfFreedom - 1] }
+        let z = 1.959964, v = Double(degreesOfFreedom)
+        let z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z
+        return z + (z3 + z) / (4 * v) + (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v)
+            + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v)
     }
 
     /// The value at fraction `q` of `sorted` (linear interpolation between order statistics).
@@ -94,7 +100,14 @@ enum Statistics {
 }
 
 /// Resamples seeds with replacement, so the interval of a statistic that selects a best cell
-/// includes the noise of that selection.
+/// includes the noise of that selection; widened to a Student t interval where that is wider.
+///
+/// The percentile interval alone covers far less than 95% with the few seeds a grid has: with
+/// three, a resample repeats one seed with probability 1/27, above 2.5%, so the interval of a
+/// mean is the range of the three seeds (75% coverage for normal data; 83% with five). The t
+/// interval on the statistic of each seed alone, centred on the statistic, keeps 95% for a
+/// statistic at fixed cells. The interval given is the union of the two: the bootstrap's view
+/// of the cell choice, at least the t interval's width.
 struct SeedBootstrap {
     /// Fixed so a claims table is the same every time it is computed from the same files.
     static let generatorSeed: UInt64 = 20_190_506
@@ -102,9 +115,11 @@ struct SeedBootstrap {
 
     let seeds: [UInt64]
 
-    /// The statistic on the seeds as run, and the 2.5–97.5 percentile interval over
-    /// resamples; nil interval when fewer than two seeds or when the statistic is undefined
-    /// on more than a tenth of the resamples.
+    /// The statistic on the seeds as run, and the union of the 2.5–97.5 percentile interval
+    /// over resamples and the t interval of the seeds' own statistics around it; nil interval
+    /// when fewer than two seeds or when the statistic is undefined on more than a tenth of
+    /// the resamples. (When a seed alone leaves the statistic undefined, the percentile
+    /// interval stands alone.)
     func estimate(_ statistic: ([UInt64]) -> Double?) -> (value: Double?, interval: Interval?) {
         let value = statistic(seeds)
         guard seeds.count > 1 else { return (value, nil) }
@@ -117,6 +132,12 @@ struct SeedBootstrap {
         }
         guard values.count * 10 >= Self.replicates * 9 else { return (value, nil) }
         values.sort()
-        return (value, Interval(lower: Statistics.quantile(values, 0.025), upper: Statistics.quantile(values, 0.975)))
+        let percentile = Interval(lower: Statistics.quantile(values, 0.025), upper: Statistics.quantile(values, 0.975))
+        // Each seed alone, as the resample of that seed n times.
+        let perSeed = seeds.map { statistic(Array(repeating: $0, count: seeds.count)) }
+        guard let value, value.isFinite, perSeed.allSatisfy({ $0?.isFinite == true }),
+              let sd = Statistics.standardDeviation(perSeed.map { $0! }) else { return (value, percentile) }
+        let half = Statistics.tQuantile975(degreesOfFreedom: seeds.count - 1) * sd / Double(seeds.count).squareRoot()
+        return (value, Interval(lower: min(percentile.lower, value - half), upper: max(percentile.upper, value + half)))
     }
 }
