@@ -20,7 +20,7 @@ DECAYBENCH := .build/release/decaybench
 run: setup release
 	$(DECAYBENCH) run experiments/quickstart.yaml --out results/quickstart.h5 --resume
 
-# The paper grids, quickest first, each resumable; then the claims and the report from all of them.
+# The paper grids, one after another, each resumable; then the claims and the report from all of them.
 PAPER_GRIDS := equivalence norm-ball-ridge lr-decay-plateau l1-sparsity weight-norm biases warm-restarts \
 	normalized-decay generalization schedules separability
 paper: setup release

@@ -11,6 +11,9 @@ public struct SweepLayout: Sendable {
     public var gridPath: String { directory + "/grid.yaml" }
     public var mergedPath: String { directory + "/merged.h5" }
     public var logsDirectory: String { directory + "/logs" }
+    /// The job array `slurm` writes: one task per shard.
+    public var arrayScriptPath: String { directory + "/shards.sbatch" }
+    public var mergeScriptPath: String { directory + "/merge.sbatch" }
 
     /// The output of shard `index` (from 1).
     public func shardPath(_ index: Int) -> String { directory + "/shard-\(index).h5" }

@@ -71,8 +71,9 @@ public struct SweepStatus: Sendable {
         }
     }
 
-    /// The shard count a sweep directory's files name ("I/N" in shard files and part directories).
-    public static func shardCount(in layout: SweepLayout) -> Int? {
+    /// The shard count a sweep directory's files name ("I/N" in shard files and part
+    /// directories), or, with `orArrayScript` and no shard started, its job array's size.
+    public static func shardCount(in layout: SweepLayout, orArrayScript: Bool = false) -> Int? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.directory)) ?? []
         var counts: Set<Int> = []
         for name in names where name.hasPrefix("shard-") {
@@ -86,6 +87,13 @@ public struct SweepStatus: Sendable {
                 text = nil
             }
             if let text, let shard = try? Shard(parsing: text) { counts.insert(shard.count) }
+        }
+        // Before any shard has started (the array still queued), the array script knows.
+        if counts.isEmpty, orArrayScript, let script = OutputPath.head(of: layout.arrayScriptPath, count: 65_536) {
+            let lines = String(decoding: script, as: UTF8.self).split(separator: "\n")
+            if let line = lines.first(where: { $0.hasPrefix("#SBATCH --array=1-") }), let count = Int(line.dropFirst("#SBATCH --array=1-".count)) {
+                counts.insert(count)
+            }
         }
         return counts.count == 1 ? counts.first : counts.max()
     }

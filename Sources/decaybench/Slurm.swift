@@ -82,7 +82,7 @@ extension DecayBench {
             let scripts = SlurmScripts(
                 gridName: plan.name, layout: layout, shards: shards, executable: Self.executablePath(),
                 partition: partition, time: time, cpusPerTask: cpusPerTask, memory: mem, allowingLargeGrid: force)
-            let arrayPath = directory + "/shards.sbatch", mergePath = directory + "/merge.sbatch"
+            let arrayPath = layout.arrayScriptPath, mergePath = layout.mergeScriptPath
             try writeScript(scripts.arrayScript, to: arrayPath)
             try writeScript(scripts.mergeScript, to: mergePath)
             print("wrote \(arrayPath) (\(shards) tasks, \(plan.runs.count) runs) and \(mergePath)")

@@ -23,7 +23,7 @@ struct SlurmScripts {
             comment: """
             # One array task per shard of the grid '\(gridName)'. Each task resumes what its shard has
             # finished, so a failed or preempted task can be resubmitted alone:
-            #   sbatch --array=I \(Self.quote(layout.directory + "/shards.sbatch"))
+            #   sbatch --array=I \(Self.quote(layout.arrayScriptPath))
             """,
             options: ["--job-name=decaybench-\(gridName)", "--array=1-\(shards)", "--cpus-per-task=\(cpusPerTask)",
                       "--output=\(layout.logsDirectory)/shard-%a.out", "--open-mode=append", "--requeue"])

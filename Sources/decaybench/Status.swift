@@ -26,7 +26,7 @@ extension DecayBench {
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw CommandFailure.input("\(directory) is not a directory; give the --out directory of `decaybench slurm`")
             }
-            guard let count = shards ?? SweepStatus.shardCount(in: layout) else {
+            guard let count = shards ?? SweepStatus.shardCount(in: layout, orArrayScript: true) else {
                 throw CommandFailure.input("no shard has started in \(directory) yet; say how many there are with --shards N")
             }
             // Checked before shard files are looked for: a grid has at most this many runs, so

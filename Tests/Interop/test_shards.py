@@ -340,3 +340,16 @@ def test_status_says_when_the_merged_file_holds_fewer_runs_than_the_shards(decay
     assert f"merged: {merged}, partial: 11 of the 16 runs the shards hold; merge again" in result.stdout, result.stdout
     run(decaybench, "merge", *(str(tmp_path / f"shard-{i}.h5") for i in (1, 2, 3)), "--out", merged, "--overwrite")
     assert f"merged: {merged}, 16 of 16 runs" in run(decaybench, "status", str(tmp_path), "--grid", grid).stdout
+
+
+def test_status_of_a_sweep_whose_array_is_still_queued_reads_the_shard_count_from_the_array(decaybench, tmp_path):
+    # slurm's own hint, "follow with: decaybench status DIR", exited 2 until a shard started.
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    sweep = str(tmp_path / "sweep")
+    written = run(decaybench, "slurm", grid, "--shards", "4", "--out", sweep)
+    assert f"decaybench status {sweep}" in written.stdout
+    result = run(decaybench, "status", sweep)
+    assert "0 of 16 runs have a result; 0 of 4 shards done" in result.stdout, result.stdout + result.stderr
+    # The script alone does not hold a sweep to its count: nothing has started.
+    run(decaybench, "slurm", grid, "--shards", "2", "--out", sweep)
+    assert "0 of 2 shards done" in run(decaybench, "status", sweep).stdout

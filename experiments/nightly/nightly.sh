@@ -34,10 +34,10 @@
 # not-comparable, 1 for the failures.
 #
 # cron (02:00 every night, from the checkout):
-#   0 2 * * * cd /path/to/DecayBench && experiments/nightly/nightly.sh >> results/nightly/cron.log 2>&1
+#   0 2 * * * cd /path/to/DecayBench && mkdir -p results/nightly && experiments/nightly/nightly.sh >> results/nightly/cron.log 2>&1
 # Slurm (scrontab -e; the same line, run as a batch job on the cluster):
 #   #SCRON --time=1:00:00 --cpus-per-task=4
-#   0 2 * * * cd /path/to/DecayBench && JOBS=$SLURM_CPUS_PER_TASK experiments/nightly/nightly.sh
+#   0 2 * * * cd /path/to/DecayBench && mkdir -p results/nightly && JOBS=$SLURM_CPUS_PER_TASK experiments/nightly/nightly.sh >> results/nightly/cron.log 2>&1
 set -uo pipefail
 caller=$PWD
 from_caller() {  # a path the caller gave, made absolute before the script moves to the checkout
