@@ -6,7 +6,8 @@
 A family here is every run sharing optimizer, penalty, decay convention, budget, schedule,
 normalized decay and bias decay; its cells are its (λ, lr) pairs, and the best cell is the one
 with the lowest mean final validation error over seeds (test error where the grid has no
-validation split), as `decaybench claims` chooses. The
+validation split), exact ties broken by the lower mean loss of that split, as `decaybench
+claims` chooses. The
 best cell is on the edge when its lr is the smallest or largest the family tried, or its λ the
 largest. For each such family the line gives the best cell, its seed standard deviation and
 how much worse the best cell inside the grid is: an edge cell that wins by less than its seed
@@ -23,10 +24,10 @@ import pandas as pd
 FAMILY = ["optimizer", "penalty", "convention", "epochs", "schedule", "normalized", "biases"]
 
 
-def selection_error(table, row):
-    """The final error cells are chosen on: validation, or test for a grid without a validation split."""
-    validation = float(table["final_validation_error"][row])
-    return validation if np.isfinite(validation) else float(table["final_test_error"][row])
+def selection(table, row, measure):
+    """The final error or loss cells are chosen on: validation, or test for a grid without a validation split."""
+    validation = float(table[f"final_validation_{measure}"][row])
+    return validation if np.isfinite(validation) else float(table[f"final_test_{measure}"][row])
 
 
 def runs(path):
@@ -43,7 +44,7 @@ def runs(path):
                 convention=c["regularization"].get("decayConvention"), epochs=c["training"]["epochs"],
                 schedule=c["schedule"]["kind"], normalized=c["regularization"].get("normalized", False),
                 biases=c["regularization"].get("includeBiases", False), lam=c["regularization"]["lambda"],
-                lr=c["optimizer"]["learningRate"], error=selection_error(table, i)))
+                lr=c["optimizer"]["learningRate"], error=selection(table, i, "error"), loss=selection(table, i, "loss")))
     return pd.DataFrame(rows)
 
 
@@ -53,7 +54,8 @@ def edge_lines(name, frame):
         if len(rates) < 2:
             continue
         cells = group.groupby(["lam", "lr"]).error.agg(["mean", "std"])
-        lam, lr = cells["mean"].idxmin()
+        cells["loss"] = group.groupby(["lam", "lr"]).loss.mean()
+        lam, lr = cells.sort_values(["mean", "loss"], kind="stable").index[0]
 
         def on_edge(cell_lam, cell_lr):
             return cell_lr in (rates[0], rates[-1]) or (len(lambdas) > 1 and cell_lam == lambdas[-1])

@@ -140,10 +140,14 @@ def cells_of(runs):
 
 
 def best(cells, selection, epoch=None):
-    """Fewest diverged seeds, then the lowest mean selection error (as the claims choose)."""
-    scored = [(c.diverged, c.mean(selection + "_error", epoch), i, c) for i, c in enumerate(cells)]
+    """Fewest diverged seeds, then the lowest mean selection error, then the lowest mean
+    selection loss (exact ties of error are common), then the earlier cell: as the claims choose."""
+    def loss(cell):
+        value = cell.mean(selection + "_loss", epoch)
+        return value if value is not None else float("inf")
+    scored = [(c.diverged, c.mean(selection + "_error", epoch), loss(c), i, c) for i, c in enumerate(cells)]
     scored = [s for s in scored if s[1] is not None]
-    return min(scored)[3] if scored else None
+    return min(scored)[4] if scored else None
 
 
 def contexts(cells, *cleared):

@@ -35,15 +35,28 @@ enum CellSelection {
         epoch(of: record, number: number).map { selectionError(of: $0, configuration: record.run.configuration) }
     }
 
+    /// The selection-split loss of a finished run at epoch `number` (nil: its last).
+    static func selectionLoss(of record: RunRecord, epoch number: Int? = nil) -> Double? {
+        epoch(of: record, number: number).map { epoch in
+            split(of: record.run.configuration) == .validation ? epoch.validationLoss : epoch.testLoss
+        }
+    }
+
     /// The best of `cells` on the seeds `sample` (a multiset, as a bootstrap draws it), at
     /// epoch `number` (nil: each run's last): a cell with fewer diverged seeds beats one with
-    /// more, then the lower mean selection error wins; ties go to the earlier cell.
+    /// more, then the lower mean selection error wins, then the lower mean selection loss;
+    /// only cells equal in all three go to the earlier one.
+    ///
+    /// Errors come in steps of one image (0.0005 on 2,000): where λ matters less than that,
+    /// cells tie exactly, and the grid's order alone chose λ*, so writing a λ list the other
+    /// way round flipped verdicts. The loss, continuous, breaks such ties on the data.
     static func best(_ cells: [Cell], on sample: [UInt64], epoch number: Int? = nil) -> Cell? {
-        var best: (cell: Cell, diverged: Int, error: Double)?
+        var best: (cell: Cell, diverged: Int, error: Double, loss: Double)?
         for cell in cells {
             guard let error = cell.mean(on: sample, { selectionError(of: $0, epoch: number) }) else { continue }
-            if let current = best, (current.diverged, current.error) <= (cell.divergedSeeds, error) { continue }
-            best = (cell, cell.divergedSeeds, error)
+            let loss = cell.mean(on: sample, { selectionLoss(of: $0, epoch: number) }) ?? .infinity
+            if let current = best, (current.diverged, current.error, current.loss) <= (cell.divergedSeeds, error, loss) { continue }
+            best = (cell, cell.divergedSeeds, error, loss)
         }
         return best?.cell
     }
