@@ -19,7 +19,10 @@ struct Typed<Value: ExpressibleByArgument & ArgumentExpectation>: ExpressibleByA
     }
 
     init?(argument: String) {
-        value = Value(argument: argument)
+        // Decimal only, as in grid files' numbers and CSV cells: Double(_:) also reads C's
+        // hexadecimal, so `--lr 0x10` trained at 16.
+        let hexadecimal = Value.self == Double.self && argument.contains { $0 == "x" || $0 == "X" }
+        value = hexadecimal ? nil : Value(argument: argument)
         text = argument
         isDefault = false
     }

@@ -31,6 +31,13 @@ def test_train_reports_every_bad_value_at_once(decaybench):
         assert expected in result.stderr, result.stderr
 
 
+def test_numbers_on_the_command_line_are_decimal(decaybench):
+    # Double(_:) reads C's hexadecimal: --lr 0x10 trained at 16, --lambda 0x1p-3 at 0.125.
+    result = run(decaybench, "train", "--lr", "0x10", "--lambda", "0x1p-3", "--epochs", "1", check=False)
+    assert result.returncode == BAD_INPUT
+    assert "--lr: expected a number, got '0x10'" in result.stderr and "--lambda: expected a number, got '0x1p-3'" in result.stderr, result.stderr
+
+
 def test_adamw_is_adam_with_decoupled_decay_and_keeps_its_key(decaybench):
     common = ["--dataset", "synthetic-classification", "--model", "softmax", "--lambda", "0.01", "--epochs", "1"]
     short = run(decaybench, "train", "--optimizer", "adamw", *common)
