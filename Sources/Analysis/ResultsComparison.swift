@@ -144,27 +144,15 @@ public struct ResultsComparison: Sendable {
             for metric in Self.metrics {
                 let before = cellPairs.filter { $0.baseline.status == .finished }.compactMap { metric.value($0.baseline) }.filter(\.isFinite)
                 let after = cellPairs.filter { $0.new.status == .finished }.compactMap { metric.value($0.new) }.filter(\.isFinite)
-                guard !before.isEmpty, !after.isEmpty else { continue }
-                let deviation = Self.sampleDeviation(before)
-                var change = CellChange(cell: cell, metric: metric.name, baselineMean: Self.mean(before), newMean: Self.mean(after),
-                                        baselineSeeds: before.count, newSeeds: after.count, seedDeviation: deviation, isRegression: false)
+                guard let baselineMean = Statistics.mean(before), let newMean = Statistics.mean(after) else { continue }
+                var change = CellChange(cell: cell, metric: metric.name, baselineMean: baselineMean, newMean: newMean,
+                                        baselineSeeds: before.count, newSeeds: after.count,
+                                        seedDeviation: Statistics.standardDeviation(before), isRegression: false)
                 change.isRegression = thresholds.flags(change)
                 changes.append(change)
             }
         }
         self.changes = changes
-    }
-
-    static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
-
-    /// The sample standard deviation (n − 1); nil with fewer than two values.
-    static func sampleDeviation(_ values: [Double]) -> Double? {
-        guard values.count >= 2 else { return nil }
-        // Equal values have no spread; their computed mean may be off by an ulp, and the
-        // squared differences would then give a spread of 1e-17 that flags any change.
-        if values.allSatisfy({ $0 == values[0] }) { return 0 }
-        let m = mean(values)
-        return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
     }
 
     /// A run's cell: its grid coordinates without the seed.

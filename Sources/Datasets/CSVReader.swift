@@ -148,13 +148,10 @@ public enum CSVReader {
             if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") {
                 text = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            // Finite in Float too: the features are stored as Float. A NUL byte is refused first:
-            // Double(_:) reads the text as a C string and would stop there ("1\01" read as 1).
-            // Decimal only: Double(_:) also reads C's hexadecimal ("0x10" as 16, "0x1p3" as 8),
-            // which no CSV writer means and pandas reads as text.
-            let hexadecimal = text.contains { $0 == "x" || $0 == "X" }
-            guard !text.utf8.contains(0), !hexadecimal, let value = Double(text), value.isFinite, Float(value).isFinite else {
-                let outOfFloatRange = !text.utf8.contains(0) && !hexadecimal && (Double(text).map { $0.isFinite } ?? false)
+            // Finite in Float too: the features are stored as Float.
+            let number = DecimalNumber.parse(text)
+            guard let value = number, value.isFinite, Float(value).isFinite else {
+                let outOfFloatRange = number?.isFinite ?? false
                 throw DataError.malformedCSV(path: path, line: line, column: column,
                                              expected: outOfFloatRange ? "a number within Float32's range (±3.4e38)" : "a finite number",
                                              found: Self.quoted(field))

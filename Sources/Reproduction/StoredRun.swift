@@ -10,7 +10,8 @@ public struct StoredRun: Sendable {
     public var path: String
     public var record: RunRecord
     public var provenance: Provenance
-    public var configurationFormat: Int64
+    /// What the stored configuration means, as the file records it for the run.
+    public var configurationFormat: Int64 { record.configurationFormat }
     /// nil for files written before data files were recorded.
     public var dataFiles: [DataFileFingerprint]?
     /// Ways the stored configuration disagrees with its key or with itself; empty when intact.
@@ -33,7 +34,6 @@ public struct StoredRun: Sendable {
         let provenance = try ResultsFile.provenance(at: path)
         return try zip(keys, records).map { key, record in
             StoredRun(path: path, record: record, provenance: provenance,
-                      configurationFormat: try ResultsFile.configurationFormat(at: path, key: key),
                       dataFiles: try ResultsFile.dataFiles(at: path, key: key),
                       configurationProblems: try ResultsFile.configurationProblems(at: path, key: key), key: key)
         }

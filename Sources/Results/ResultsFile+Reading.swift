@@ -237,6 +237,7 @@ extension ResultsFile {
                 run: run, status: status, message: messages[row], epochs: epochs, parameters: parameters,
                 effectiveLambda: appliedLambda, appliedLambdas: appliedLambdas, seconds: seconds[row],
                 computedBy: RunProvenance(host: hosts[row], blasCore: blasCores[row], cpu: cpus[row], gitCommit: commits[row]))
+            // Files written before the format was recorded hold format 1.
             record.configurationFormat = try group.hasAttribute("configuration_format") ? try group.int64Attribute("configuration_format") : 1
             records.append(record)
         }

@@ -80,12 +80,6 @@ extension ResultsFile {
             hostName: try root.stringAttribute("host"), openBLASEnvironment: try root.stringAttribute("openblas_environment"))
     }
 
-    /// The configuration format a run was stored in; 1 for files written before it was recorded.
-    public static func configurationFormat(at path: String, key: String) throws -> Int64 {
-        let group = try HDF5File.open(at: path).root.group("config/\(key)")
-        return try group.hasAttribute("configuration_format") ? try group.int64Attribute("configuration_format") : 1
-    }
-
     /// Ways in which the stored configuration of run `key` disagrees with itself: its
     /// canonical JSON must hash to its key, and every flat attribute must equal the JSON's
     /// value. Empty when the configuration is intact; an edited file shows here.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 
 /// An option's value as typed: parsed when it parses, kept as text when it does not.
 ///
@@ -19,10 +20,8 @@ struct Typed<Value: ExpressibleByArgument & ArgumentExpectation>: ExpressibleByA
     }
 
     init?(argument: String) {
-        // Decimal only, as in grid files' numbers and CSV cells: Double(_:) also reads C's
-        // hexadecimal, so `--lr 0x10` trained at 16.
-        let hexadecimal = Value.self == Double.self && argument.contains { $0 == "x" || $0 == "X" }
-        value = hexadecimal ? nil : Value(argument: argument)
+        // Numbers are decimal, as in CSV cells: `--lr 0x10` trained at 16.
+        value = Value.self == Double.self ? DecimalNumber.parse(argument).flatMap { $0 as? Value } : Value(argument: argument)
         text = argument
         isDefault = false
     }

@@ -98,6 +98,10 @@ def test_a_removed_last_good_and_a_backfilled_night_never_replace_the_baseline_i
     grid = write_grid(str(tmp_path), SMALL_GRID, name="good.yaml")
     results = str(tmp_path / "nightly")
     last_good = os.path.join(results, "last-good.h5")
+    os.mkdir(results)
+    lock = os.path.join(results, ".last-good.lock")
+    with open(lock, "w") as handle:   # the lock's name, a user's file: locked, never emptied
+        handle.write("mine\n")
     assert night(decaybench, results, "2026-03-02", grid).returncode == 0
     # A backfill of an older night passes, but last-good keeps the newer night.
     backfill = night(decaybench, results, "2026-03-01", grid)
@@ -112,6 +116,7 @@ def test_a_removed_last_good_and_a_backfilled_night_never_replace_the_baseline_i
     restarted = night(decaybench, results, "2026-03-03", grid, NEW_BASELINE="1")
     assert restarted.returncode == 0 and "first" in restarted.stdout, restarted.stdout + restarted.stderr
     assert open(os.path.join(results, "last-good.night")).read().strip() == "2026-03-03"
+    assert open(lock).read() == "mine\n"
 
 
 def test_relative_paths_are_the_callers_and_a_changed_grid_is_not_comparable(decaybench, tmp_path):

@@ -99,7 +99,8 @@ if [ -n "$computed_by" ] && [ "$computed_by" != "$head_commit" ]; then
 fi
 
 # One night at a time compares and replaces last-good (a backfill may run beside cron).
-exec 9> "$directory/.last-good.lock"
+# Opened to append: a file of that name is locked, never emptied.
+exec 9>> "$directory/.last-good.lock"
 flock 9 2> /dev/null
 
 if [ ! -e "$baseline" ]; then

@@ -51,12 +51,16 @@ enum CellSelection {
     /// cells tie exactly, and the grid's order alone chose λ*, so writing a λ list the other
     /// way round flipped verdicts. The loss, continuous, breaks such ties on the data.
     static func best(_ cells: [Cell], on sample: [UInt64], epoch number: Int? = nil) -> Cell? {
-        var best: (cell: Cell, diverged: Int, error: Double, loss: Double)?
+        // Asked only on a tie of the first two keys: the bootstrap chooses thousands of times.
+        func loss(_ cell: Cell) -> Double { cell.mean(on: sample, { selectionLoss(of: $0, epoch: number) }) ?? .infinity }
+        var best: (cell: Cell, diverged: Int, error: Double)?
         for cell in cells {
             guard let error = cell.mean(on: sample, { selectionError(of: $0, epoch: number) }) else { continue }
-            let loss = cell.mean(on: sample, { selectionLoss(of: $0, epoch: number) }) ?? .infinity
-            if let current = best, (current.diverged, current.error, current.loss) <= (cell.divergedSeeds, error, loss) { continue }
-            best = (cell, cell.divergedSeeds, error, loss)
+            if let current = best {
+                let (ours, theirs) = ((current.diverged, current.error), (cell.divergedSeeds, error))
+                if ours < theirs || (ours == theirs && loss(current.cell) <= loss(cell)) { continue }
+            }
+            best = (cell, cell.divergedSeeds, error)
         }
         return best?.cell
     }

@@ -7,8 +7,13 @@ enum Statistics {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
+    /// The sample standard deviation (n − 1); nil with fewer than two values.
     static func standardDeviation(_ values: [Double]) -> Double? {
         guard values.count > 1, let mean = mean(values) else { return nil }
+        // Equal values have no spread; their computed mean may be off by an ulp, and the
+        // squared differences would then give a spread of 1e-17 (which made `compare` flag
+        // any change of a cell whose seeds agree).
+        if values.allSatisfy({ $0 == values[0] }) { return 0 }
         return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
     }
 
