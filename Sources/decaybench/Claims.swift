@@ -13,7 +13,7 @@ extension DecayBench {
             a 95% confidence interval over seeds (where a best cell is chosen, a seed bootstrap with a \
             fixed generator seed, so the choice's noise is in the interval, widened to at least the \
             Student t interval of the seeds' own statistics, which holds 95% with three seeds where \
-            the percentile bootstrap covers about 75%; a t interval otherwise) and a verdict by the \
+            the percentile bootstrap covers about 76%; a t interval otherwise) and a verdict by the \
             rule fixed for it in advance (see the README's section on `decaybench claims`). \
             Cells are chosen on the validation split and report test error; files without one \
             choose on the test split and every row says so. Diverged runs are counted, never \

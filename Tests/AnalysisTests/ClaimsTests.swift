@@ -83,6 +83,18 @@ final class ClaimsTests: XCTestCase {
         return fixture
     }
 
+    func testAFamilyWhoseEveryRunDivergedIsNamedNotJustInconclusive() throws {
+        var fixture = ClaimsFixture()
+        for lr in [1e-3, 3e-3] {
+            for lambda in [0.0, 1e-4] { fixture.add(penalty: .l2, lambda: lambda, lr: lr) { 0.15 + ClaimsFixture.jitter($0) } }
+            for lambda in [5.0, 10.0] { fixture.add(penalty: .decoupled, lambda: lambda, lr: lr, status: { _ in .diverged }) { _ in .nan } }
+        }
+        let claims = try fixture.claims(in: directory)
+        XCTAssertEqual(claims.verdicts("generalization-adamw"), [.inconclusive])
+        let notes = claims.results("generalization-adamw")[0].finding!.notes
+        XCTAssertEqual(notes.filter { $0.hasSuffix("has a finished run to choose: the comparison has no value") }.count, 1, "\(notes)")
+    }
+
     func testUnequalFamiliesReproduceTheGeneralizationClaim() throws {
         let claims = try generalizationFixture(advantage: 0.02).claims(in: directory)
         XCTAssertEqual(claims.verdicts("generalization-adamw"), [.reproduced])
