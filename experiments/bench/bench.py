@@ -7,9 +7,14 @@ Every measurement is the median of --repetitions (at least 5) after one warm-up 
 with the contenders alternated inside each round so that a noisy neighbour hurts both:
 
   mlp_epoch       MLP 784-256-256-10, batch 128, AdamW, loss and error on the whole training
-                  and test split after every epoch; one thread each. An epoch is
-                  (time of a 3-epoch run − time of a 1-epoch run) / 2: start-up and loading cancel.
-  logreg_epoch    the same for logistic regression 784-10.
+                  and test split after every epoch; one thread each. An epoch is the time
+                  between the lines of epoch 1 and epoch 3 of a 3-epoch run, as each contender
+                  prints them, over 2: training and evaluation counted, start-up and loading not.
+                  Beside it, for comparison with runs before 2026-12-05 evening, the older
+                  measure (time of the 3-epoch process − time of a 1-epoch process) / 2; a
+                  start-up that varies by a second (importing torch) swamps it.
+  logreg_epoch    the same for logistic regression 784-10, over epochs 1 to 11 (its epoch is
+                  short).
   sgemm_floor     the matrix products of one MLP epoch alone, through decaybench's OpenBLAS.
   sweep           a 16-run grid (Adam+L2 vs AdamW over λ × lr, full Fashion-MNIST, 3 epochs,
                   MLP 784-64-10 so that six rounds fit in minutes):
@@ -53,6 +58,10 @@ TARGETS = [
     ("mlp_vs_sgemm_floor", "mlp_epoch.decaybench", "sgemm_floor.seconds", "<=", 1.2, "MLP epoch ÷ its sgemm floor"),
     ("pytorch_mlp_vs_sgemm_floor", "mlp_epoch.pytorch", "sgemm_floor.seconds", None, None, "PyTorch MLP epoch ÷ the same floor (for reference)"),
     ("logreg_vs_pytorch", "logreg_epoch.decaybench", "logreg_epoch.pytorch", "<=", 0.2, "logistic regression epoch, DecayBench ÷ PyTorch"),
+    ("mlp_vs_pytorch_by_process", "mlp_process_difference.decaybench", "mlp_process_difference.pytorch", None, None,
+     "MLP, by whole-process difference (the measure before 2026-12-05 evening)"),
+    ("logreg_vs_pytorch_by_process", "logreg_process_difference.decaybench", "logreg_process_difference.pytorch", None, None,
+     "logistic regression, by whole-process difference (the same)"),
     ("sweep_throughput_vs_pytorch", "sweep.pytorch_processes", "sweep.decaybench_jobs_n", ">=", 1.5, "sweep runs per hour, DecayBench ÷ PyTorch (all cores)"),
     ("jobs_n_vs_jobs_1", "sweep.decaybench_jobs_1", "sweep.decaybench_jobs_n", ">=", 1.85, "sweep speed-up, --jobs N ÷ --jobs 1"),
     ("load_vs_numpy", "load.decaybench", "load.numpy", "<=", 0.5, "Fashion-MNIST load, DecayBench ÷ numpy"),
@@ -67,9 +76,11 @@ def sizes(quick):
     """The workloads; --quick keeps their shape and shrinks them to seconds."""
     if quick:
         return {"train_subset": 1000, "test_subset": 500, "mlp_hidden": "32,32", "sweep_hidden": "16",
-                "epochs_short": 1, "epochs_long": 3, "sweep_epochs": 3, "train_points": 1000, "test_points": 500}
+                "epochs_short": 1, "epochs_long": 3, "logreg_epochs_long": 3, "sweep_epochs": 3,
+                "train_points": 1000, "test_points": 500}
     return {"train_subset": None, "test_subset": None, "mlp_hidden": "256,256", "sweep_hidden": "64",
-            "epochs_short": 1, "epochs_long": 3, "sweep_epochs": 3, "train_points": 60000, "test_points": 10000}
+            "epochs_short": 1, "epochs_long": 3, "logreg_epochs_long": 11, "sweep_epochs": 3,
+            "train_points": 60000, "test_points": 10000}
 
 
 SWEEP_LAMBDAS = {"l2": [1e-5, 1e-4, 1e-3, 1e-2], "decoupled": [1e-3, 1e-2, 1e-1, 1.0]}
@@ -97,6 +108,40 @@ def timed(command, env=None):
     if process.returncode != 0:
         raise Failed(f"{' '.join(command)} exited {process.returncode}\n{stdout[-2000:]}\n{stderr[-2000:]}")
     return seconds, usage.ru_maxrss / 1024, stdout, stderr
+
+
+def timed_epoch_lines(command, env=None):
+    """Runs a training command that prints one line per epoch, starting with the epoch's number;
+    returns (wall seconds, {epoch: seconds since start when its line arrived}, stdout). Raises on
+    failure.
+
+    The line of an epoch is printed after its evaluation, so the time between two lines is that
+    of the epochs between them, training and evaluation, as the contender itself ran them."""
+    arrivals = {}
+    with tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+        lines = []
+        for line in process.stdout:
+            now = time.perf_counter() - started
+            lines.append(line)
+            fields = line.split()
+            if len(fields) >= 5 and fields[0].isdigit():
+                arrivals.setdefault(int(fields[0]), now)
+        process.wait()
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        stderr = err.read()
+    if process.returncode != 0:
+        raise Failed(f"{' '.join(command)} exited {process.returncode}\n{''.join(lines)[-2000:]}\n{stderr[-2000:]}")
+    return seconds, arrivals, "".join(lines)
+
+
+def epoch_seconds(arrivals, first, last, command):
+    """The mean time of epochs first+1 ... last, from the arrival of their lines."""
+    if first not in arrivals or last not in arrivals:
+        raise Failed(f"{' '.join(command)} did not print the lines of epochs {first} and {last}")
+    return (arrivals[last] - arrivals[first]) / (last - first)
 
 
 def torch_available():
@@ -138,42 +183,61 @@ class Bench:
 
     # The single-run workloads: AdamW in PyTorch's convention, λ = 0.01, lr = 1e-3, batch 128.
 
-    def decaybench_train(self, model, hidden, epochs):
+    def decaybench_train_command(self, model, hidden, epochs):
         command = [self.decaybench, "train", "--dataset", "fashion-mnist", "--model", model,
                    "--optimizer", "adam", "--penalty", "decoupled", "--lambda", "0.01", "--decay-convention", "torch",
                    "--lr", "1e-3", "--epochs", str(epochs), "--batch-size", "128", "--seed", "0",
                    "--blas-threads", "1", *self.data_flags()]
         if model == "mlp":
             command += ["--hidden", hidden]
-        seconds, _, stdout, _ = timed(command)
+        return command
+
+    @staticmethod
+    def load_seconds(stdout):
         loaded = re.search(r"loaded in ([0-9.]+) s", stdout)
         if not loaded:
             raise Failed("decaybench train did not print its load time:\n" + stdout[:500])
-        return seconds, float(loaded.group(1))
+        return float(loaded.group(1))
 
-    def torch_train(self, hidden, epochs):
-        command = [sys.executable, os.path.join(HERE, "torch_reference.py"), "train", "--threads", "1",
-                   "--hidden", hidden, "--epochs", str(epochs), "--batch-size", "128", "--penalty", "decoupled",
-                   "--lambda", "0.01", "--lr", "1e-3", "--quiet", *self.data_flags()]
-        return timed(command)[0]
+    def decaybench_train(self, model, hidden, epochs):
+        """(wall seconds, load seconds) of one `decaybench train`."""
+        seconds, _, stdout, _ = timed(self.decaybench_train_command(model, hidden, epochs))
+        return seconds, self.load_seconds(stdout)
+
+    def torch_command(self, hidden, epochs):
+        return [sys.executable, os.path.join(HERE, "torch_reference.py"), "train", "--threads", "1",
+                "--hidden", hidden, "--epochs", str(epochs), "--batch-size", "128", "--penalty", "decoupled",
+                "--lambda", "0.01", "--lr", "1e-3", *self.data_flags()]
 
     def epoch_pair(self, name, model, hidden, record):
-        """One round of the 3-epoch − 1-epoch comparison, contenders alternated."""
-        short, long = self.size["epochs_short"], self.size["epochs_long"]
+        """One round: each contender's N-epoch run timed by its epoch lines, and a 1-epoch run for
+        the whole-process difference; contenders alternated."""
+        short, long = self.size["epochs_short"], self.size["logreg_epochs_long" if model == "softmax" else "epochs_long"]
         contenders = ["decaybench"] + (["pytorch"] if self.torch_version else [])
         if self.round % 2:
             contenders.reverse()
         for contender in contenders:
             if contender == "decaybench":
-                (t_short, load_short), (t_long, load_long) = (self.decaybench_train(model, hidden, short),
-                                                              self.decaybench_train(model, hidden, long))
+                t_short, load_short = self.decaybench_train(model, hidden, short)
+                t_long, load_long, command, arrivals = self.decaybench_train_by_lines(model, hidden, long)
                 if record:
                     self.add("load.decaybench", load_short)
                     self.add("load.decaybench", load_long)
             else:
-                t_short, t_long = self.torch_train(hidden, short), self.torch_train(hidden, long)
+                # Unbuffered, so that each epoch's line reaches the pipe when it is printed.
+                environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+                t_short = timed(self.torch_command(hidden, short), env=environment)[0]
+                command = self.torch_command(hidden, long)
+                t_long, arrivals, _ = timed_epoch_lines(command, env=environment)
             if record:
-                self.add(f"{name}.{contender}", (t_long - t_short) / (long - short))
+                self.add(f"{name}.{contender}", epoch_seconds(arrivals, short, long, command))
+                self.add(f"{name.replace('_epoch', '')}_process_difference.{contender}", (t_long - t_short) / (long - short))
+
+    def decaybench_train_by_lines(self, model, hidden, epochs):
+        """(wall seconds, load seconds, command, epoch lines' arrivals) of one `decaybench train`."""
+        command = self.decaybench_train_command(model, hidden, epochs)
+        seconds, arrivals, stdout = timed_epoch_lines(command)
+        return seconds, self.load_seconds(stdout), command, arrivals
 
     def sgemm_floor(self, record):
         command = [sys.executable, os.path.join(HERE, "sgemm_floor.py"), "--openblas", self.openblas_path(),
@@ -346,7 +410,7 @@ seeds: [0]
         self.progress("warm-up")
         self.decaybench_train("mlp", self.size["mlp_hidden"], self.size["epochs_short"])
         if self.torch_version:
-            self.torch_train(self.size["mlp_hidden"], self.size["epochs_short"])
+            timed(self.torch_command(self.size["mlp_hidden"], self.size["epochs_short"]))
         self.sgemm_floor(record=False)
         self.numpy_load(record=False)
         for self.round in range(1, repetitions + 1):
@@ -450,7 +514,7 @@ def table(result):
         value = entry["value"]
         ratio = "—" if value is None else (f"{value:.0f} MB" if name.endswith("_mb") else f"{value:.3f}")
         met = {True: "yes", False: "**no**", None: "—"}[entry["met"]]
-        if entry.get("skipped") and value is None:
+        if entry.get("skipped") and value is None and entry["target"]:
             met = "skipped"
         reference = med(entry["denominator"]) if entry["denominator"] else "—"
         numerator = med(entry["numerator"], "MB" if name.endswith("_mb") else "s")
