@@ -1,5 +1,6 @@
 """The benchmark driver's --quick mode: its JSON holds every measurement, and every ratio is
 computed from its own medians. No timing is asserted (the machine is shared and noisy)."""
+import importlib.util
 import json
 import os
 import statistics
@@ -13,9 +14,10 @@ DECAYBENCH_MEASUREMENTS = {
     "mlp_epoch": ["decaybench"], "logreg_epoch": ["decaybench"], "sgemm_floor": ["seconds"],
     "sweep": ["decaybench_jobs_n", "decaybench_jobs_1"], "load": ["decaybench", "numpy"],
     "hdf5_write": ["decaybench"], "peak_rss": ["two_jobs_mb"], "plan": ["estimate"],
+    "mlp_process_difference": ["decaybench"], "logreg_process_difference": ["decaybench"],
 }
 RATIOS = ["mlp_vs_pytorch", "mlp_vs_sgemm_floor", "pytorch_mlp_vs_sgemm_floor", "logreg_vs_pytorch",
-          "sweep_throughput_vs_pytorch", "jobs_n_vs_jobs_1", "load_vs_numpy", "hdf5_share_of_sweep",
+          "mlp_vs_pytorch_by_process", "logreg_vs_pytorch_by_process", "sweep_throughput_vs_pytorch", "jobs_n_vs_jobs_1", "load_vs_numpy", "hdf5_share_of_sweep",
           "plan_vs_measured", "peak_rss_two_jobs_mb"]
 
 
@@ -111,3 +113,46 @@ def test_refuses_fewer_than_five_repetitions(decaybench):
                                capture_output=True, text=True, timeout=60)
     assert completed.returncode == 2
     assert "--repetitions must be at least 5" in completed.stderr
+
+
+def load_bench_module():
+    spec = importlib.util.spec_from_file_location("bench", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# A contender that starts up slowly, prints a header, three epoch lines and a summary.
+FAKE_CONTENDER = """
+import sys, time
+time.sleep(0.5)
+print("decaybench train: fake (loaded in 0.500 s)", flush=True)
+print("epoch   eta_t     train_loss  test_loss", flush=True)
+for epoch in (1, 2, 3):
+    time.sleep(0.05)
+    print(f"{epoch:5d}   1.00000     0.5  0.5  0.1  0.1", flush=True)
+print("finished: 3/3 epochs", flush=True)
+"""
+
+
+def test_an_epoch_is_timed_between_its_lines_without_the_start_up():
+    bench = load_bench_module()
+    seconds, arrivals, stdout = bench.timed_epoch_lines([sys.executable, "-c", FAKE_CONTENDER])
+    # The header, the load line and the summary are not epochs.
+    assert sorted(arrivals) == [1, 2, 3]
+    assert "finished: 3/3 epochs" in stdout and bench.Bench.load_seconds(stdout) == 0.5
+    # Epoch 1's line came after the start-up, so the time from it to epoch 3's leaves the
+    # start-up out: at most the whole process's time minus the half second of start-up.
+    assert arrivals[1] >= 0.5
+    assert arrivals[1] <= arrivals[2] <= arrivals[3] <= seconds
+    assert arrivals[3] - arrivals[1] <= seconds - 0.5
+    assert bench.epoch_seconds(arrivals, 1, 3, ["fake"]) == (arrivals[3] - arrivals[1]) / 2
+
+
+def test_a_contender_without_the_epoch_lines_or_that_fails_is_reported():
+    bench = load_bench_module()
+    _, arrivals, _ = bench.timed_epoch_lines([sys.executable, "-c", "print('    1  a b c d')"])
+    with pytest.raises(bench.Failed, match="did not print the lines of epochs 1 and 3"):
+        bench.epoch_seconds(arrivals, 1, 3, ["fake", "contender"])
+    with pytest.raises(bench.Failed, match="exited 4"):
+        bench.timed_epoch_lines([sys.executable, "-c", "import sys; print('    1  a b c d'); sys.exit(4)"])
