@@ -15,6 +15,25 @@ public struct EnvironmentDrift: Sendable {
 
     public var differing: [Fact] { facts.filter(\.differs) }
 
+    /// The OpenBLAS core whose kernels computed the run, when OpenBLAS chose another core here;
+    /// nil when they agree or the recorded name is not one.
+    ///
+    /// OpenBLAS picks its kernels by processor at start-up, and kernels for different cores
+    /// round their sums differently, so a run computed on another machine kind differs in the
+    /// last bits. `OPENBLAS_CORETYPE=<core>` in the environment makes it use that core's
+    /// kernels where the processor has their instructions: runs computed with the Zen kernels
+    /// on a Zen 1 reproduced bit for bit on a Zen 4 that way (the README, `rerun`).
+    public var recordedBLASCoreToRequest: String? {
+        guard recordedBLASCore != currentBLASCore else { return nil }
+        // OpenBLAS names its cores in one word of letters and digits ("Zen", "SkylakeX").
+        guard !recordedBLASCore.isEmpty, recordedBLASCore != "unknown",
+              recordedBLASCore.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+        return recordedBLASCore
+    }
+
+    private let recordedBLASCore: String
+    private let currentBLASCore: String
+
     /// Compares `stored`'s provenance and data files with `current` and the files its data
     /// specification names now.
     public init(stored: StoredRun, current: Provenance) {
@@ -25,6 +44,8 @@ public struct EnvironmentDrift: Sendable {
         if !computedBy.gitCommit.isEmpty { recorded.gitCommit = computedBy.gitCommit }
         if !computedBy.blasCore.isEmpty { recorded.blasCoreName = computedBy.blasCore }
         if !computedBy.cpu.isEmpty { recorded.cpu = computedBy.cpu }
+        recordedBLASCore = recorded.blasCoreName
+        currentBLASCore = current.blasCoreName
         facts = [
             Fact(name: "decaybench version", recorded: recorded.harnessVersion, current: current.harnessVersion),
             Fact(name: "git commit", recorded: Self.commit(recorded.gitCommit), current: Self.commit(current.gitCommit)),

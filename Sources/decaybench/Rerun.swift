@@ -92,6 +92,13 @@ enum DriftReport {
             lines.append("  " + fact.name.padding(toLength: width, withPad: " ", startingAt: 0)
                          + "  recorded: \(fact.recorded)\n  " + String(repeating: " ", count: width) + "  now:      \(fact.current)")
         }
+        if !identical, let core = drift.recordedBLASCoreToRequest {
+            lines.append("""
+                hint: OpenBLAS chose other kernels here than where the run was computed, and they round
+                      sums differently. To use the recorded ones (where this processor has their
+                      instructions), run the command again as: OPENBLAS_CORETYPE=\(core) decaybench …
+                """)
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -1,6 +1,7 @@
 """decaybench inspect, rerun and verify on real files, and the run labels on /curves."""
 import hashlib
 import json
+import os
 import shutil
 
 import h5py
@@ -147,6 +148,42 @@ def test_verify_passes_on_a_fresh_file_and_fails_on_a_tampered_one(decaybench, s
     result = run(decaybench, "rerun", edited, "--key", key, check=False)
     assert result.returncode == 3, result.stderr   # was 1, as if this machine could not rerun it
     assert "\nFAIL: " in result.stdout and "was altered" in result.stdout
+
+
+def processor_flags():
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def test_a_run_computed_with_other_openblas_kernels_is_reproduced_by_asking_for_them(decaybench, tmp_path):
+    """OpenBLAS picks its kernels by processor; a run computed with another core's kernels
+    differs in the last bits, and verify names the core to ask for. Asking for it reproduces
+    the run bit for bit."""
+    flags = processor_flags()
+    # A core whose kernels this processor runs; forcing one it cannot run would kill the process.
+    cores = [core for core, needs in (("Haswell", {"avx2", "fma"}), ("Sandybridge", {"avx"})) if needs <= flags]
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("OPENBLAS_")}
+    for core in cores:
+        out = str(tmp_path / f"{core}.h5")
+        run(decaybench, "train", "--dataset", "synthetic-classification", "--samples", "400", "--features", "40",
+            "--model", "mlp", "--hidden", "32", "--epochs", "2", "--quiet", "--out", out,
+            env={**environment, "OPENBLAS_CORETYPE": core})
+        elsewhere = run(decaybench, "verify", out, check=False, env=environment)
+        if "all 1 reproduced bit for bit" in elsewhere.stdout:
+            continue   # this processor's own kernels are these, or round as they do
+        assert elsewhere.returncode == 3, elsewhere.stdout + elsewhere.stderr
+        assert f"recorded: {core}" in elsewhere.stdout
+        assert f"OPENBLAS_CORETYPE={core} decaybench" in elsewhere.stdout
+        asked = run(decaybench, "verify", out, env={**environment, "OPENBLAS_CORETYPE": core})
+        assert "all 1 reproduced bit for bit" in asked.stdout and "hint" not in asked.stdout
+        return
+    pytest.skip(f"no other OpenBLAS core this processor runs gives other bits (tried {cores or 'none'})")
 
 
 def csv_run(decaybench, directory):

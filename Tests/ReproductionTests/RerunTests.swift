@@ -192,4 +192,28 @@ final class RerunTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("has no run ffffffffffffffff; its runs are"), "\(error)")
         }
     }
+
+    /// A run computed with another OpenBLAS core's kernels names that core, so that `rerun` and
+    /// `verify` can say how to ask for it; the same core, or a recorded name that is not one
+    /// (an older file, a damaged one), names none.
+    func testTheRecordedBLASCoreIsNamedOnlyWhenOpenBLASChoseAnotherHere() throws {
+        var stored = try StoredRun.loadAll(from: try writtenGrid())[0]
+        var here = Provenance.current()
+        here.blasCoreName = "Cooperlake"
+        stored.record.computedBy.blasCore = "Zen"
+        XCTAssertEqual(EnvironmentDrift(stored: stored, current: here).recordedBLASCoreToRequest, "Zen")
+        here.blasCoreName = "Zen"
+        XCTAssertNil(EnvironmentDrift(stored: stored, current: here).recordedBLASCoreToRequest)
+        here.blasCoreName = "Cooperlake"
+        for notACore in ["unknown", "Zen; rm -rf /", "Sky lake", "Zen\u{1B}[2J"] {
+            stored.record.computedBy.blasCore = notACore
+            XCTAssertNil(EnvironmentDrift(stored: stored, current: here).recordedBLASCoreToRequest, notACore)
+        }
+        // Without a run's own record, the core of the process that wrote the file counts.
+        stored.record.computedBy.blasCore = ""
+        stored.provenance.blasCoreName = "Haswell"
+        XCTAssertEqual(EnvironmentDrift(stored: stored, current: here).recordedBLASCoreToRequest, "Haswell")
+        stored.provenance.blasCoreName = ""
+        XCTAssertNil(EnvironmentDrift(stored: stored, current: here).recordedBLASCoreToRequest)
+    }
 }
