@@ -156,3 +156,45 @@ def test_a_contender_without_the_epoch_lines_or_that_fails_is_reported():
         bench.epoch_seconds(arrivals, 1, 3, ["fake", "contender"])
     with pytest.raises(bench.Failed, match="exited 4"):
         bench.timed_epoch_lines([sys.executable, "-c", "import sys; print('    1  a b c d'); sys.exit(4)"])
+
+
+def bench_result(finished, complete=True, quick=False):
+    return {"benchmark": "decaybench-vs-pytorch", "finished_utc": finished, "complete": complete, "quick": quick}
+
+
+def test_a_new_run_moves_the_previous_result_aside_instead_of_overwriting_it(tmp_path):
+    bench = load_bench_module()
+    out = tmp_path / "latest.json"
+    assert bench.keep_previous(str(out)) is None
+
+    out.write_text(json.dumps(bench_result("2026-12-05T19:36:01Z")))
+    kept = bench.keep_previous(str(out))
+    assert kept == str(tmp_path / "2026-12-05T19-36-01Z.json") and not out.exists()
+    assert json.loads(open(kept).read())["finished_utc"] == "2026-12-05T19:36:01Z"
+
+    # The same file again is already kept; another with the same time gets a name of its own.
+    out.write_text(open(kept).read())
+    assert bench.keep_previous(str(out)) == kept and not out.exists()
+    out.write_text(json.dumps({**bench_result("2026-12-05T19:36:01Z"), "rounds_recorded": 3}))
+    assert bench.keep_previous(str(out)) == str(tmp_path / "2026-12-05T19-36-01Z-2.json")
+
+    # A run stopped part-way is kept too, and says so in its name.
+    out.write_text(json.dumps(bench_result("2026-12-05T20:00:00Z", complete=False)))
+    assert bench.keep_previous(str(out)) == str(tmp_path / "2026-12-05T20-00-00Z-incomplete.json")
+
+    # A smoke run's file is left to be overwritten.
+    out.write_text(json.dumps(bench_result("2026-12-05T20:01:00Z", quick=True)))
+    assert bench.keep_previous(str(out)) is None and out.exists()
+
+
+def test_a_file_that_is_not_a_benchmark_result_is_never_overwritten(decaybench, tmp_path):
+    bench = load_bench_module()
+    for text in ("my notes\n", json.dumps({"something": "else"})):
+        mine = tmp_path / "latest.json"
+        mine.write_text(text)
+        with pytest.raises(bench.Failed, match="is not a benchmark result"):
+            bench.keep_previous(str(mine))
+        completed = subprocess.run([sys.executable, BENCH, "--quick", "--no-torch", "--decaybench", decaybench,
+                                    "--out", str(mine)], capture_output=True, text=True, timeout=60)
+        assert completed.returncode == 2 and "is not a benchmark result" in completed.stderr
+        assert mine.read_text() == text

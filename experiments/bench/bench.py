@@ -26,8 +26,10 @@ with the contenders alternated inside each round so that a noisy neighbour hurts
   peak_rss        the peak resident memory of a 2-job sweep.
   plan            `decaybench plan`'s estimate against the measured `--jobs N` sweep.
 
-Writes results/bench/<name>.json (every sample, every median, every ratio with its target and
-its value in each round, the BLAS core, the processor's family and model, and the versions) and
+Writes results/bench/latest.json, or --out (every sample, every median, every ratio with its
+target and its value in each round, the BLAS core, the processor's family and model, and the
+versions), after every round; an earlier run's file there is first moved aside, named by when it
+finished (results/bench/2026-12-05T19-36-01Z.json), so no run overwrites another's. It also
 prints the table the README shows: the ratio of the medians, and in how many rounds the ratio of
 that round's side-by-side measurements met the target. PyTorch must be
 2.13.0+cpu (`make bench` installs it); without it the PyTorch columns are skipped and say so.
@@ -494,10 +496,44 @@ seeds: [0]
 
 
 def save(result, out):
+    """Writes the JSON whole or not at all: a run killed while saving leaves the last round's file."""
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    with open(out, "w") as handle:
+    temporary = f"{out}.tmp-{os.getpid()}"
+    with open(temporary, "w") as handle:
         json.dump(result, handle, indent=1)
         handle.write("\n")
+    os.replace(temporary, out)
+
+
+def keep_previous(out):
+    """Moves an earlier run's JSON at `out` aside, named by when it finished, before a new run
+    writes there; returns the name it was kept under, or None when there was none.
+
+    Raises Failed when `out` holds something else: it is not this script's to overwrite."""
+    try:
+        with open(out) as handle:
+            text = handle.read()
+        previous = json.loads(text)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise Failed(f"{out} exists and is not a benchmark result ({error}); move it or choose another --out")
+    if not isinstance(previous, dict) or previous.get("benchmark") != "decaybench-vs-pytorch":
+        raise Failed(f"{out} exists and is not a benchmark result; move it or choose another --out")
+    if previous.get("quick"):
+        return None  # a smoke run measured nothing worth keeping
+    stamp = str(previous.get("finished_utc", "unknown")).replace(":", "-")
+    stem = os.path.join(os.path.dirname(os.path.abspath(out)), stamp + ("" if previous.get("complete") else "-incomplete"))
+    kept, attempt = stem + ".json", 1
+    while os.path.exists(kept):
+        with open(kept) as handle:
+            if handle.read() == text:
+                os.remove(out)  # already kept under this name
+                return kept
+        attempt += 1
+        kept = f"{stem}-{attempt}.json"
+    os.replace(out, kept)
+    return kept
 
 
 def table(result):
@@ -541,6 +577,13 @@ def main():
         parser.error(f"--decaybench: no executable at {args.decaybench}; build it with `swift build -c release`")
     out = args.out or os.path.join(ROOT, "results", "bench", "quick.json" if args.quick else "latest.json")
 
+    try:
+        kept = keep_previous(out)
+    except Failed as failure:
+        print(f"bench: {failure}", file=sys.stderr)
+        return 2
+    if kept:
+        print(f"kept the previous run's {os.path.relpath(out)} as {os.path.relpath(kept)}", file=sys.stderr)
     bench = Bench(args)
     try:
         result = bench.run(out)
