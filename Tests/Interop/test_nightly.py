@@ -2,11 +2,13 @@
 the last good file changes only on a good night and the history gets one line per night."""
 import hashlib
 import os
+import signal
 import subprocess
+import time
 
 import h5py
 
-from conftest import SMALL_GRID, write_grid
+from conftest import SLOW_GRID, SMALL_GRID, write_grid
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "experiments", "nightly", "nightly.sh")
 
@@ -141,3 +143,37 @@ def test_relative_paths_are_the_callers_and_a_changed_grid_is_not_comparable(dec
     assert digest(caller / "nights" / "last-good.h5") == kept
     history = (caller / "nights" / "history.tsv").read_text().splitlines()
     assert [line.split("\t")[2] for line in history[1:]] == ["first", "not-comparable"]
+
+
+def test_a_killed_night_is_recorded_as_interrupted_by_the_next_one(decaybench, tmp_path):
+    # kill -9 (or a reboot) during a night left no line in history.tsv: the night was missing
+    # from the one file a person reads, with nothing to say it had started.
+    slow = write_grid(str(tmp_path), SLOW_GRID, name="slow.yaml")
+    small = write_grid(str(tmp_path), SMALL_GRID, name="small.yaml")
+    results = str(tmp_path / "nightly")
+    history = os.path.join(results, "history.tsv")
+    environment = dict(os.environ, DECAYBENCH=decaybench, GRID=slow, JOBS="1", NIGHT="2026-02-01")
+    killed = subprocess.Popen([SCRIPT, results], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=environment, start_new_session=True)
+    marker = os.path.join(results, ".night-2026-02-01.running")
+    deadline = time.monotonic() + 60
+    while not os.path.exists(os.path.join(results, "2026-02-01.h5.parts")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(killed.pid, signal.SIGKILL)   # the script and its decaybench
+    killed.wait()
+    assert os.path.exists(marker)
+    assert open(history).read().count("\n") == 1, "only the header: the killed night recorded nothing"
+
+    # A night still running (this test's own process stands for it) is left alone.
+    running = os.path.join(results, ".night-2026-02-02.running")
+    with open(running, "w") as handle:
+        handle.write(f"{os.getpid()} abc1234\n")
+
+    following = night(decaybench, results, "2026-02-03", small)
+    assert following.returncode == 0, following.stdout + following.stderr
+    assert "nightly 2026-02-01: interrupted" in following.stdout
+    lines = [line.split("\t") for line in open(history).read().splitlines()[1:]]
+    assert [(line[0], line[2], line[4]) for line in lines] == [
+        ("2026-02-01", "interrupted", "2026-02-01.h5"), ("2026-02-03", "first", "2026-02-03.h5")]
+    assert not os.path.exists(marker) and os.path.exists(running)
+    assert not os.path.exists(os.path.join(results, ".night-2026-02-03.running")), "a night that recorded its status"

@@ -21,13 +21,16 @@
 #   last-good.night         the night last-good.h5 is a copy of
 #   history.tsv             date, commit, status, regressions, file: one line per night; the
 #                           commit is the one that computed the night's file
+#   .night-YYYY-MM-DD.running  while a night runs: its process id and commit
 #
 # Status: ok, first (no baseline yet), regression, runs-missing (runs of last-good have no
 # result tonight), grid-changed (the grid file differs from last-good's: the comparison is not
 # like for like), not-comparable (the night and last-good share no run), run-failed (the run
 # exited non-zero), compare-failed (compare could not read a file, say a damaged
 # last-good.h5), baseline-missing (last-good.h5 is gone though earlier nights passed),
-# promote-failed (tonight passed but could not be copied to last-good.h5, say on a full disk).
+# promote-failed (tonight passed but could not be copied to last-good.h5, say on a full disk),
+# interrupted (written by the next night: the night's process was killed, or its machine went
+# down, before it recorded a status; NIGHT=that date resumes its file).
 # After grid-changed, not-comparable, compare-failed or baseline-missing, last-good stays
 # until it is replaced by hand (or removed, and the next night run with NEW_BASELINE=1).
 # Exit status 0 for ok and first, 3 for regression, runs-missing, grid-changed and
@@ -70,7 +73,26 @@ night_of_baseline="$directory/last-good.night"
 record() {  # status regressions
     printf '%s\t%s\t%s\t%s\t%s\n' "$night" "$commit" "$1" "$2" "$(basename "$out")" >> "$history"
     echo "nightly $night: $1 ($2 regressions)"
+    recorded=1
 }
+
+# A night killed before it recorded a status (kill -9, a reboot, a lost node) leaves its
+# marker; the next night writes its line, so that history.tsv has one for every night started.
+for marker in "$directory"/.night-*.running; do
+    [ -f "$marker" ] || continue
+    read -r pid marked_commit < "$marker"
+    kill -0 "${pid:-0}" 2> /dev/null && continue  # still running
+    marked_night=${marker##*/.night-}
+    marked_night=${marked_night%.running}
+    printf '%s\t%s\t%s\t%s\t%s\n' "$marked_night" "${marked_commit:-unknown}" interrupted - "$marked_night.h5" >> "$history"
+    echo "nightly $marked_night: interrupted (its process ${pid:-?} is gone without a status; NIGHT=$marked_night resumes its file)"
+    rm -f "$marker"
+done
+recorded=0
+running="$directory/.night-$night.running"
+printf '%s %s\n' "$$" "$commit" > "$running"
+# Left behind only when the script ends without recording a status.
+trap '[ "$recorded" = 1 ] && rm -f "$running"' EXIT
 
 keep_as_last_good() {  # status: copy, then rename, so a crash or a full disk leaves the old last-good whole
     if [ -e "$baseline" ] && [ -f "$night_of_baseline" ] && [[ "$night" < "$(cat "$night_of_baseline")" ]]; then
