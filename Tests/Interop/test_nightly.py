@@ -3,6 +3,7 @@ the last good file changes only on a good night and the history gets one line pe
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import time
 
@@ -164,16 +165,38 @@ def test_a_killed_night_is_recorded_as_interrupted_by_the_next_one(decaybench, t
     assert os.path.exists(marker)
     assert open(history).read().count("\n") == 1, "only the header: the killed night recorded nothing"
 
-    # A night still running (this test's own process stands for it) is left alone.
+    # A night still running (this test's own process stands for it) is left alone, and so is
+    # a night another host started less than a day ago; one it started two days ago is gone.
+    host = socket.gethostname()
     running = os.path.join(results, ".night-2026-02-02.running")
     with open(running, "w") as handle:
-        handle.write(f"{os.getpid()} abc1234\n")
+        handle.write(f"{os.getpid()} abc1234 {host}\n")
+    elsewhere = os.path.join(results, ".night-2026-01-30.running")
+    with open(elsewhere, "w") as handle:
+        handle.write(f"{os.getpid()} abc1234 another-node\n")
+    lost = os.path.join(results, ".night-2026-01-29.running")
+    with open(lost, "w") as handle:
+        handle.write(f"{os.getpid()} def5678 another-node\n")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(lost, (two_days_ago, two_days_ago))
+    # A marker whose process id is not one is gone too (`kill -0 0` would ask the whole group).
+    garbled = os.path.join(results, ".night-2026-01-28.running")
+    with open(garbled, "w") as handle:
+        handle.write(f"0 0123abc {host}\n")
 
     following = night(decaybench, results, "2026-02-03", small)
     assert following.returncode == 0, following.stdout + following.stderr
     assert "nightly 2026-02-01: interrupted" in following.stdout
     lines = [line.split("\t") for line in open(history).read().splitlines()[1:]]
-    assert [(line[0], line[2], line[4]) for line in lines] == [
-        ("2026-02-01", "interrupted", "2026-02-01.h5"), ("2026-02-03", "first", "2026-02-03.h5")]
-    assert not os.path.exists(marker) and os.path.exists(running)
+    assert sorted((line[0], line[2], line[4]) for line in lines[:-1]) == [
+        ("2026-01-28", "interrupted", "2026-01-28.h5"), ("2026-01-29", "interrupted", "2026-01-29.h5"),
+        ("2026-02-01", "interrupted", "2026-02-01.h5")]
+    commits = {line[0]: line[1] for line in lines}
+    assert commits["2026-01-28"] == "0123abc" and commits["2026-01-29"] == "def5678"
+    checkout = subprocess.run(["git", "-C", os.path.dirname(SCRIPT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True).stdout.strip()
+    assert commits["2026-02-01"].startswith(checkout or "unknown"), "the killed night's commit, from its marker"
+    assert (lines[-1][0], lines[-1][2]) == ("2026-02-03", "first")
+    assert not any(os.path.exists(path) for path in (marker, lost, garbled))
+    assert os.path.exists(running) and os.path.exists(elsewhere)
     assert not os.path.exists(os.path.join(results, ".night-2026-02-03.running")), "a night that recorded its status"

@@ -21,7 +21,7 @@
 #   last-good.night         the night last-good.h5 is a copy of
 #   history.tsv             date, commit, status, regressions, file: one line per night; the
 #                           commit is the one that computed the night's file
-#   .night-YYYY-MM-DD.running  while a night runs: its process id and commit
+#   .night-YYYY-MM-DD.running  while a night runs: its process id, commit and host
 #
 # Status: ok, first (no baseline yet), regression, runs-missing (runs of last-good have no
 # result tonight), grid-changed (the grid file differs from last-good's: the comparison is not
@@ -78,10 +78,17 @@ record() {  # status regressions
 
 # A night killed before it recorded a status (kill -9, a reboot, a lost node) leaves its
 # marker; the next night writes its line, so that history.tsv has one for every night started.
+# A marker of this host names a process to ask after; one of another host (a Slurm night runs
+# on any node of the cluster) counts as gone once it is a day old.
+host=$(hostname 2> /dev/null || echo unknown)
 for marker in "$directory"/.night-*.running; do
     [ -f "$marker" ] || continue
-    read -r pid marked_commit < "$marker"
-    kill -0 "${pid:-0}" 2> /dev/null && continue  # still running
+    read -r pid marked_commit marked_host < "$marker"
+    if [ "${marked_host:-}" = "$host" ]; then
+        [[ "${pid:-}" =~ ^[1-9][0-9]*$ ]] && kill -0 "$pid" 2> /dev/null && continue  # still running
+    elif [ -z "$(find "$marker" -mmin +1440 2> /dev/null)" ]; then
+        continue  # another host's night, started less than a day ago
+    fi
     marked_night=${marker##*/.night-}
     marked_night=${marked_night%.running}
     printf '%s\t%s\t%s\t%s\t%s\n' "$marked_night" "${marked_commit:-unknown}" interrupted - "$marked_night.h5" >> "$history"
@@ -90,7 +97,7 @@ for marker in "$directory"/.night-*.running; do
 done
 recorded=0
 running="$directory/.night-$night.running"
-printf '%s %s\n' "$$" "$commit" > "$running"
+printf '%s %s %s\n' "$$" "$commit" "$host" > "$running"
 # Left behind only when the script ends without recording a status.
 trap '[ "$recorded" = 1 ] && rm -f "$running"' EXIT
 
