@@ -49,7 +49,7 @@ public final class OutputLock {
                 close(candidate)
                 throw LockError.notOurs(path: lockPath)
             }
-            guard flock(candidate, LOCK_EX | LOCK_NB) == 0 else {
+            guard Self.lockExclusively(candidate) else {
                 let holder = Self.content(of: candidate).trimmingCharacters(in: .whitespacesAndNewlines)
                 close(candidate)
                 throw LockError.held(path: resultsPath, holder: holder.isEmpty ? "unknown process" : holder)
@@ -92,6 +92,49 @@ public final class OutputLock {
     }
 
     deinit { release() }
+
+    /// Whether a `run` is writing `resultsPath`, asked without taking its lock: `.held` with the
+    /// holder's "pid N on HOST" while one is, `.free` when none is (a run killed by `kill -9`
+    /// holds nothing), `.unknown` when the lock file cannot be read as one.
+    public static func holding(ofResultsPath resultsPath: String) -> Holding {
+        // Non-blocking: a FIFO of that name must not stop the caller.
+        let descriptor = open(resultsPath + ".lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { return errno == ENOENT ? .free : .unknown }
+        defer { close(descriptor) }
+        guard isLockFile(descriptor) else { return .unknown }
+        switch probe(descriptor) {
+        case true?: return .held(by: content(of: descriptor).trimmingCharacters(in: .whitespacesAndNewlines))
+        case false?: return .free
+        case nil: return .unknown
+        }
+    }
+
+    public enum Holding: Equatable, Sendable {
+        case held(by: String)
+        case free
+        case unknown
+    }
+
+    /// Whether another process holds an exclusive `flock` on the open file, found by taking a
+    /// shared one for an instant; nil when the question cannot be asked.
+    static func probe(_ descriptor: Int32) -> Bool? {
+        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
+            flock(descriptor, LOCK_UN)
+            return false
+        }
+        return errno == EWOULDBLOCK ? true : nil
+    }
+
+    /// An exclusive `flock` without waiting for another writer, but through the instant a
+    /// probe (`holding`, `decaybench status`) holds a shared one: a few tries 20 ms apart.
+    static func lockExclusively(_ descriptor: Int32) -> Bool {
+        for attempt in 0..<5 {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+            guard errno == EWOULDBLOCK, attempt < 4 else { return false }
+            usleep(20_000)
+        }
+        return false
+    }
 
     /// Creates the lock file with its content in one step: written under a temporary name,
     /// then linked to `path`, which fails harmlessly when `path` exists.

@@ -168,6 +168,16 @@ public struct RunJournal: Sendable {
     public func lock() throws -> DirectoryLock {
         try DirectoryLock(directory: directory, resultsPath: String(directory.dropLast(".parts".count)))
     }
+
+    /// Whether a `run` holds the journal now, asked without taking its lock (see
+    /// `OutputLock.holding`); nil when there is no journal or it cannot be asked. Unlike the
+    /// results path's lock file, the journal cannot be deleted while its runs are wanted.
+    public func isHeld() -> Bool? {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        return OutputLock.probe(descriptor)
+    }
 }
 
 /// An exclusive `flock` on a directory, released when the process ends.
@@ -179,7 +189,7 @@ public final class DirectoryLock {
         guard descriptor >= 0 else {
             throw RunnerError("cannot open \(directory): \(String(cString: strerror(errno)))")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        guard OutputLock.lockExclusively(descriptor) else {
             close(descriptor)
             throw RunnerError("another decaybench process is writing \(resultsPath) (it holds \(directory), "
                               + "although \(resultsPath).lock has been removed); wait for it to finish or stop it first")

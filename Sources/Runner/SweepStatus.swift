@@ -17,10 +17,16 @@ public struct SweepStatus: Sendable {
         public var hasFile: Bool
         /// Whether part files of an unfinished run exist.
         public var inProgress: Bool
+        /// Whether a `run` is writing the shard now (its locks are held); nil when that cannot
+        /// be told (a lock file this process cannot read).
+        public var running: Bool? = nil
 
+        /// "stopped" is a shard started and no longer running (killed, preempted, interrupted):
+        /// it keeps its finished runs, and resubmitting it resumes them.
         public var state: String {
             if pending == 0 && hasFile && !inProgress { return "done" }
-            if inProgress || hasFile { return "started" }
+            if running == true { return "running" }
+            if inProgress || hasFile { return running == false ? "stopped" : "started" }
             return "not started"
         }
     }
@@ -67,8 +73,19 @@ public struct SweepStatus: Sendable {
             return ShardProgress(
                 shard: shard, planned: runs.count,
                 finished: counts.filter { $0 == .finished }.count, diverged: counts.filter { $0 == .diverged }.count,
-                failed: counts.filter { $0 == .failed }.count, hasFile: hasFile, inProgress: journal.exists)
+                failed: counts.filter { $0 == .failed }.count, hasFile: hasFile, inProgress: journal.exists,
+                running: Self.isRunning(journal: journal, lock: OutputLock.holding(ofResultsPath: path)))
         }
+    }
+
+    /// A shard is running while either of its locks is held: the journal's (which a run holds
+    /// from its first saved run on) or the results path's (held from the start, but a lock file
+    /// can be deleted by hand).
+    static func isRunning(journal: RunJournal, lock: OutputLock.Holding) -> Bool? {
+        let journalHeld = journal.exists ? journal.isHeld() : false
+        if journalHeld == true || lock != .free && lock != .unknown { return true }
+        if journalHeld == nil || lock == .unknown { return nil }
+        return false
     }
 
     /// The shard count a sweep directory's files name ("I/N" in shard files and part

@@ -51,6 +51,11 @@ extension DecayBench {
             let status = try CommandFailure.readingInput { try SweepStatus(plan: plan, count: count, layout: layout) }
             print("grid \(plan.name) in \(directory), \(count) shard\(count == 1 ? "" : "s"):")
             print(status.text)
+            let stopped = status.shards.filter { $0.state == "stopped" }.map(\.shard.index)
+            if !stopped.isEmpty {
+                print("stopped shards (killed, preempted or interrupted) keep their finished runs; resubmitting resumes them: "
+                      + "sbatch --array=\(stopped.map(String.init).joined(separator: ",")) \(layout.arrayScriptPath)")
+            }
             if FileManager.default.fileExists(atPath: layout.mergedPath) {
                 // A merge of some shards, or one made before the last shards finished, holds
                 // fewer runs than the shards do: "merged" alone read as done.

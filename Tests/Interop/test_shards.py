@@ -169,7 +169,7 @@ def test_status_counts_the_part_files_of_a_shard_in_progress_that_hold_their_own
     result = run(decaybench, "status", str(tmp_path), "--grid", grid, "--shards", "1")
     line = next(line.split() for line in result.stdout.splitlines() if line.strip().startswith("1/1"))
     assert line[2] == str(len(parts) - 2), result.stdout    # finished: neither of the two counts
-    assert line[-1] == "started"
+    assert line[-1] == "stopped"    # killed: no process holds it
 
 
 def test_status_of_a_shard_being_overwritten_counts_the_new_runs_not_the_old_file(decaybench, tmp_path):
@@ -188,7 +188,38 @@ def test_status_of_a_shard_being_overwritten_counts_the_new_runs_not_the_old_fil
         manifest.write(canonical.decode() if isinstance(canonical, bytes) else canonical)
     result = run(decaybench, "status", str(tmp_path), "--grid", grid, "--shards", "1")
     line = next(line.split() for line in result.stdout.splitlines() if line.strip().startswith("1/1"))
-    assert line[2] == "0" and line[5] == "16" and line[-1] == "started", result.stdout   # was 16 finished
+    assert line[2] == "0" and line[5] == "16" and line[-1] == "stopped", result.stdout   # was 16 finished
+
+
+def test_status_tells_a_running_shard_from_a_stopped_one(decaybench, tmp_path):
+    # Both were "started": a shard killed with its node looked like one still computing.
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    sweep = tmp_path / "sweep"
+    run(decaybench, "slurm", grid, "--shards", "2", "--out", str(sweep))
+    shard = str(sweep / "shard-2.h5")
+    process = subprocess.Popen([decaybench, "run", str(sweep / "grid.yaml"), "--shard", "2/2", "--out", shard,
+                                "--jobs", "1", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_shards(shard + ".parts", 1, process)
+
+        def state():
+            result = run(decaybench, "status", str(sweep))
+            line = next(line.split() for line in result.stdout.splitlines() if line.strip().startswith("2/2"))
+            return " ".join(line[6:]), result.stdout
+
+        assert state()[0] == "running"
+        # Its lock file deleted by hand: the journal's lock still says so.
+        os.remove(shard + ".lock")
+        assert state()[0] == "running"
+        # Asking never stops the shard: it goes on saving runs.
+        wait_for_shards(shard + ".parts", 2, process)
+    finally:
+        process.kill()
+        process.wait()
+    stopped, text = state()
+    assert stopped == "stopped", text
+    assert f"sbatch --array=2 {sweep}/shards.sbatch" in text
+    assert "not started" in text and "1/2" in text
 
 
 def test_status_refuses_a_shard_file_of_another_grid_or_cut(decaybench, tmp_path):

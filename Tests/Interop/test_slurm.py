@@ -85,7 +85,8 @@ def test_an_interrupted_shard_resubmitted_alone_resumes(decaybench, slurm, tmp_p
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=120) == 130
     before = run(decaybench, "status", sweep, "--shards", "2").stdout
-    assert re.search(r"2/2\s+6\s+[2-5]\s+0\s+0\s+[1-4]\s+started", before), before
+    assert re.search(r"2/2\s+6\s+[2-5]\s+0\s+0\s+[1-4]\s+stopped", before), before
+    assert "sbatch --array=2 " in before, before
 
     array = subprocess.run(["sbatch", "--parsable", "--array=2", os.path.join(sweep, "shards.sbatch")],
                            capture_output=True, text=True, env=environment)

@@ -28,6 +28,28 @@ final class OutputLockTests: XCTestCase {
         XCTAssertNoThrow(try OutputLock(resultsPath: path).release())
     }
 
+    /// `decaybench status` asks whether a run holds a results path without taking its lock;
+    /// asking leaves the holder's lock, and the file, as they were.
+    func testHoldingIsAskedWithoutTakingTheLock() throws {
+        let path = directory.appendingPathComponent("asked.h5").path
+        XCTAssertEqual(OutputLock.holding(ofResultsPath: path), .free, "no lock file")
+        let lock = try OutputLock(resultsPath: path)
+        XCTAssertEqual(OutputLock.holding(ofResultsPath: path), .held(by: "pid \(getpid()) on \(ProcessInfo.processInfo.hostName)"))
+        XCTAssertThrowsError(try OutputLock(resultsPath: path), "asking did not hand the lock to another")
+        lock.release()
+        XCTAssertEqual(OutputLock.holding(ofResultsPath: path), .free)
+
+        // A crashed run's file, read as a lock nobody holds; a user's file, and a FIFO, are
+        // not locks to judge (and the FIFO must not stop the caller).
+        try Data("pid 999999 on elsewhere\n".utf8).write(to: URL(fileURLWithPath: path + ".lock"))
+        XCTAssertEqual(OutputLock.holding(ofResultsPath: path), .free)
+        try Data("my own notes\n".utf8).write(to: URL(fileURLWithPath: path + ".lock"))
+        XCTAssertEqual(OutputLock.holding(ofResultsPath: path), .unknown)
+        try FileManager.default.removeItem(atPath: path + ".lock")
+        XCTAssertEqual(mkfifo(path + ".lock", 0o644), 0)
+        XCTAssertEqual(OutputLock.holding(ofResultsPath: path), .unknown)
+    }
+
     func testAUsersFileOfTheLockNameIsRefusedAndKept() throws {
         let path = directory.appendingPathComponent("u.h5").path
         try Data("my own notes\n".utf8).write(to: URL(fileURLWithPath: path + ".lock"))
