@@ -79,11 +79,12 @@ public struct SweepStatus: Sendable {
     }
 
     /// A shard is running while either of its locks is held: the journal's (which a run holds
-    /// from its first saved run on) or the results path's (held from the start, but a lock file
-    /// can be deleted by hand).
+    /// from when it begins the journal, after loading its data) or the results path's (held
+    /// from the start, but a lock file can be deleted by hand).
     static func isRunning(journal: RunJournal, lock: OutputLock.Holding) -> Bool? {
         let journalHeld = journal.exists ? journal.isHeld() : false
-        if journalHeld == true || lock != .free && lock != .unknown { return true }
+        if case .held = lock { return true }
+        if journalHeld == true { return true }
         if journalHeld == nil || lock == .unknown { return nil }
         return false
     }
