@@ -82,8 +82,8 @@ public struct SweepStatus: Sendable {
     /// from when it begins the journal, after loading its data) or the results path's (held
     /// from the start, but a lock file can be deleted by hand).
     static func isRunning(journal: RunJournal, lock: OutputLock.Holding) -> Bool? {
-        let journalHeld = journal.exists ? journal.isHeld() : false
         if case .held = lock { return true }
+        let journalHeld = journal.exists ? journal.isHeld() : false
         if journalHeld == true { return true }
         if journalHeld == nil || lock == .unknown { return nil }
         return false

@@ -76,10 +76,7 @@ extension DecayBench {
                   + (hosts.isEmpty ? "" : ", computed on \(hosts.joined(separator: ", "))"))
             if !merge.missing.isEmpty {
                 print("\(merge.missing.count) run\(merge.missing.count == 1 ? " is" : "s are") missing and written as pending:")
-                for run in merge.missing.prefix(20) {
-                    print("  \(run.index)  \(run.key)  " + run.coordinates.map { "\($0.axis)=\($0.label)" }.joined(separator: " "))
-                }
-                if merge.missing.count > 20 { print("  … and \(merge.missing.count - 20) more") }
+                Self.printListing(merge.missing.prefix(20).map { "\($0.index)  \($0.key)  " + RunLabels.text($0) }, of: merge.missing.count)
                 throw ExitCode(ExitStatus.badOutcome)
             }
             // As `run` does: a failed run (not a diverged one, which is a result) must not let
@@ -87,12 +84,15 @@ extension DecayBench {
             let failed = merge.records.filter { $0.status == .failed }
             if !failed.isEmpty {
                 print("\(failed.count) run\(failed.count == 1 ? "" : "s") failed:")
-                for record in failed.prefix(20) {
-                    print("  \(record.run.index)  \(record.run.key)  \(record.message)")
-                }
-                if failed.count > 20 { print("  … and \(failed.count - 20) more") }
+                Self.printListing(failed.prefix(20).map { "\($0.run.index)  \($0.run.key)  \($0.message)" }, of: failed.count)
                 throw ExitCode(ExitStatus.badOutcome)
             }
+        }
+
+        /// The first lines of a listing of `total`, indented, then how many more there are.
+        private static func printListing(_ lines: [String], of total: Int) {
+            for line in lines { print("  " + line) }
+            if total > lines.count { print("  … and \(total - lines.count) more") }
         }
     }
 }

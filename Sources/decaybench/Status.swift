@@ -54,7 +54,7 @@ extension DecayBench {
             let stopped = status.shards.filter { $0.state == "stopped" }.map(\.shard.index)
             if !stopped.isEmpty {
                 print("stopped shards (killed, preempted or interrupted) keep their finished runs; resubmitting resumes them: "
-                      + "sbatch --array=\(stopped.map(String.init).joined(separator: ",")) \(layout.arrayScriptPath)")
+                      + "sbatch --array=\(stopped.map(String.init).joined(separator: ",")) \(SlurmScripts.quote(layout.arrayScriptPath))")
             }
             if FileManager.default.fileExists(atPath: layout.mergedPath) {
                 // A merge of some shards, or one made before the last shards finished, holds

@@ -198,3 +198,14 @@ def test_a_file_that_is_not_a_benchmark_result_is_never_overwritten(decaybench, 
                                     "--out", str(mine)], capture_output=True, text=True, timeout=60)
         assert completed.returncode == 2 and "is not a benchmark result" in completed.stderr
         assert mine.read_text() == text
+
+    # Neither read to find out: a FIFO would never answer, a file of 10^12 bytes would fill memory.
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as handle:
+        handle.truncate(10 ** 12)   # sparse: no disk used
+    for path in (fifo, huge):
+        with pytest.raises(bench.Failed, match="is not a benchmark result"):
+            bench.keep_previous(str(path))
+    assert os.path.getsize(huge) == 10 ** 12

@@ -41,6 +41,7 @@ import os
 import platform
 import re
 import shutil
+import stat
 import statistics
 import subprocess
 import sys
@@ -511,6 +512,12 @@ def keep_previous(out):
 
     Raises Failed when `out` holds something else: it is not this script's to overwrite."""
     try:
+        # A result is a regular file of tens of kilobytes: anything else is someone else's, and
+        # is not read to find out (a FIFO would never answer, a huge file would fill memory).
+        status = os.stat(out)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > 64 * 1024 * 1024:
+            raise Failed(f"{out} exists and is not a benchmark result (not a file of under 64 MB); "
+                         "move it or choose another --out")
         with open(out) as handle:
             text = handle.read()
         previous = json.loads(text)

@@ -70,8 +70,12 @@ baseline="$directory/last-good.h5"
 
 night_of_baseline="$directory/last-good.night"
 
+history_line() {  # night commit status regressions file
+    printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$history"
+}
+
 record() {  # status regressions
-    printf '%s\t%s\t%s\t%s\t%s\n' "$night" "$commit" "$1" "$2" "$(basename "$out")" >> "$history"
+    history_line "$night" "$commit" "$1" "$2" "$(basename "$out")"
     echo "nightly $night: $1 ($2 regressions)"
     recorded=1
 }
@@ -91,7 +95,7 @@ for marker in "$directory"/.night-*.running; do
     fi
     marked_night=${marker##*/.night-}
     marked_night=${marked_night%.running}
-    printf '%s\t%s\t%s\t%s\t%s\n' "$marked_night" "${marked_commit:-unknown}" interrupted - "$marked_night.h5" >> "$history"
+    history_line "$marked_night" "${marked_commit:-unknown}" interrupted - "$marked_night.h5"
     echo "nightly $marked_night: interrupted (its process ${pid:-?} is gone without a status; NIGHT=$marked_night resumes its file)"
     rm -f "$marker"
 done
@@ -102,8 +106,10 @@ printf '%s %s %s\n' "$$" "$commit" "$host" > "$running"
 trap '[ "$recorded" = 1 ] && rm -f "$running"' EXIT
 
 keep_as_last_good() {  # status: copy, then rename, so a crash or a full disk leaves the old last-good whole
-    if [ -e "$baseline" ] && [ -f "$night_of_baseline" ] && [[ "$night" < "$(cat "$night_of_baseline")" ]]; then
-        echo "last-good.h5 holds the newer night $(cat "$night_of_baseline"); this backfilled night does not replace it"
+    local newer=""
+    [ -e "$baseline" ] && [ -f "$night_of_baseline" ] && newer=$(cat "$night_of_baseline")
+    if [[ "$night" < "$newer" ]]; then
+        echo "last-good.h5 holds the newer night $newer; this backfilled night does not replace it"
     elif ! { cp "$out" "$baseline.tmp" && printf '%s\n' "$night" > "$night_of_baseline.tmp" \
              && mv "$baseline.tmp" "$baseline" && mv "$night_of_baseline.tmp" "$night_of_baseline"; }; then
         rm -f "$baseline.tmp" "$night_of_baseline.tmp"

@@ -34,7 +34,8 @@ enum ClaimMeasures {
         }
         let (value, interval) = SeedBootstrap(seeds: seeds).estimate(statistic)
         var notes: [String] = []
-        if let a = CellSelection.best(first, on: seeds, epoch: epoch), let b = CellSelection.best(second, on: seeds, epoch: epoch) {
+        let bestFirst = CellSelection.best(first, on: seeds, epoch: epoch), bestSecond = CellSelection.best(second, on: seeds, epoch: epoch)
+        if let a = bestFirst, let b = bestSecond {
             let ea = a.mean(on: seeds, metric), eb = b.mean(on: seeds, metric)
             notes.append("best \(names.0): \(describe(a)), test error \(format(ea)); best \(names.1): \(describe(b)), test error \(format(eb))")
             if let value, let eb = ea, eb > 0 { notes.append(String(format: "relative difference %.1f%% of %@'s error", 100 * value / eb, names.0)) }
@@ -43,7 +44,7 @@ enum ClaimMeasures {
         let diverged = (first + second).map(\.divergedSeeds).reduce(0, +)
         if diverged > 0 { notes.append("\(diverged) diverged runs counted, not averaged in") }
         // Every run of a family diverged or failed: "inconclusive" alone would not say why.
-        for (cells, name) in [(first, names.0), (second, names.1)] where CellSelection.best(cells, on: seeds, epoch: epoch) == nil {
+        for (chosen, name) in [(bestFirst, names.0), (bestSecond, names.1)] where chosen == nil {
             notes.append("no cell of \(name) has a finished run to choose: the comparison has no value")
         }
         return Finding(scope: scope, value: value, interval: interval, seeds: seeds.count, notes: notes)

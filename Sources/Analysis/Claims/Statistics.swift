@@ -19,9 +19,14 @@ enum Statistics {
 
     /// The two-sided 95% Student t interval of the mean (nil for fewer than two values).
     static func tInterval(_ values: [Double]) -> Interval? {
-        guard values.count > 1, let mean = mean(values), let sd = standardDeviation(values) else { return nil }
-        let half = tQuantile975(degreesOfFreedom: values.count - 1) * sd / Double(values.count).squareRoot()
+        guard let mean = mean(values), let half = tHalfWidth(values) else { return nil }
         return Interval(lower: mean - half, upper: mean + half)
+    }
+
+    /// Half the width of that interval: t₀.₉₇₅ · s / √n (nil for fewer than two values).
+    static func tHalfWidth(_ values: [Double]) -> Double? {
+        guard values.count > 1, let sd = standardDeviation(values) else { return nil }
+        return tQuantile975(degreesOfFreedom: values.count - 1) * sd / Double(values.count).squareRoot()
     }
 
     /// The 97.5% quantile of Student's t distribution: tabulated to 30 degrees of freedom,
@@ -111,8 +116,9 @@ enum Statistics {
 /// three, a resample repeats one seed with probability 1/27, above 2.5%, so the interval of a
 /// mean is the range of the three seeds (0.756 coverage for normal data, 0.836 with five, by
 /// experiments/report/bootstrap_coverage.py). The t interval on the statistic of each seed
-/// alone, centred on the statistic, keeps 95% for a statistic at fixed cells. The interval given is the union of the two: the bootstrap's view
-/// of the cell choice, at least the t interval's width.
+/// alone, centred on the statistic, keeps 95% for a statistic at fixed cells. The interval
+/// given is the union of the two: the bootstrap's view of the cell choice, at least the t
+/// interval's width.
 struct SeedBootstrap {
     /// Fixed so a claims table is the same every time it is computed from the same files.
     static let generatorSeed: UInt64 = 20_190_506
@@ -141,8 +147,7 @@ struct SeedBootstrap {
         // Each seed alone, as the resample of that seed n times.
         let perSeed = seeds.map { statistic(Array(repeating: $0, count: seeds.count)) }
         guard let value, value.isFinite, perSeed.allSatisfy({ $0?.isFinite == true }),
-              let sd = Statistics.standardDeviation(perSeed.map { $0! }) else { return (value, percentile) }
-        let half = Statistics.tQuantile975(degreesOfFreedom: seeds.count - 1) * sd / Double(seeds.count).squareRoot()
+              let half = Statistics.tHalfWidth(perSeed.map { $0! }) else { return (value, percentile) }
         return (value, Interval(lower: min(percentile.lower, value - half), upper: max(percentile.upper, value + half)))
     }
 }
