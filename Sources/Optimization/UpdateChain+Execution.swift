@@ -22,10 +22,12 @@ extension UpdateChain {
     ///   - clearingGradient: leave `gradient` all +0 instead of holding u, so that the next
     ///     gradient can be accumulated onto it (`DenseNetwork.lossAndGradient`'s
     ///     `gradientIsZero`) without a pass of its own clearing it.
+    ///   - prefetching: rows to ask into the caches while the chain runs, a share after each
+    ///     block (the next batch's rows); it changes no value.
     public func apply(
         parameters: UnsafeMutableBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>,
         state: inout UpdateState, context: StepContext, build: UpdateLoopsBuild = .widestAvailable,
-        clearingGradient: Bool = false
+        clearingGradient: Bool = false, prefetching prefetch: RowPrefetch? = nil
     ) {
         let count = parameters.count
         precondition(count == gradient.count, "gradient and parameters differ in length")
@@ -43,8 +45,16 @@ extension UpdateChain {
                 stage.storeConstants(at: step, into: slots + index * Self.constantsSlotSize)
             }
             let fused = fusionEnabled ? fusedAdam : nil
+            var rowsRequested = 0
             state.vectors.withUnsafeMutableBufferPointer { vectors in
                 forEachBlock(count: count) { range, isRegularized in
+                    defer {
+                        if let prefetch {
+                            let rows = prefetch.rowsDue(afterParameters: range.upperBound, of: count)
+                            prefetch.request(rowsRequested..<rows)
+                            rowsRequested = rows
+                        }
+                    }
                     let u = UnsafeMutableBufferPointer(rebasing: gradient[range])
                     let theta = UnsafeMutableBufferPointer(rebasing: parameters[range])
                     if let fused {

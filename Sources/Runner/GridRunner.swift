@@ -111,9 +111,13 @@ public final class GridRunner: @unchecked Sendable {
         let memory = pendingRuns.map { run in
             (run, TrainingMemory.bytes(of: run.configuration, on: DataShape(datasets[run.configuration.data]!)))
         }
+        // Each data set's pixel bytes once, however many runs share it.
+        let shared = Set(pendingRuns.map(\.configuration.data)).reduce(0.0) {
+            $0 + TrainingMemory.sharedBytes(on: DataShape(datasets[$1]!))
+        }
         if let (largest, bytes) = memory.max(by: { $0.1 < $1.1 }),
            let problem = TrainingMemory.addressSpaceProblem(
-               bytesPerRun: bytes, runsAtOnce: min(concurrentJobs, pendingRuns.count), blasThreads: blasThreads,
+               bytesPerRun: bytes, runsAtOnce: min(concurrentJobs, pendingRuns.count), sharedBytes: shared, blasThreads: blasThreads,
                who: "the model of run \(largest.index)", limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
             throw RunnerError.input(problem)
         }

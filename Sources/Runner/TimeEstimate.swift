@@ -49,10 +49,10 @@ public struct TimeEstimate: Sendable {
             let shape = "\(configuration.model.kind)-\(configuration.model.hidden)-\(counts.features)-\(counts.outputs)-\(configuration.training.batchSize ?? -1)"
             if costs[shape] == nil {
                 // As `run` checks before its workers start, and before the calibration allocates the model.
-                let bytes = TrainingMemory.bytes(of: configuration, on: DataShape(
-                    trainPoints: counts.train, testPoints: counts.heldOut, features: counts.features, outputs: counts.outputs))
+                let dataShape = DataShape(trainPoints: counts.train, testPoints: counts.heldOut, features: counts.features, outputs: counts.outputs)
                 if let problem = TrainingMemory.addressSpaceProblem(
-                    bytesPerRun: bytes, runsAtOnce: max(1, min(jobs, plan.runs.count)), blasThreads: configuration.training.blasThreads,
+                    bytesPerRun: TrainingMemory.bytes(of: configuration, on: dataShape), runsAtOnce: max(1, min(jobs, plan.runs.count)),
+                    sharedBytes: TrainingMemory.sharedBytes(on: dataShape), blasThreads: configuration.training.blasThreads,
                     who: "the model of run \(run.index)", limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
                     throw RunnerError.input(problem)
                 }

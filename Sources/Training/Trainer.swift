@@ -35,13 +35,16 @@ public enum Trainer {
 
         training: for epoch in 0..<configuration.training.epochs {
             let epochStarted = ContinuousClock.now
-            for batch in session.batchOrder.batches(epoch: epoch) {
+            let batches = session.batchOrder.batches(epoch: epoch)
+            for index in batches.indices {
+                let batch = batches[index]
                 if shouldStop() {
                     status = .interrupted
                     message = "interrupted at epoch \(epoch + 1), step \(session.step)"
                     break training
                 }
-                let loss = session.step(on: batch)
+                // The next batch's rows are asked into the caches during this step's update.
+                let loss = session.step(on: batch, upcoming: index + 1 < batches.endIndex ? batches[index + 1] : nil)
                 if !loss.isFinite {
                     status = .diverged
                     message = "non-finite training loss (\(describe(loss))) at epoch \(epoch + 1), step \(session.step)"

@@ -27,19 +27,29 @@ public enum TrainingMemory {
         return 4 * (parameters * (4 + states) + activations)
     }
 
-    /// Nil when `runsAtOnce` runs of `bytesPerRun` each, beside the OpenBLAS buffers of
-    /// `blasThreads` threads called by as many runs, fit what `limit` (ulimit -v; nil: none)
-    /// leaves beyond `inUse`; otherwise what is wrong, for `who` ("the model of run 3").
-    public static func addressSpaceProblem(bytesPerRun: Double, runsAtOnce: Int, blasThreads: Int, who: String,
-                                           limit: Int?, inUse: Int?) -> String? {
+    /// Bytes the runs on data of `shape` share once they train and that loading did not make:
+    /// the training split's pixel bytes (`Split.pixelBytes`, a byte per feature), derived when the
+    /// first shuffled batch is copied or a model without a hidden layer first steps. Counted
+    /// whether or not the features turn out to be bytes, which only training can tell.
+    public static func sharedBytes(on shape: DataShape) -> Double {
+        Double(shape.trainPoints) * Double(shape.features)
+    }
+
+    /// Nil when `runsAtOnce` runs of `bytesPerRun` each, beside `sharedBytes` they share (see
+    /// `sharedBytes(on:)`) and the OpenBLAS buffers of `blasThreads` threads called by as many
+    /// runs, fit what `limit` (ulimit -v; nil: none) leaves beyond `inUse`; otherwise what is
+    /// wrong, for `who` ("the model of run 3").
+    public static func addressSpaceProblem(bytesPerRun: Double, runsAtOnce: Int, sharedBytes: Double = 0, blasThreads: Int,
+                                           who: String, limit: Int?, inUse: Int?) -> String? {
         guard let limit else { return nil }
         let available = Double(max(0, limit - (inUse ?? 0)))
         let blas = Double(blasThreads + runsAtOnce - 1) * Double(BLAS.addressSpacePerBuffer)
-        let needed = bytesPerRun * Double(runsAtOnce) + blas
+        let needed = bytesPerRun * Double(runsAtOnce) + sharedBytes + blas
         guard needed > available else { return nil }
         let together = runsAtOnce > 1 ? ", \(runsAtOnce) runs at once" : ""
+        let shared = sharedBytes > 0 ? ", the data's pixel bytes \(gibibytes(sharedBytes))" : ""
         return "\(who) needs about \(gibibytes(bytesPerRun)) while it trains (parameters, gradients, optimizer state, "
-            + "activations)\(together), and OpenBLAS's buffers \(gibibytes(blas)): \(gibibytes(needed)) in all, but this "
+            + "activations)\(together)\(shared), and OpenBLAS's buffers \(gibibytes(blas)): \(gibibytes(needed)) in all, but this "
             + "process's address-space limit (ulimit -v, \(gibibytes(Double(limit)))) leaves \(gibibytes(available)); "
             + (runsAtOnce > 1 ? "use fewer --jobs, " : "") + "use a smaller model, or raise the limit"
     }

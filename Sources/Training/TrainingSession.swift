@@ -39,6 +39,9 @@ public struct TrainingSession: Sendable {
     private var batchFeatures: [Float]
     private var batchLabels: [Int32]
     private var batchValues: [Float]
+    /// The training split's pixel bytes (`Split.pixelBytes`), which shuffled batches are copied
+    /// from when it has them; nil until the first such batch asks.
+    private var trainPixelBytes: [UInt8]??
     private let weightRanges: [Range<Int>]
 
     /// - Parameters:
@@ -144,19 +147,26 @@ public struct TrainingSession: Sendable {
 
     /// One optimizer step on the training rows `indices`.
     ///
+    /// - Parameters:
+    ///   - upcoming: the rows of the next step, when known: a shuffled batch's rows are asked
+    ///     into the caches while this step's update runs (it changes no value).
     /// - Returns: the batch's mean data loss before the step (non-finite when diverging).
     @discardableResult
-    public mutating func step(on indices: ArraySlice<Int>) -> Double {
+    public mutating func step(on indices: ArraySlice<Int>, upcoming: ArraySlice<Int>? = nil) -> Double {
         let rows = indices.count
         precondition(rows >= 1 && rows <= batchSize, "a batch holds 1...\(batchSize) rows, got \(rows)")
         let context = StepContext(multiplier: schedule.multiplier(atStep: step), lambda: lambda(atStep: step))
         let chain = self.chain
         let loss = network.readsBatchRowsInPlace ? singleLayerLossAndGradient(indices) : lossAndGradient(indices)
         if loss.isFinite {
-            parameters.withUnsafeMutableBufferPointer { parameters in
-                gradient.withUnsafeMutableBufferPointer { gradient in
-                    chain.apply(parameters: parameters, gradient: gradient, state: &optimizerState, context: context,
-                                clearingGradient: true)
+            let upcoming = upcoming.flatMap { network.readsBatchRowsInPlace || Self.areConsecutive($0) ? nil : $0 }
+            let bytes = upcoming == nil ? nil : pixelBytesToGather
+            Self.withPrefetch(of: upcoming, in: dataset.train, bytes: bytes, width: dataset.featureCount) { prefetch in
+                parameters.withUnsafeMutableBufferPointer { parameters in
+                    gradient.withUnsafeMutableBufferPointer { gradient in
+                        chain.apply(parameters: parameters, gradient: gradient, state: &optimizerState, context: context,
+                                    clearingGradient: true, prefetching: prefetch)
+                    }
                 }
             }
             gradientIsZero = true
@@ -165,6 +175,30 @@ public struct TrainingSession: Sendable {
         }
         step += 1
         return loss
+    }
+
+    /// Calls `body` with the rows `upcoming` of the matrix a shuffled batch is copied from
+    /// (`bytes`, or else the split's features), or with nil when there are none.
+    private static func withPrefetch(of upcoming: ArraySlice<Int>?, in split: Split, bytes: [UInt8]?, width: Int,
+                                     _ body: (RowPrefetch?) -> Void) {
+        guard let upcoming else { return body(nil) }
+        upcoming.withUnsafeBufferPointer { rows in
+            if let bytes {
+                bytes.withUnsafeBytes { body(RowPrefetch(base: $0.baseAddress!, rowBytes: width, rows: rows)) }
+            } else {
+                split.features.withUnsafeBytes {
+                    body(RowPrefetch(base: $0.baseAddress!, rowBytes: width * MemoryLayout<Float>.stride, rows: rows))
+                }
+            }
+        }
+    }
+
+    /// The training split's pixel bytes when it has them, which shuffled batches are copied from.
+    private var pixelBytesToGather: [UInt8]? {
+        mutating get {
+            if trainPixelBytes == nil { trainPixelBytes = .some(dataset.train.pixelBytes) }
+            return trainPixelBytes!
+        }
     }
 
     /// The batch's loss and gradient through the general network path: a batch of consecutive
@@ -246,13 +280,23 @@ public struct TrainingSession: Sendable {
         return indices.elementsEqual(first..<(first + indices.count))
     }
 
-    /// Copies the training rows `indices` into the batch buffers.
+    /// Copies the training rows `indices` into the batch buffers: from the pixel bytes, scaled,
+    /// when the split has them (a quarter of the memory to read, the same floats).
     private mutating func gatherBatch(_ indices: ArraySlice<Int>) {
         let features = dataset.featureCount
         let train = dataset.train
         if batchFeatures.isEmpty { allocateBatchBuffers() }
+        let bytes = pixelBytesToGather
+        let isClassification = dataset.task != .regression
         batchFeatures.withUnsafeMutableBufferPointer { batch in
-            if dataset.task != .regression {
+            if let bytes {
+                bytes.withUnsafeBufferPointer { ScaledPixelRows.gather(rows: indices, from: $0, width: features, into: batch) }
+                if isClassification {
+                    batchLabels.withUnsafeMutableBufferPointer { train.gatherTargets(rows: indices, labels: $0) }
+                } else {
+                    batchValues.withUnsafeMutableBufferPointer { train.gatherTargets(rows: indices, values: $0) }
+                }
+            } else if isClassification {
                 batchLabels.withUnsafeMutableBufferPointer { train.gather(rows: indices, featureCount: features, into: batch, labels: $0) }
             } else {
                 batchValues.withUnsafeMutableBufferPointer { train.gather(rows: indices, featureCount: features, into: batch, values: $0) }

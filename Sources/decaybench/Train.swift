@@ -75,6 +75,7 @@ extension DecayBench {
             }
             if let problem = TrainingMemory.addressSpaceProblem(
                 bytesPerRun: TrainingMemory.bytes(of: configuration, on: DataShape(dataset)), runsAtOnce: 1,
+                sharedBytes: TrainingMemory.sharedBytes(on: DataShape(dataset)),
                 blasThreads: configuration.training.blasThreads, who: "the model",
                 limit: ProcessMemory.addressSpaceLimit, inUse: ProcessMemory.addressSpaceInUse) {
                 throw CommandFailure.input(problem)

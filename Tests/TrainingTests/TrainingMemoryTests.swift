@@ -37,6 +37,16 @@ final class TrainingMemoryTests: XCTestCase {
         XCTAssertEqual(two, "the model of run 4 needs about 2.0 GiB while it trains (parameters, gradients, optimizer state, "
                        + "activations), 2 runs at once, and OpenBLAS's buffers 0.3 GiB: 4.3 GiB in all, but this process's "
                        + "address-space limit (ulimit -v, 3.0 GiB) leaves 2.5 GiB; use fewer --jobs, use a smaller model, or raise the limit")
+        // The data's pixel bytes count once, beside the runs: 1.9 GiB of model fits 2.5 GiB, not beside 0.5 GiB of bytes.
+        XCTAssertNil(TrainingMemory.addressSpaceProblem(bytesPerRun: 1.9 * gib, runsAtOnce: 1, blasThreads: 1, who: "x",
+                                                        limit: limit, inUse: inUse))
+        let shared = TrainingMemory.addressSpaceProblem(bytesPerRun: 1.9 * gib, runsAtOnce: 1, sharedBytes: 0.5 * gib, blasThreads: 1,
+                                                        who: "the model", limit: limit, inUse: inUse)
+        XCTAssertEqual(shared, "the model needs about 1.9 GiB while it trains (parameters, gradients, optimizer state, "
+                       + "activations), the data's pixel bytes 0.5 GiB, and OpenBLAS's buffers 0.1 GiB: 2.5 GiB in all, but this "
+                       + "process's address-space limit (ulimit -v, 3.0 GiB) leaves 2.5 GiB; use a smaller model, or raise the limit")
+        XCTAssertEqual(TrainingMemory.sharedBytes(on: DataShape(trainPoints: 60000, testPoints: 10000, features: 784, outputs: 10)),
+                       47_040_000, "a byte per training feature")
         // OpenBLAS's buffers count too: 2.4 GiB of model fits 2.5 GiB alone, not beside 16 threads' buffers.
         XCTAssertNotNil(TrainingMemory.addressSpaceProblem(bytesPerRun: 2.4 * gib, runsAtOnce: 1, blasThreads: 16, who: "x",
                                                            limit: limit, inUse: inUse))
