@@ -183,12 +183,13 @@ public struct TrainingSession: Sendable {
                                      _ body: (RowPrefetch?) -> Void) {
         guard let upcoming else { return body(nil) }
         upcoming.withUnsafeBufferPointer { rows in
+            func prefetch(_ matrix: UnsafeRawBufferPointer, rowBytes: Int) {
+                body(matrix.baseAddress.map { RowPrefetch(base: $0, rowBytes: rowBytes, rows: rows) })
+            }
             if let bytes {
-                bytes.withUnsafeBytes { body(RowPrefetch(base: $0.baseAddress!, rowBytes: width, rows: rows)) }
+                bytes.withUnsafeBytes { prefetch($0, rowBytes: width) }
             } else {
-                split.features.withUnsafeBytes {
-                    body(RowPrefetch(base: $0.baseAddress!, rowBytes: width * MemoryLayout<Float>.stride, rows: rows))
-                }
+                split.features.withUnsafeBytes { prefetch($0, rowBytes: width * MemoryLayout<Float>.stride) }
             }
         }
     }
