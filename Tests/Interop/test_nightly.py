@@ -200,3 +200,13 @@ def test_a_killed_night_is_recorded_as_interrupted_by_the_next_one(decaybench, t
     assert not any(os.path.exists(path) for path in (marker, lost, garbled))
     assert os.path.exists(running) and os.path.exists(elsewhere)
     assert not os.path.exists(os.path.join(results, ".night-2026-02-03.running")), "a night that recorded its status"
+
+    # A second start of a night that is still running (cron, then the same night by hand) stops
+    # before it writes: the running night keeps its marker, and history.tsv gets no line.
+    before = open(history).read()
+    again = night(decaybench, results, "2026-02-02", small)
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert f"nightly 2026-02-02: already running (process {os.getpid()} on {host})" in again.stdout
+    assert open(running).read() == f"{os.getpid()} abc1234 {host}\n"
+    assert open(history).read() == before
+    assert not os.path.exists(os.path.join(results, "2026-02-02.h5"))

@@ -21,7 +21,8 @@
 #   last-good.night         the night last-good.h5 is a copy of
 #   history.tsv             date, commit, status, regressions, file: one line per night; the
 #                           commit is the one that computed the night's file
-#   .night-YYYY-MM-DD.running  while a night runs: its process id, commit and host
+#   .night-YYYY-MM-DD.running  while a night runs: its process id, commit and host; a second
+#                           start of that night stops at once (exit status 1) and records nothing
 #
 # Status: ok, first (no baseline yet), regression, runs-missing (runs of last-good have no
 # result tonight), grid-changed (the grid file differs from last-good's: the comparison is not
@@ -101,6 +102,14 @@ for marker in "$directory"/.night-*.running; do
 done
 recorded=0
 running="$directory/.night-$night.running"
+# The loop above left only markers of nights still running. A second start of one of them
+# (cron and a rerun by hand) would overwrite its marker, and the first to end would remove
+# the other's; it stops here instead, before it writes anything.
+if [ -f "$running" ]; then
+    read -r pid _ marked_host < "$running"
+    echo "nightly $night: already running (process ${pid:-?} on ${marked_host:-?}); not started again"
+    exit 1
+fi
 printf '%s %s %s\n' "$$" "$commit" "$host" > "$running"
 # Left behind only when the script ends without recording a status.
 trap '[ "$recorded" = 1 ] && rm -f "$running"' EXIT
