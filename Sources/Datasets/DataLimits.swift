@@ -29,15 +29,25 @@ public enum DataLimits {
     }
 
     /// Bytes of memory available to this process now: Linux's `MemAvailable`, else the
-    /// physical memory, and no more than its address-space limit.
-    public static var availableMemory: Int {
+    /// physical memory, and no more than what its address-space limit leaves it (the limit
+    /// less what it has mapped already: libraries, thread stacks, OpenBLAS's buffers).
+    public static var availableMemory: Int { memoryAvailableNow.bytes }
+
+    /// `availableMemory`, and what bounds it as a message says it ("the 647 MB that this
+    /// process's address-space limit (ulimit -v) leaves it").
+    public static var memoryAvailableNow: (bytes: Int, described: String) {
         var available = ProcessMemory.ceiling
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
             available = min(available, kilobytes.multipliedReportingOverflow(by: 1024).overflow ? Int.max : kilobytes * 1024)
         }
-        return available
+        // Under `ulimit -v` an allocation past the limit ends the process ("failed to allocate"),
+        // however much memory the machine has free.
+        if let left = ProcessMemory.addressSpaceLeft, left < available {
+            return (left, "the \(describe(bytes: left)) that this process's address-space limit (ulimit -v) leaves it")
+        }
+        return (available, "the \(describe(bytes: available)) of memory available now")
     }
 
     /// Checks that a data set of `shape` fits the limits and, at `bytesPerValue` bytes per
@@ -64,10 +74,10 @@ public enum DataLimits {
                                      limit: "at most \(Self.values) values (8 GB as float32)")
         }
         let (bytes, overflow) = values.multipliedReportingOverflow(by: bytesPerValue)
-        let available = availableMemory
-        if overflow || bytes > available {
+        let available = memoryAvailableNow
+        if overflow || bytes > available.bytes {
             throw DataError.tooLarge(what: what, found: found + " (\(describe(bytes: overflow ? Int.max : bytes)) to read)",
-                                     limit: "the \(describe(bytes: available)) of memory available now")
+                                     limit: available.described)
         }
     }
 

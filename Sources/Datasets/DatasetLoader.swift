@@ -1,4 +1,5 @@
 import Foundation
+import HDF5Store
 
 /// Turns a `DataSpec` into a `Dataset`: validate, read or generate, split, take subsets,
 /// standardise — in that order.
@@ -169,12 +170,19 @@ public enum DatasetLoader {
         // The two splits are read at once, the test split on another thread: reading a split
         // is inflating it and touching fresh pages, and the machine has more than one core.
         // The training split's error, if any, is reported first, as if they were read in turn.
+        // Under an address-space limit they are read in turn: each checks its size against what
+        // the limit leaves, and two checks at once would each count the room the other takes
+        // (an allocation past the limit ends the process).
         nonisolated(unsafe) var test: Result<Split, any Error>!
         let testRead = DispatchGroup()
-        DispatchQueue.global().async(group: testRead) {
-            test = Result { try readIDXSplit(images: files.testImages, labels: files.testLabels) }
+        let inTurn = ProcessMemory.addressSpaceLimit != nil
+        if !inTurn {
+            DispatchQueue.global().async(group: testRead) {
+                test = Result { try readIDXSplit(images: files.testImages, labels: files.testLabels) }
+            }
         }
         let train = Result { try readIDXSplit(images: files.trainImages, labels: files.trainLabels) }
+        if inTurn { test = Result { try readIDXSplit(images: files.testImages, labels: files.testLabels) } }
         testRead.wait()
         return Parts(name: spec.source.rawValue, featureCount: 28 * 28, task: .classification(classes: 10),
                      train: try train.get(), test: try test.get())

@@ -43,10 +43,10 @@ enum GridSize {
     /// runs under a 4 GB limit ran 135 s and then died on an allocation.
     static func checkMemory(forRuns runs: Int, at location: GridLocation?, reader: inout GridNodeReader) -> Bool {
         let (needed, overflow) = runs.multipliedReportingOverflow(by: bytesPerRun)
-        let available = DataLimits.availableMemory
-        guard overflow || needed > available else { return true }
+        let available = DataLimits.memoryAvailableNow
+        guard overflow || needed > available.bytes else { return true }
         reader.report("the grid's \(runs) runs need about \(DataLimits.describe(bytes: overflow ? Int.max : needed)) of memory "
-                      + "to plan and run, more than the \(DataLimits.describe(bytes: available)) available now; "
+                      + "to plan and run, more than \(available.described); "
                       + "split the grid into several files", at: location ?? GridLocation(line: 1, column: 1, keyPath: ""))
         return false
     }

@@ -16,6 +16,13 @@ public enum ProcessMemory {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// What the address-space limit leaves the process now: the limit less what it has mapped
+    /// (all of the limit where /proc cannot tell); nil when it has no limit.
+    public static var addressSpaceLeft: Int? {
+        guard let limit = addressSpaceLimit else { return nil }
+        return max(0, limit - (addressSpaceInUse ?? 0))
+    }
+
     /// The address space the process has mapped now (its VmSize), which is what the limit
     /// counts; nil where /proc/self/status cannot tell.
     public static var addressSpaceInUse: Int? {

@@ -54,7 +54,9 @@ public enum TrainingMemory {
             + (runsAtOnce > 1 ? "use fewer --jobs, " : "") + "use a smaller model, or raise the limit"
     }
 
+    /// "1.4 GiB"; below a tenth of a GiB, "45 MiB" (not "0.0 GiB").
     private static func gibibytes(_ bytes: Double) -> String {
-        String(format: "%.1f GiB", bytes / Double(1 << 30))
+        bytes < 0.1 * Double(1 << 30) ? String(format: "%.0f MiB", bytes / Double(1 << 20))
+            : String(format: "%.1f GiB", bytes / Double(1 << 30))
     }
 }

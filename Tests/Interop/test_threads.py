@@ -57,11 +57,12 @@ MLP_TRAINING = ["train", "--dataset", "synthetic-classification", "--samples", "
                 "--model", "mlp", "--hidden", "512,512", "--batch-size", "512", "--epochs", "1", "--quiet"]
 
 
-def limited(decaybench, *args, cwd=None, limit_kib=ADDRESS_SPACE_LIMIT_KIB):
+def limited(decaybench, *args, cwd=None, limit_kib=ADDRESS_SPACE_LIMIT_KIB, environment=None):
     import shlex
     import subprocess
     command = f"ulimit -v {limit_kib}; exec {shlex.quote(decaybench)} " + " ".join(map(shlex.quote, args))
-    return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120, cwd=cwd)
+    return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120, cwd=cwd,
+                          env=dict(os.environ, **(environment or {})))
 
 
 def test_train_refuses_blas_threads_beyond_the_address_space_limit_and_the_count_it_offers_trains(decaybench, tmp_path):
@@ -116,3 +117,21 @@ def test_a_model_the_address_space_cannot_hold_is_refused_before_it_is_allocated
     refused = limited(decaybench, "run", str(grid), "--out", str(tmp_path / "r.h5"), "--jobs", "2")
     assert refused.returncode == 2 and "2 runs at once" in refused.stderr and "use fewer --jobs" in refused.stderr, refused.stderr
     assert sorted(os.listdir(tmp_path)) == ["big.yaml"]
+
+
+def test_data_the_address_space_cannot_hold_is_refused_before_it_is_read(decaybench, tmp_path):
+    # Under ulimit -v, loading Fashion-MNIST ended the process ("failed to allocate", status
+    # 134): the size check compared the 188 MB of training floats with the machine's free
+    # memory, not with what the limit leaves; the two splits, read at once, each counted the
+    # room the other took; and the gzip file was inflated whole before any check. One OpenBLAS
+    # thread keeps what the process maps at start small (a worker thread whose buffer does
+    # not fit under the limit waits for it forever, in OpenBLAS itself).
+    training = ["train", "--dataset", "fashion-mnist", "--model", "mlp", "--hidden", "8", "--epochs", "1",
+                "--out", str(tmp_path / "run.h5")]
+    for limit_kib in (250_000, 350_000, 450_000, 550_000, 250_000, 350_000, 450_000, 550_000):
+        refused = limited(decaybench, *training, limit_kib=limit_kib, environment={"OPENBLAS_NUM_THREADS": "1"})
+        assert refused.returncode == 2, (limit_kib, refused.returncode, refused.stderr[-800:])
+        assert "train-images-idx3-ubyte" in refused.stderr and "is too large" in refused.stderr, refused.stderr
+        assert "that this process's address-space limit (ulimit -v) leaves it" in refused.stderr, refused.stderr
+    assert os.listdir(tmp_path) == [], "nothing written"
+
