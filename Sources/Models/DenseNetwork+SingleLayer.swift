@@ -44,7 +44,7 @@ extension DenseNetwork {
                             let present = min(blockRows, rows.count - start)
                             Self.prefetchPixelRows(rows, from: start + blockRows)
                             let block = Self.block(rows, start: start, present: present, zeroRow: zeroRow.baseAddress!,
-                                                   scaledBlock: scaledBlock.baseAddress!, kernel: kernel)
+                                                   scaledBlock: scaledBlock.baseAddress!)
                             let blockLogits = logits.baseAddress! + start * outputs
                             let blockDeltas = deltas.baseAddress! + start * outputs
                             kernel.logits(block, weights: weights, bias: bias, into: blockLogits)
@@ -86,7 +86,7 @@ extension DenseNetwork {
                     while start < rows {
                         let present = min(SingleLayerProducts.blockRows, rows - start)
                         let block = Self.block(batch, start: start, present: present, zeroRow: zeroRow.baseAddress!,
-                                               scaledBlock: scaledBlock.baseAddress!, kernel: kernel)
+                                               scaledBlock: scaledBlock.baseAddress!)
                         kernel.logits(block, weights: weights, bias: bias, into: logits.baseAddress!)
                         architecture.accumulateOutputLoss(
                             logits: logits.baseAddress!, targets: targets, firstTarget: start, rows: present,
@@ -123,7 +123,7 @@ extension DenseNetwork {
     /// Rows with pixel bytes are scaled into `scaledBlock` first, to the same floats as the
     /// matrix holds: reading a quarter of the bytes saves more time than the scaling costs.
     private static func block(_ rows: BatchRows, start: Int, present: Int, zeroRow: UnsafePointer<Float>,
-                              scaledBlock: UnsafeMutablePointer<Float>, kernel: SingleLayerProducts) -> SingleLayerProducts.Block {
+                              scaledBlock: UnsafeMutablePointer<Float>) -> SingleLayerProducts.Block {
         var addresses = (rows.row(start),
                          present > 1 ? rows.row(start + 1) : zeroRow,
                          present > 2 ? rows.row(start + 2) : zeroRow,
@@ -132,7 +132,7 @@ extension DenseNetwork {
             func scaled(_ r: Int) -> UnsafePointer<Float> {
                 guard r < present else { return zeroRow }
                 let row = scaledBlock + r * rows.width
-                kernel.scalePixels(rows.pixelRow(start + r), count: rows.width, into: row)
+                SingleLayerProducts.scalePixels(rows.pixelRow(start + r), count: rows.width, into: row)
                 return UnsafePointer(row)
             }
             addresses = (scaled(0), scaled(1), scaled(2), scaled(3))

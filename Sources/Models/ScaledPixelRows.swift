@@ -1,6 +1,3 @@
-import LinearKernels
-import LinearKernelsAVX2
-
 /// A shuffled batch copied out of a data set's pixel bytes, each byte scaled to the Float32
 /// feature the data set holds for it (`Split.pixelBytes`: `Float(byte) / 255`, to the bit).
 ///
@@ -14,15 +11,9 @@ public enum ScaledPixelRows {
         precondition(width > 0, "rows of width \(width)")
         precondition(output.count >= rows.count * width, "room for \(output.count / width) rows, the batch has \(rows.count)")
         let available = bytes.count / width
-        let wide = SingleLayerProducts.processorHasAVX2
         for (k, row) in rows.enumerated() {
             precondition(row >= 0 && row < available, "row \(row) outside 0..<\(available)")
-            let source = bytes.baseAddress! + row * width, target = output.baseAddress! + k * width
-            if wide {
-                LinearKernelsAVX2.SingleLayerKernel.scalePixels(source, count: width, into: target)
-            } else {
-                LinearKernels.SingleLayerKernel.scalePixels(source, count: width, into: target)
-            }
+            SingleLayerProducts.scalePixels(bytes.baseAddress! + row * width, count: width, into: output.baseAddress! + k * width)
         }
     }
 }

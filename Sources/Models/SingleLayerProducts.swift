@@ -42,8 +42,8 @@ struct SingleLayerProducts {
     }
 
     /// `output[i] = Float(bytes[i]) / 255` for `i < count`, to the bit.
-    func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
-        if avx2 != nil {
+    static func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
+        if processorHasAVX2 {
             LinearKernelsAVX2.SingleLayerKernel.scalePixels(bytes, count: count, into: output)
         } else {
             LinearKernels.SingleLayerKernel.scalePixels(bytes, count: count, into: output)
