@@ -210,3 +210,50 @@ def test_a_killed_night_is_recorded_as_interrupted_by_the_next_one(decaybench, t
     assert open(running).read() == f"{os.getpid()} abc1234 {host}\n"
     assert open(history).read() == before
     assert not os.path.exists(os.path.join(results, "2026-02-02.h5"))
+
+
+def test_a_night_that_cannot_write_its_marker_or_its_history_says_so_and_loses_no_night(decaybench, tmp_path):
+    # Both writes went unchecked: a full disk (or a directory of the marker's name) let a night
+    # run without its marker, so a kill went unrecorded, and a status line that could not be
+    # appended was lost while the script still printed the status and exited 0.
+    small = write_grid(str(tmp_path), SMALL_GRID, name="small.yaml")
+    results = str(tmp_path / "nightly")
+    os.makedirs(results)
+    history = os.path.join(results, "history.tsv")
+
+    def refused(date, blocked, message):
+        """A directory of the name the night must write: it does not start, and the directory stays."""
+        os.mkdir(blocked)
+        result = night(decaybench, results, date, small)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert message in result.stdout
+        assert os.path.isdir(blocked)
+        assert not os.path.exists(os.path.join(results, f"{date}.h5"))
+        os.rmdir(blocked)
+
+    refused("2026-03-01", history, f"nightly 2026-03-01: cannot write {history}; not started")
+    marker = os.path.join(results, ".night-2026-03-02.running")
+    refused("2026-03-02", marker, f"nightly 2026-03-02: cannot write its marker {marker}; not started")
+    assert open(history).read().count("\n") == 1, "only the header"
+
+    # The night runs, then its line cannot be appended (history.tsv turns into a directory while
+    # it runs): it fails and keeps its marker, and the next night records it as interrupted.
+    wrapper = tmp_path / "decaybench-then-full"
+    wrapper.write_text(f'#!/bin/sh\n"{decaybench}" "$@"; status=$?\n'
+                       f'if [ "$1" = run ]; then mv "{history}" "{history}.saved" && mkdir "{history}"; fi\n'
+                       'exit $status\n')
+    wrapper.chmod(0o755)
+    lost = night(str(wrapper), results, "2026-03-03", small)
+    assert lost.returncode == 1, lost.stdout + lost.stderr
+    assert "nightly 2026-03-03: first (0 regressions)" in lost.stdout
+    assert f"nightly 2026-03-03: could not append its line to {history}; it will be recorded as interrupted" in lost.stdout
+    assert os.path.exists(os.path.join(results, ".night-2026-03-03.running"))
+    os.rmdir(history)
+    os.rename(history + ".saved", history)
+
+    # Its file had already become last-good (that copy succeeded), so the next night compares with it.
+    following = night(decaybench, results, "2026-03-04", small)
+    assert following.returncode == 0, following.stdout + following.stderr
+    lines = [line.split("\t") for line in open(history).read().splitlines()[1:]]
+    assert [(line[0], line[2]) for line in lines] == [("2026-03-03", "interrupted"), ("2026-03-04", "ok")]
+    assert not os.path.exists(os.path.join(results, ".night-2026-03-03.running"))

@@ -22,7 +22,8 @@
 #   history.tsv             date, commit, status, regressions, file: one line per night; the
 #                           commit is the one that computed the night's file
 #   .night-YYYY-MM-DD.running  while a night runs: its process id, commit and host; a second
-#                           start of that night stops at once (exit status 1) and records nothing
+#                           start of that night stops at once (exit status 1) and records nothing,
+#                           and a night that cannot write it (or history.tsv) does not start
 #
 # Status: ok, first (no baseline yet), regression, runs-missing (runs of last-good have no
 # result tonight), grid-changed (the grid file differs from last-good's: the comparison is not
@@ -31,7 +32,8 @@
 # last-good.h5), baseline-missing (last-good.h5 is gone though earlier nights passed),
 # promote-failed (tonight passed but could not be copied to last-good.h5, say on a full disk),
 # interrupted (written by the next night: the night's process was killed, or its machine went
-# down, before it recorded a status; NIGHT=that date resumes its file).
+# down, before it recorded a status, or it could not append its line to history.tsv;
+# NIGHT=that date resumes its file).
 # After grid-changed, not-comparable, compare-failed or baseline-missing, last-good stays
 # until it is replaced by hand (or removed, and the next night run with NEW_BASELINE=1).
 # Exit status 0 for ok and first, 3 for regression, runs-missing, grid-changed and
@@ -67,7 +69,13 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 out="$directory/$night.h5"
 history="$directory/history.tsv"
 baseline="$directory/last-good.h5"
-[ -f "$history" ] || printf 'date\tcommit\tstatus\tregressions\tfile\n' > "$history"
+# Every line of history.tsv is appended with its write checked: a night whose line cannot be
+# written (a full disk, a directory where the file should be) says so and fails, before it
+# computes anything when it can.
+if [ ! -f "$history" ] && ! printf 'date\tcommit\tstatus\tregressions\tfile\n' > "$history"; then
+    echo "nightly $night: cannot write $history; not started"
+    exit 1
+fi
 
 night_of_baseline="$directory/last-good.night"
 
@@ -76,8 +84,12 @@ history_line() {  # night commit status regressions file
 }
 
 record() {  # status regressions
-    history_line "$night" "$commit" "$1" "$2" "$(basename "$out")"
     echo "nightly $night: $1 ($2 regressions)"
+    if ! history_line "$night" "$commit" "$1" "$2" "$(basename "$out")"; then
+        # The marker stays, so the next night records this one as interrupted.
+        echo "nightly $night: could not append its line to $history; it will be recorded as interrupted"
+        exit 1
+    fi
     recorded=1
 }
 
@@ -96,7 +108,10 @@ for marker in "$directory"/.night-*.running; do
     fi
     marked_night=${marker##*/.night-}
     marked_night=${marked_night%.running}
-    history_line "$marked_night" "${marked_commit:-unknown}" interrupted - "$marked_night.h5"
+    if ! history_line "$marked_night" "${marked_commit:-unknown}" interrupted - "$marked_night.h5"; then
+        echo "nightly $night: cannot append the interrupted night $marked_night to $history; not started"
+        exit 1
+    fi
     echo "nightly $marked_night: interrupted (its process ${pid:-?} is gone without a status; NIGHT=$marked_night resumes its file)"
     rm -f "$marker"
 done
@@ -110,7 +125,13 @@ if [ -f "$running" ]; then
     echo "nightly $night: already running (process ${pid:-?} on ${marked_host:-?}); not started again"
     exit 1
 fi
-printf '%s %s %s\n' "$$" "$commit" "$host" > "$running"
+# Without its marker a killed night would go unrecorded: a night that cannot write it does not
+# start (an empty marker left by a full disk would read as a night that was killed).
+if ! printf '%s %s %s\n' "$$" "$commit" "$host" > "$running"; then
+    [ -f "$running" ] && rm -f "$running"
+    echo "nightly $night: cannot write its marker $running; not started"
+    exit 1
+fi
 # Left behind only when the script ends without recording a status.
 trap '[ "$recorded" = 1 ] && rm -f "$running"' EXIT
 
