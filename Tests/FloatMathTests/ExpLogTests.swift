@@ -7,7 +7,7 @@ import XCTest
 /// CFloatMath's array exp and log give the C library's bits for every float: the softmax loss
 /// moved from expf/logf to them, and every stored result depends on that loss to the last bit.
 final class ExpLogTests: XCTestCase {
-    /// All 2³² bit patterns, in as many slices as there are cores.
+    /// All 2³² bit patterns, in four slices per core.
     private func differencesOverAllFloats(_ function: floatmathchecks_function) -> (count: UInt64, first: UInt32?) {
         let slices = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
         let width = (UInt64(UInt32.max) + 1) / UInt64(slices)
