@@ -62,13 +62,13 @@ final class GzipReader {
         // The magic number first: a raw IDX file is not read twice.
         guard let file = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? file.close() }
+        guard let magic = try? file.read(upToCount: 2), magic.elementsEqual([0x1F, 0x8B]) else { return nil }
         // Under `ulimit -v` a failed allocation ends the process. Streaming needs 128 KiB, and
         // the readers' size checks then say what does not fit; inflating whole holds the file
         // and its content at once, beside the floats a reader converts them to (four bytes
         // each): it is taken only when all of that fits in what the process may still allocate.
         let available = DataLimits.availableMemory
-        guard let magic = try? file.read(upToCount: 2), magic.elementsEqual([0x1F, 0x8B]),
-              let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil,
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil,
               size >= 18, size <= largestWholeInflation, size < available / 2,
               // Read, not mapped: a mapped file cut short by another process while it is read
               // would end the process with SIGBUS instead of an error naming the file.

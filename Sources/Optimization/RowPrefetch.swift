@@ -4,11 +4,12 @@ import CCPUFeatures
 /// the update chain runs.
 ///
 /// A shuffled batch's rows lie anywhere in a data set larger than the caches, and copying them
-/// waited on memory. The update chain's loops wait on the divider instead (a square root and
-/// two divisions per parameter for Adam) and leave memory idle, so the next batch's rows are
-/// asked for there: a few after each block, spread over the chain so that the requests do not
-/// queue up. A prefetch is a hint: it never faults and never changes a value, and a row it did
-/// not bring in is read from memory as before.
+/// waited on memory, one row's latency after another. Asked for while the update chain runs (a
+/// few after each block, spread over the chain so that the requests do not queue up), their
+/// latency overlaps the chain's own work: MLP epochs on Fashion-MNIST took 1.214–1.229 s
+/// against 1.231–1.248 s with the same copy and no prefetch (README, Speed). A prefetch is a
+/// hint: it never faults and never changes a value, and a row it did not bring in is read from
+/// memory as before.
 public struct RowPrefetch {
     /// The matrix's first byte.
     public let base: UnsafeRawPointer

@@ -39,9 +39,6 @@ public struct TrainingSession: Sendable {
     private var batchFeatures: [Float]
     private var batchLabels: [Int32]
     private var batchValues: [Float]
-    /// The training split's pixel bytes (`Split.pixelBytes`), which shuffled batches are copied
-    /// from when it has them; nil until the first such batch asks.
-    private var trainPixelBytes: [UInt8]??
     private let weightRanges: [Range<Int>]
 
     /// - Parameters:
@@ -160,7 +157,7 @@ public struct TrainingSession: Sendable {
         let loss = network.readsBatchRowsInPlace ? singleLayerLossAndGradient(indices) : lossAndGradient(indices)
         if loss.isFinite {
             let upcoming = upcoming.flatMap { network.readsBatchRowsInPlace || Self.areConsecutive($0) ? nil : $0 }
-            let bytes = upcoming == nil ? nil : pixelBytesToGather
+            let bytes = upcoming == nil ? nil : dataset.train.pixelBytes
             Self.withPrefetch(of: upcoming, in: dataset.train, bytes: bytes, width: dataset.featureCount) { prefetch in
                 parameters.withUnsafeMutableBufferPointer { parameters in
                     gradient.withUnsafeMutableBufferPointer { gradient in
@@ -191,14 +188,6 @@ public struct TrainingSession: Sendable {
             } else {
                 split.features.withUnsafeBytes { prefetch($0, rowBytes: width * MemoryLayout<Float>.stride) }
             }
-        }
-    }
-
-    /// The training split's pixel bytes when it has them, which shuffled batches are copied from.
-    private var pixelBytesToGather: [UInt8]? {
-        mutating get {
-            if trainPixelBytes == nil { trainPixelBytes = .some(dataset.train.pixelBytes) }
-            return trainPixelBytes!
         }
     }
 
@@ -287,7 +276,7 @@ public struct TrainingSession: Sendable {
         let features = dataset.featureCount
         let train = dataset.train
         if batchFeatures.isEmpty { allocateBatchBuffers() }
-        let bytes = pixelBytesToGather
+        let bytes = train.pixelBytes
         let isClassification = dataset.task != .regression
         batchFeatures.withUnsafeMutableBufferPointer { batch in
             if let bytes {
