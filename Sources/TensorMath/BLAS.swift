@@ -67,14 +67,15 @@ public enum BLAS {
             remedies.append("use at most \(fitting - threads + 1) job\(fitting - threads + 1 == 1 ? "" : "s")")
         }
         remedies.append("raise the limit")
-        return "\(who) about \(gigabytes(needed.overflow ? Int.max : needed.partialValue)) of address space "
+        return "\(who) about \(size(needed.overflow ? Int.max : needed.partialValue)) of address space "
             + "(\(addressSpacePerBuffer >> 20) MiB for each of \(buffers.overflow ? Int.max : buffers.partialValue) work buffers), "
-            + "but this process's address-space limit (ulimit -v, \(gigabytes(limit))) leaves \(gigabytes(available)); "
+            + "but this process's address-space limit (ulimit -v, \(size(limit))) leaves \(size(available)); "
             + "OpenBLAS would wait for the rest forever: " + remedies.joined(separator: ", or ")
     }
 
-    private static func gigabytes(_ bytes: Int) -> String {
-        String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
+    /// MiB below a GiB, where a tenth of a GiB could not tell 118 MiB left from 144 MiB needed.
+    private static func size(_ bytes: Int) -> String {
+        bytes < 1 << 30 ? "\(bytes >> 20) MiB" : String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
     }
 
     /// The kernel family OpenBLAS selected (for example "Haswell"); recorded with every result.

@@ -58,11 +58,62 @@ MLP_TRAINING = ["train", "--dataset", "synthetic-classification", "--samples", "
 
 
 def limited(decaybench, *args, cwd=None, limit_kib=ADDRESS_SPACE_LIMIT_KIB, environment=None):
+    """decaybench under `ulimit -v`, with the environment's OPENBLAS_NUM_THREADS replaced by
+    `environment`'s or, by default, removed (what OpenBLAS starts with when it loads)."""
     import shlex
     import subprocess
     command = f"ulimit -v {limit_kib}; exec {shlex.quote(decaybench)} " + " ".join(map(shlex.quote, args))
+    inherited = {name: value for name, value in os.environ.items() if name != "OPENBLAS_NUM_THREADS"}
     return subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120, cwd=cwd,
-                          env=dict(os.environ, **(environment or {})))
+                          env=dict(inherited, **(environment or {})))
+
+
+TINY_TRAINING = ["train", "--dataset", "synthetic-classification", "--samples", "200", "--features", "5",
+                 "--model", "mlp", "--hidden", "8", "--epochs", "1", "--quiet"]
+
+
+def test_no_command_hangs_on_openblas_worker_buffers_that_do_not_fit(decaybench, tmp_path):
+    # OpenBLAS starts a worker per core when it loads, each mapping a 128 MiB buffer at once;
+    # one whose buffer did not fit retried forever, and the process never exited: with a
+    # limit of 250 MB on two cores `--version` printed nothing and spun until killed (here a
+    # timeout). Started again with one OpenBLAS thread, the commands answer, and training
+    # that cannot have its buffer is refused with the reason.
+    for limit_kib in (200_000, 250_000):
+        version = limited(decaybench, "--version", limit_kib=limit_kib)
+        assert version.returncode == 0 and version.stdout.strip(), (limit_kib, version.returncode, version.stderr[-800:])
+        refused = limited(decaybench, *TINY_TRAINING, "--out", str(tmp_path / "run.h5"), limit_kib=limit_kib)
+        assert refused.returncode == 2, (limit_kib, refused.returncode, refused.stderr[-800:])
+        assert "1 OpenBLAS thread needs about 144 MiB of address space" in refused.stderr, refused.stderr
+        assert "OpenBLAS would wait for the rest forever: raise the limit" in refused.stderr, refused.stderr
+    assert os.listdir(tmp_path) == []
+    # With room for them, the threads asked for still train, OpenBLAS starting the workers it lacks.
+    trained = limited(decaybench, *TINY_TRAINING, "--blas-threads", "2", "--out", str(tmp_path / "run.h5"),
+                      limit_kib=1_000_000)
+    assert trained.returncode == 0, (trained.returncode, trained.stderr[-800:])
+    import h5py
+    with h5py.File(tmp_path / "run.h5") as results:
+        assert results.attrs["blas_threads"] == 2
+
+
+def test_the_processes_decaybench_starts_see_the_users_openblas_num_threads(decaybench, tmp_path):
+    # Under a limit the process runs itself again with OPENBLAS_NUM_THREADS=1; what it starts
+    # (report's Python) gets the variable back as it was, set or not.
+    results = str(tmp_path / "run.h5")
+    run(decaybench, *TINY_TRAINING, "--out", results)
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\nenv >> "$ENVIRONMENT_DUMP"\necho ---- >> "$ENVIRONMENT_DUMP"\n')
+    python.chmod(0o755)
+    for user_value in (None, "3"):
+        dump = tmp_path / f"environment-{user_value}"
+        environment = {"ENVIRONMENT_DUMP": str(dump), **({"OPENBLAS_NUM_THREADS": user_value} if user_value else {})}
+        limited(decaybench, "report", results, "--out", str(tmp_path / f"report-{user_value}"), "--python", str(python),
+                environment=environment)
+        seen = [block.splitlines() for block in dump.read_text().split("----\n") if block.strip()]
+        assert seen, "the fake python never ran"
+        for lines in seen:
+            assert not any(line.startswith("DECAYBENCH_SAVED_") for line in lines), lines
+            values = [line.split("=", 1)[1] for line in lines if line.startswith("OPENBLAS_NUM_THREADS=")]
+            assert values == ([user_value] if user_value else []), (user_value, values)
 
 
 def test_train_refuses_blas_threads_beyond_the_address_space_limit_and_the_count_it_offers_trains(decaybench, tmp_path):
@@ -123,15 +174,13 @@ def test_data_the_address_space_cannot_hold_is_refused_before_it_is_read(decaybe
     # Under ulimit -v, loading Fashion-MNIST ended the process ("failed to allocate", status
     # 134): the size check compared the 188 MB of training floats with the machine's free
     # memory, not with what the limit leaves; the two splits, read at once, each counted the
-    # room the other took; and the gzip file was inflated whole before any check. One OpenBLAS
-    # thread keeps what the process maps at start small (a worker thread whose buffer does
-    # not fit under the limit waits for it forever, in OpenBLAS itself).
+    # room the other took; and the gzip file was inflated whole before any check.
     training = ["train", "--dataset", "fashion-mnist", "--model", "mlp", "--hidden", "8", "--epochs", "1",
                 "--out", str(tmp_path / "run.h5")]
     # Each limit twice: what the limit leaves depends on what the process has mapped at the
     # moment it checks, which is not the same from one start to the next.
     for limit_kib in (250_000, 350_000, 450_000, 550_000) * 2:
-        refused = limited(decaybench, *training, limit_kib=limit_kib, environment={"OPENBLAS_NUM_THREADS": "1"})
+        refused = limited(decaybench, *training, limit_kib=limit_kib)
         assert refused.returncode == 2, (limit_kib, refused.returncode, refused.stderr[-800:])
         assert "train-images-idx3-ubyte" in refused.stderr and "is too large" in refused.stderr, refused.stderr
         assert "that this process's address-space limit (ulimit -v) leaves it" in refused.stderr, refused.stderr

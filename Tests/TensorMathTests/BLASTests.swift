@@ -68,8 +68,10 @@ final class BLASTests: XCTestCase {
     }
 
     func testALimitBelowOneBufferOnlyAsksToRaiseIt() throws {
-        let problem = try XCTUnwrap(BLAS.addressSpaceProblem(threads: 1, limit: 100 << 20, inUse: 90 << 20))
-        XCTAssertTrue(problem.hasPrefix("1 OpenBLAS thread needs"), problem)
+        let problem = try XCTUnwrap(BLAS.addressSpaceProblem(threads: 1, limit: 250 << 20, inUse: 132 << 20))
+        // Below a GiB in MiB: in tenths of a GiB, 144 MiB needed and 118 left both read 0.1.
+        XCTAssertTrue(problem.hasPrefix("1 OpenBLAS thread needs about 144 MiB of address space"), problem)
+        XCTAssertTrue(problem.contains("(ulimit -v, 250 MiB) leaves 118 MiB"), problem)
         XCTAssertTrue(problem.hasSuffix("OpenBLAS would wait for the rest forever: raise the limit"), problem)
     }
 
