@@ -35,7 +35,7 @@ let package = Package(
         /// and expf and logf over arrays, eight at a time, to the bit of the C library's.
         /// Optimized even in debug builds: the tests compare it with the C library on all 2³² floats.
         .target(name: "CFloatMath", cSettings: [.unsafeFlags(["-O2"])]),
-        /// What the processor can do (AVX2), asked at run time.
+        /// What the processor can do (whether it runs the AVX2 builds), asked at run time.
         .target(name: "CCPUFeatures"),
         /// A sentence and an exit status instead of a crash report when libhdf5 faults on a damaged file.
         .target(name: "CFaultGuard"),

@@ -11,14 +11,14 @@ struct SingleLayerProducts {
     typealias Block = LinearKernels.SingleLayerKernel.Block
     static let blockRows = LinearKernels.SingleLayerKernel.blockRows
     /// Asked once per process.
-    static let processorHasAVX2 = ccpufeatures_has_avx2()
+    static let processorRunsAVX2Build = ccpufeatures_runs_haswell_builds()
 
     private let baseline: LinearKernels.SingleLayerKernel
     private let avx2: LinearKernelsAVX2.SingleLayerKernel?
 
     init(inputs: Int, outputs: Int) {
         baseline = LinearKernels.SingleLayerKernel(inputs: inputs, outputs: outputs)
-        avx2 = Self.processorHasAVX2 ? LinearKernelsAVX2.SingleLayerKernel(inputs: inputs, outputs: outputs) : nil
+        avx2 = Self.processorRunsAVX2Build ? LinearKernelsAVX2.SingleLayerKernel(inputs: inputs, outputs: outputs) : nil
     }
 
     var outputs: Int { baseline.outputs }
@@ -43,7 +43,7 @@ struct SingleLayerProducts {
 
     /// `output[i] = Float(bytes[i]) / 255` for `i < count`, to the bit.
     static func scalePixels(_ bytes: UnsafePointer<UInt8>, count: Int, into output: UnsafeMutablePointer<Float>) {
-        if processorHasAVX2 {
+        if processorRunsAVX2Build {
             LinearKernelsAVX2.SingleLayerKernel.scalePixels(bytes, count: count, into: output)
         } else {
             LinearKernels.SingleLayerKernel.scalePixels(bytes, count: count, into: output)

@@ -12,7 +12,7 @@ public enum UpdateLoopsBuild: Sendable, CaseIterable {
     case avx2
 
     /// The widest build this processor runs, asked once per process.
-    public static let widestAvailable: UpdateLoopsBuild = ccpufeatures_has_avx2() ? .avx2 : .baseline
+    public static let widestAvailable: UpdateLoopsBuild = ccpufeatures_runs_haswell_builds() ? .avx2 : .baseline
 
     /// Every build this processor runs.
     public static var available: [UpdateLoopsBuild] { allCases.filter { $0 == .baseline || widestAvailable == .avx2 } }

@@ -15,7 +15,7 @@ final class PixelBytesKernelTests: XCTestCase {
         var scaled = [Float](repeating: .nan, count: bytes.count)
         LinearKernels.SingleLayerKernel.scalePixels(bytes, count: bytes.count, into: &scaled)
         XCTAssertEqual(scaled.map(\.bitPattern), expected, "baseline build")
-        if ccpufeatures_has_avx2() {
+        if ccpufeatures_runs_haswell_builds() {
             scaled = [Float](repeating: .nan, count: bytes.count)
             LinearKernelsAVX2.SingleLayerKernel.scalePixels(bytes, count: bytes.count, into: &scaled)
             XCTAssertEqual(scaled.map(\.bitPattern), expected, "AVX2 build")
