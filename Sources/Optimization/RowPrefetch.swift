@@ -7,7 +7,7 @@ import CCPUFeatures
 /// waited on memory, one row's latency after another. Asked for while the update chain runs (a
 /// few after each block, spread over the chain so that the requests do not queue up), their
 /// latency overlaps the chain's own work: MLP epochs on Fashion-MNIST took 1.214–1.229 s
-/// against 1.231–1.248 s with the same copy and no prefetch (README, Speed). A prefetch is a
+/// against 1.231–1.248 s with the same copy and no prefetch (results/bench/README.md). A prefetch is a
 /// hint: it never faults and never changes a value, and a row it did not bring in is read from
 /// memory as before.
 public struct RowPrefetch {

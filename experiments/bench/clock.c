@@ -1,6 +1,6 @@
 // The processor's clock while it runs, estimated: inside these virtual machines it cannot be
-// read (no /proc/cpuinfo MHz that moves, no perf cycle counter), and the README's cycle counts
-// need it.
+// read (no /proc/cpuinfo MHz that moves, no perf cycle counter), and the cycle counts in the
+// README's Speed section and in results/bench/README.md need it.
 //
 //   gcc -O1 experiments/bench/clock.c -o /tmp/clock && /tmp/clock
 //

@@ -1,6 +1,6 @@
 // Alternatives to the single-layer kernel's logits, timed side by side on Fashion-MNIST's
-// 10,000 test images (784 pixel bytes each, 10 outputs): the measurements behind the README's
-// Speed section on why logistic regression stays where it is on Zen 1.
+// 10,000 test images (784 pixel bytes each, 10 outputs): the measurements behind the account
+// in results/bench/README.md of why logistic regression stays where it is on Zen 1.
 //
 //   python3 -c "import gzip; open('/tmp/t10k.bin', 'wb').write(gzip.open('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz').read()[16:])"
 //   swiftc -O -target-cpu haswell experiments/bench/logit_kernels.swift -o /tmp/logit_kernels && /tmp/logit_kernels /tmp/t10k.bin
