@@ -36,6 +36,12 @@ public enum BLAS {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
+    /// How many threads OpenBLAS runs products on now: before the first `setThreadCount`, the
+    /// count it chose when it loaded (OPENBLAS_NUM_THREADS, or one per core).
+    public static var threadCount: Int {
+        Int(openblas_get_num_threads())
+    }
+
     /// Address space OpenBLAS maps for each buffer it works in: one for every thread of a
     /// product and one for every thread that calls it. Measured with Debian's 0.3.21 on
     /// x86-64: the process's VmSize grows by 130–136 MiB per thread once a large product has

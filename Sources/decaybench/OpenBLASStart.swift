@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import TensorMath
 
 /// Under an address-space limit, starts the process again with one OpenBLAS thread, so that
 /// OpenBLAS's own start cannot keep it from ever exiting.
@@ -25,9 +26,9 @@ enum OpenBLASStart {
             restore(saved)
             return
         }
-        guard ProcessMemory.addressSpaceLimit != nil else { return }
+        // One thread at load (one core, or OPENBLAS_NUM_THREADS=1) started no worker.
+        guard ProcessMemory.addressSpaceLimit != nil, BLAS.threadCount > 1 else { return }
         let current = environmentValue(threadsVariable)
-        guard current != "1" else { return }
         let saved = current.map { "set:" + $0 } ?? "unset"
         setenv(savedVariable, saved, 1)
         setenv(threadsVariable, "1", 1)
