@@ -9,12 +9,13 @@ import TensorMath
 /// maps its 128 MiB buffer at once. Under `ulimit -v` (or a batch system's limit) a worker whose
 /// buffer does not fit retries its allocation forever, and `exit` waits for it: below about
 /// 300 MB on two cores even `decaybench --version` hung, spinning on one core, and on a node
-/// with 64 cores a limit of 8 GB would do the same. Those workers are never needed: every
-/// command sets the thread count it trains with (`--blas-threads`, one by default) before its
-/// first product, after checking that their buffers fit (`BLAS.addressSpaceProblem`), and
-/// OpenBLAS then starts the workers it lacks. It reads OPENBLAS_NUM_THREADS only when it
-/// loads, so the process runs itself again with the variable set to 1 and, once running, puts
-/// it back as the user had it, for the processes it starts (`report`'s Python).
+/// with 64 cores, by the same arithmetic, a limit of 8 GB would do the same. Those workers are
+/// never needed: every command sets the thread count it trains with (`--blas-threads`, one by
+/// default) before its first product, after checking that their buffers fit
+/// (`BLAS.addressSpaceProblem`), and OpenBLAS then starts the workers it lacks. It reads
+/// OPENBLAS_NUM_THREADS only when it loads, so the process runs itself again with the variable
+/// set to 1 and, once running, puts it back as the user had it, for the processes it starts
+/// (`report`'s Python).
 enum OpenBLASStart {
     static let threadsVariable = "OPENBLAS_NUM_THREADS"
     /// Carries the user's OPENBLAS_NUM_THREADS across the new start: "unset", or "set:" and its value.
