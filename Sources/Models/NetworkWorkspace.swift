@@ -1,3 +1,5 @@
+import TensorMath
+
 /// Preallocated activations and deltas for up to `capacity` rows of one network.
 ///
 /// Allocated once per run and reused for every batch and evaluation chunk, so training
@@ -13,9 +15,10 @@ public struct NetworkWorkspace: Sendable {
     /// Offset of layer l's block in `activations` and `deltas`.
     let offsets: [Int]
     /// A row of zeros that pads the last block of the single-layer kernel (empty for other networks).
-    let zeroRow: [Float]
-    /// One block of the single-layer kernel's rows scaled from pixel bytes (empty for other networks).
-    var scaledBlock: [Float]
+    let zeroRow: AlignedFloats
+    /// One block of the single-layer kernel's rows scaled from pixel bytes (empty for other
+    /// networks), on a cache line like the weights the kernel multiplies them with.
+    var scaledBlock: AlignedFloats
 
     init(architecture: Architecture, capacity: Int) {
         precondition(capacity > 0, "a workspace needs room for at least one row")
@@ -32,7 +35,8 @@ public struct NetworkWorkspace: Sendable {
         self.offsets = offsets
         self.activations = [Float](repeating: 0, count: total)
         self.deltas = [Float](repeating: 0, count: total)
-        self.zeroRow = architecture.layerCount == 1 ? [Float](repeating: 0, count: architecture.inputCount) : []
-        self.scaledBlock = architecture.layerCount == 1 ? [Float](repeating: 0, count: blockRows * architecture.inputCount) : []
+        let singleLayer = architecture.layerCount == 1
+        self.zeroRow = AlignedFloats(repeating: 0, count: singleLayer ? architecture.inputCount : 0)
+        self.scaledBlock = AlignedFloats(repeating: 0, count: singleLayer ? blockRows * architecture.inputCount : 0)
     }
 }

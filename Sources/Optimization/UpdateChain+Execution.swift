@@ -61,14 +61,14 @@ extension UpdateChain {
                         fused.update(update: u.baseAddress!, parameters: theta.baseAddress!, count: range.count,
                                      isRegularized: isRegularized,
                                      adamState: vectors.baseAddress! + vectorStarts[fused.adamStage] + range.lowerBound,
-                                     stateStride: count, constants: slots, loops: loops, clearingUpdate: clearingGradient)
+                                     stateStride: state.vectorStride, constants: slots, loops: loops, clearingUpdate: clearingGradient)
                         return
                     }
                     for index in stages.indices {
                         let block = UpdateBlock(
                             update: u, parameters: UnsafeBufferPointer(theta), isRegularized: isRegularized,
                             stateStart: vectors.baseAddress.map { $0 + vectorStarts[index] + range.lowerBound },
-                            stateStride: count, loops: loops)
+                            stateStride: state.vectorStride, loops: loops)
                         stages[index].update(block, constantsIn: slots + index * Self.constantsSlotSize)
                     }
                     loops.subtract(u.baseAddress!, from: theta.baseAddress!, count: theta.count)

@@ -26,12 +26,15 @@ public struct TrainingSession: Sendable {
     public let batchOrder: BatchOrder
     public var stepsPerEpoch: Int { batchOrder.stepsPerEpoch }
 
-    public private(set) var parameters: [Float]
+    /// The parameters now (a copy).
+    public var parameters: [Float] { parameterStorage.array }
+    /// On a cache line, like the gradient and the optimizer state: the kernels stream them eight floats at a time.
+    private var parameterStorage: AlignedFloats
     public private(set) var optimizerState: UpdateState
     /// Steps taken so far.
     public private(set) var step: Int = 0
 
-    private var gradient: [Float]
+    private var gradient: AlignedFloats
     /// Whether every value of `gradient` is +0: true when it is made and after each step,
     /// whose update clears it, so that the next gradient is added onto it without a clearing pass.
     private var gradientIsZero = true
@@ -69,10 +72,11 @@ public struct TrainingSession: Sendable {
             guard initialParameters.count == layout.count else {
                 throw ConfigurationError(field: "initial parameters", "expected \(layout.count) values, got \(initialParameters.count)")
             }
-            parameters = initialParameters
+            parameterStorage = AlignedFloats(initialParameters)
         } else {
             var random = DeterministicRandom(seed: configuration.streamSeed, stream: "init")
-            parameters = ParameterInitializer.parameters(for: architecture, scheme: configuration.model.initialization, random: &random)
+            parameterStorage = AlignedFloats(
+                ParameterInitializer.parameters(for: architecture, scheme: configuration.model.initialization, random: &random))
         }
 
         self.configuration = configuration
@@ -83,7 +87,7 @@ public struct TrainingSession: Sendable {
         self.batchSize = batchSize
         self.batchOrder = batchOrder
         self.optimizerState = chain.makeState(parameterCount: layout.count)
-        self.gradient = [Float](repeating: 0, count: layout.count)
+        self.gradient = AlignedFloats(repeating: 0, count: layout.count)
         let largestSplit = max(trainCount, dataset.test.count, dataset.validation?.count ?? 0)
         self.workspace = network.makeWorkspace(capacity: max(batchSize, min(Self.evaluationChunkRows, largestSplit)))
         // A full batch is read in place, so only minibatch runs hold a batch copy; a network
@@ -159,7 +163,7 @@ public struct TrainingSession: Sendable {
             let upcoming = upcoming.flatMap { network.readsBatchRowsInPlace || Self.areConsecutive($0) ? nil : $0 }
             let bytes = upcoming == nil ? nil : dataset.train.pixelBytes
             Self.withPrefetch(of: upcoming, in: dataset.train, bytes: bytes, width: dataset.featureCount) { prefetch in
-                parameters.withUnsafeMutableBufferPointer { parameters in
+                parameterStorage.withUnsafeMutableBufferPointer { parameters in
                     gradient.withUnsafeMutableBufferPointer { gradient in
                         chain.apply(parameters: parameters, gradient: gradient, state: &optimizerState, context: context,
                                     clearingGradient: true, prefetching: prefetch)
@@ -204,7 +208,7 @@ public struct TrainingSession: Sendable {
         let features = dataset.featureCount
         let isClassification = dataset.task != .regression
         let gradientIsZero = self.gradientIsZero
-        return parameters.withUnsafeBufferPointer { parameters in
+        return parameterStorage.withUnsafeBufferPointer { parameters in
             gradient.withUnsafeMutableBufferPointer { gradient in
                 let source = inPlace ? train.features : batchFeatures
                 return source.withUnsafeBufferPointer { inputs in
@@ -241,7 +245,7 @@ public struct TrainingSession: Sendable {
         } else {
             batchValues.withUnsafeMutableBufferPointer { train.gatherTargets(rows: indices, values: $0) }
         }
-        return parameters.withUnsafeBufferPointer { parameters in
+        return parameterStorage.withUnsafeBufferPointer { parameters in
             gradient.withUnsafeMutableBufferPointer { gradient in
                 Self.withFeatures(of: train, pixelBytesWanted: true) { matrix, pixelBytes in
                     indices.withUnsafeBufferPointer { indices in
@@ -298,7 +302,7 @@ public struct TrainingSession: Sendable {
     public mutating func evaluate(_ split: Split) -> (loss: Double, error: Double) {
         guard split.count > 0 else { return (.nan, .nan) }
         let network = self.network
-        let result = parameters.withUnsafeBufferPointer { parameters in
+        let result = parameterStorage.withUnsafeBufferPointer { parameters in
             Self.withFeatures(of: split, pixelBytesWanted: network.readsBatchRowsInPlace) { features, pixelBytes in
                 if !split.labels.isEmpty {
                     return split.labels.withUnsafeBufferPointer { labels in
@@ -330,13 +334,13 @@ public struct TrainingSession: Sendable {
 
     /// ‖w‖₂ over the weights, biases excluded.
     public var weightNorm: Double {
-        parameters.withUnsafeBufferPointer { p in
+        parameterStorage.withUnsafeBufferPointer { p in
             weightRanges.reduce(0.0) { $0 + Kernels.sumOfSquares(UnsafeBufferPointer(rebasing: p[$1])) }.squareRoot()
         }
     }
 
     /// Whether every parameter is finite.
     public var parametersAreFinite: Bool {
-        parameters.withUnsafeBufferPointer { Kernels.allFinite($0) }
+        parameterStorage.withUnsafeBufferPointer { Kernels.allFinite($0) }
     }
 }

@@ -89,7 +89,7 @@ final class FusedUpdateTests: XCTestCase {
                 }
             }
         }
-        return (parameters, state.vectors, gradient)
+        return (parameters, state.vectors.array, gradient)
     }
 
     /// Equal bit patterns, except that any NaN equals any NaN: which operand's payload a NaN

@@ -69,6 +69,6 @@ final class RowPrefetchTests: XCTestCase {
                 }
             }
         }
-        return parameters + state.vectors
+        return parameters + state.vectors.array
     }
 }
