@@ -8,10 +8,10 @@ public struct NetworkWorkspace: Sendable {
     /// The most rows one forward/backward pass may take.
     public let capacity: Int
     /// Layer outputs (after the activation; logits for the last layer), layer after layer,
-    /// each `storedRows × width`.
-    var activations: [Float]
+    /// each `storedRows × width`, on a cache line (`offsets`).
+    var activations: AlignedFloats
     /// ∂loss/∂(pre-activation) of each layer's output, same layout as `activations`.
-    var deltas: [Float]
+    var deltas: AlignedFloats
     /// Offset of layer l's block in `activations` and `deltas`.
     let offsets: [Int]
     /// A row of zeros that pads the last block of the single-layer kernel (empty for other networks).
@@ -29,12 +29,15 @@ public struct NetworkWorkspace: Sendable {
         var total = 0
         for layer in 0..<architecture.layerCount {
             offsets.append(total)
-            total += storedRows * architecture.widths[layer + 1]
+            // Each layer's block starts on a cache line, as the whole buffer does: OpenBLAS writes
+            // its product there with 64-byte stores.
+            let floatsPerLine = AlignedFloats.alignment / MemoryLayout<Float>.stride
+            total += (storedRows * architecture.widths[layer + 1] + floatsPerLine - 1) / floatsPerLine * floatsPerLine
         }
         self.capacity = capacity
         self.offsets = offsets
-        self.activations = [Float](repeating: 0, count: total)
-        self.deltas = [Float](repeating: 0, count: total)
+        self.activations = AlignedFloats(repeating: 0, count: total)
+        self.deltas = AlignedFloats(repeating: 0, count: total)
         let singleLayer = architecture.layerCount == 1
         self.zeroRow = AlignedFloats(repeating: 0, count: singleLayer ? architecture.inputCount : 0)
         self.scaledBlock = AlignedFloats(repeating: 0, count: singleLayer ? blockRows * architecture.inputCount : 0)

@@ -39,7 +39,7 @@ public struct TrainingSession: Sendable {
     /// whose update clears it, so that the next gradient is added onto it without a clearing pass.
     private var gradientIsZero = true
     private var workspace: NetworkWorkspace
-    private var batchFeatures: [Float]
+    private var batchFeatures: AlignedFloats
     private var batchLabels: [Int32]
     private var batchValues: [Float]
     private let weightRanges: [Range<Int>]
@@ -92,7 +92,7 @@ public struct TrainingSession: Sendable {
         self.workspace = network.makeWorkspace(capacity: max(batchSize, min(Self.evaluationChunkRows, largestSplit)))
         // A full batch is read in place, so only minibatch runs hold a batch copy; a network
         // without a hidden layer reads every batch in place and copies only its targets.
-        self.batchFeatures = []
+        self.batchFeatures = AlignedFloats(repeating: 0, count: 0)
         self.batchLabels = []
         self.batchValues = []
         self.weightRanges = layout.ranges(withRoles: [.weight])
@@ -106,7 +106,7 @@ public struct TrainingSession: Sendable {
     /// Room for one shuffled batch: made with the session for minibatch runs, and on first
     /// use if a full-batch session is ever asked to step on shuffled rows.
     private mutating func allocateBatchBuffers() {
-        batchFeatures = [Float](repeating: 0, count: batchSize * dataset.featureCount)
+        batchFeatures = AlignedFloats(repeating: 0, count: batchSize * dataset.featureCount)
         allocateTargetBuffers()
     }
 
@@ -208,10 +208,13 @@ public struct TrainingSession: Sendable {
         let features = dataset.featureCount
         let isClassification = dataset.task != .regression
         let gradientIsZero = self.gradientIsZero
+        let batch = batchFeatures
+        func withSource<Result>(_ body: (UnsafeBufferPointer<Float>) -> Result) -> Result {
+            inPlace ? train.features.withUnsafeBufferPointer(body) : batch.withUnsafeBufferPointer(body)
+        }
         return parameterStorage.withUnsafeBufferPointer { parameters in
             gradient.withUnsafeMutableBufferPointer { gradient in
-                let source = inPlace ? train.features : batchFeatures
-                return source.withUnsafeBufferPointer { inputs in
+                return withSource { inputs in
                     let inputs = UnsafeBufferPointer(rebasing: inputs[(firstRow * features)..<((firstRow + rows) * features)])
                     if isClassification {
                         return (inPlace ? train.labels : batchLabels).withUnsafeBufferPointer { labels in
@@ -279,7 +282,7 @@ public struct TrainingSession: Sendable {
     private mutating func gatherBatch(_ indices: ArraySlice<Int>) {
         let features = dataset.featureCount
         let train = dataset.train
-        if batchFeatures.isEmpty { allocateBatchBuffers() }
+        if batchFeatures.count == 0 { allocateBatchBuffers() }
         let bytes = train.pixelBytes
         let isClassification = dataset.task != .regression
         batchFeatures.withUnsafeMutableBufferPointer { batch in
