@@ -1,12 +1,13 @@
 /// Floats that start on a cache line (64 bytes), with an array's value semantics (copy on write).
 ///
-/// For the buffers the vector loops stream: a run's parameters, gradient and optimizer state,
-/// and the single-layer kernel's scaled rows. A Swift array's elements start 32 bytes into a
-/// block that malloc aligns to 16 only, so they began 0, 16, 32 or 48 bytes into a line as the
-/// heap happened to fall, and where it was 16 or 48 every other load or store of eight floats
+/// For the buffers the vector loops and OpenBLAS stream: a run's parameters, gradient and
+/// optimizer state, the shuffled batch copy, the layers' activations and deltas, and the
+/// single-layer kernel's scaled rows. A Swift array's elements start 32 bytes into a block that
+/// malloc aligns to 16 only, so they began 0, 16, 32 or 48 bytes into a line as the heap
+/// happened to fall, and where it was 16 or 48 every other load or store of eight floats
 /// straddled two lines. It did for the gradient of Fashion-MNIST logistic regression, whose ∂W
-/// is loaded and stored for every block of four rows: the epoch took 0.0728 s of CPU time
-/// against 0.0634 s with the gradient on a line (medians of 10 alternated rounds; the same bits).
+/// is loaded and stored for every block of four rows: an epoch took 0.0718 s of CPU time
+/// against 0.0628 s with the buffers on lines (medians of 10 alternated rounds; the same bits).
 /// Here eight floats at an index that is a multiple of eight never straddle a line.
 public struct AlignedFloats: Equatable, @unchecked Sendable {
     /// Bytes: an x86-64 cache line, and a whole AVX-512 vector.

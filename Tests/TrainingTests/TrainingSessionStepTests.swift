@@ -129,7 +129,8 @@ final class TrainingSessionStepTests: XCTestCase {
                                                              lambda: session.lambda(atStep: step)))
                         }
                     }
-                    let differing = parameters.indices.first { session.parameters[$0].bitPattern != parameters[$0].bitPattern }
+                    let trained = session.parameters  // a copy each time it is read
+                    let differing = parameters.indices.first { trained[$0].bitPattern != parameters[$0].bitPattern }
                     XCTAssertNil(differing, "\(task): parameter \(differing ?? -1) differs after step \(step)")
                 }
             }
