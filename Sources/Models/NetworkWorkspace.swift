@@ -31,8 +31,7 @@ public struct NetworkWorkspace: Sendable {
             offsets.append(total)
             // Each layer's block starts on a cache line, as the whole buffer does: OpenBLAS writes
             // its product there with 64-byte stores.
-            let floatsPerLine = AlignedFloats.alignment / MemoryLayout<Float>.stride
-            total += (storedRows * architecture.widths[layer + 1] + floatsPerLine - 1) / floatsPerLine * floatsPerLine
+            total += AlignedFloats.wholeLines(storedRows * architecture.widths[layer + 1])
         }
         self.capacity = capacity
         self.offsets = offsets

@@ -18,8 +18,7 @@ public struct UpdateState: Sendable, Equatable {
     let vectorStride: Int
 
     init(parameterCount: Int, stages: [any UpdateStage]) {
-        let floatsPerLine = AlignedFloats.alignment / MemoryLayout<Float>.stride
-        let stride = (parameterCount + floatsPerLine - 1) / floatsPerLine * floatsPerLine
+        let stride = AlignedFloats.wholeLines(parameterCount)
         var starts: [Int] = [], total = 0
         for stage in stages {
             starts.append(total * stride)

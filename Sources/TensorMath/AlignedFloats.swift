@@ -13,6 +13,13 @@ public struct AlignedFloats: Equatable, @unchecked Sendable {
     /// Bytes: an x86-64 cache line, and a whole AVX-512 vector.
     public static let alignment = 64
 
+    /// `count` floats rounded up to whole cache lines: the distance at which the next of several
+    /// buffers laid out back to back in one `AlignedFloats` starts on a line too.
+    public static func wholeLines(_ count: Int) -> Int {
+        let floatsPerLine = alignment / MemoryLayout<Float>.stride
+        return (count + floatsPerLine - 1) / floatsPerLine * floatsPerLine
+    }
+
     // @unchecked Sendable: the storage is written only through `withUnsafeMutableBufferPointer`,
     // which first copies it unless this value is its only owner, as an array does.
     private final class Storage {
@@ -55,11 +62,6 @@ public struct AlignedFloats: Equatable, @unchecked Sendable {
 
     /// The values as an array (a copy).
     public var array: [Float] { withUnsafeBufferPointer { Array($0) } }
-
-    public subscript(index: Int) -> Float {
-        precondition(index >= 0 && index < count, "index \(index) outside 0..<\(count)")
-        return storage.base[index]
-    }
 
     public func withUnsafeBufferPointer<Result>(_ body: (UnsafeBufferPointer<Float>) throws -> Result) rethrows -> Result {
         try body(UnsafeBufferPointer(start: storage.base, count: storage.count))

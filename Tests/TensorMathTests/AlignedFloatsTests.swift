@@ -30,7 +30,7 @@ final class AlignedFloatsTests: XCTestCase {
         XCTAssertEqual(first.array, [10, 20, 3, 4, 5])
         XCTAssertEqual(second.array, [10, 2, 3, 4, 5], "the copy kept its values")
         XCTAssertEqual(offsetInLine(first), 0, "the written copy is on a line too")
-        XCTAssertEqual(second[0], 10)
+        XCTAssertEqual(second.array[0], 10)
     }
 
     func testEqualityIsAnArraysOne() {

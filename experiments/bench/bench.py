@@ -159,6 +159,18 @@ def torch_available():
 
 # MARK: - The contenders
 
+def train_command(decaybench, model, hidden, epochs, data_flags=()):
+    """The single-run workload: AdamW in PyTorch's convention, λ = 0.01, lr = 1e-3, batch 128,
+    one BLAS thread, on Fashion-MNIST (`model` softmax, or mlp with `hidden` widths)."""
+    command = [decaybench, "train", "--dataset", "fashion-mnist", "--model", model,
+               "--optimizer", "adam", "--penalty", "decoupled", "--lambda", "0.01", "--decay-convention", "torch",
+               "--lr", "1e-3", "--epochs", str(epochs), "--batch-size", "128", "--seed", "0",
+               "--blas-threads", "1", *data_flags]
+    if model == "mlp":
+        command += ["--hidden", hidden]
+    return command
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -187,13 +199,7 @@ class Bench:
     # The single-run workloads: AdamW in PyTorch's convention, λ = 0.01, lr = 1e-3, batch 128.
 
     def decaybench_train_command(self, model, hidden, epochs):
-        command = [self.decaybench, "train", "--dataset", "fashion-mnist", "--model", model,
-                   "--optimizer", "adam", "--penalty", "decoupled", "--lambda", "0.01", "--decay-convention", "torch",
-                   "--lr", "1e-3", "--epochs", str(epochs), "--batch-size", "128", "--seed", "0",
-                   "--blas-threads", "1", *self.data_flags()]
-        if model == "mlp":
-            command += ["--hidden", hidden]
-        return command
+        return train_command(self.decaybench, model, hidden, epochs, self.data_flags())
 
     @staticmethod
     def load_seconds(stdout):
