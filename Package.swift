@@ -43,7 +43,7 @@ let package = Package(
         // MARK: - Engine
 
         /// Float32 buffers, sgemm and element-wise kernels, deterministic random numbers.
-        .target(name: "TensorMath", dependencies: ["COpenBLAS"]),
+        .target(name: "TensorMath", dependencies: ["COpenBLAS", "CCPUFeatures"]),
         /// The products of a layer without a hidden layer before it, rows read where they lie.
         .target(name: "LinearKernels", dependencies: ["TensorMath"]),
         /// The same source (a symbolic link) built for AVX2; `Models` calls it where the processor has AVX2.

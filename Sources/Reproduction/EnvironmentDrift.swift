@@ -15,14 +15,15 @@ public struct EnvironmentDrift: Sendable {
 
     public var differing: [Fact] { facts.filter(\.differs) }
 
-    /// The OpenBLAS core whose kernels computed the run, when OpenBLAS chose another core here;
+    /// The OpenBLAS core whose kernels computed the run, when another core's run here;
     /// nil when they agree or the recorded name is not one.
     ///
     /// OpenBLAS picks its kernels by processor at start-up, and kernels for different cores
     /// round their sums differently, so a run computed on another machine kind differs in the
     /// last bits. `OPENBLAS_CORETYPE=<core>` in the environment makes it use that core's
-    /// kernels where the processor has their instructions: runs computed with the Zen kernels
-    /// on a Zen 1 reproduced bit for bit on a Zen 4 that way (the README, `rerun`).
+    /// kernels where the processor has their instructions: runs computed with OpenBLAS's own
+    /// pick on a Zen 4 (Cooperlake) reproduce bit for bit there that way, now that decaybench
+    /// asks for Haswell's (the README, `rerun`).
     public var recordedBLASCoreToRequest: String? {
         guard recordedBLASCore != currentBLASCore else { return nil }
         // OpenBLAS names its cores in one word of letters and digits ("Zen", "SkylakeX").

@@ -21,7 +21,7 @@ struct DecayBench: ParsableCommand {
     /// ArgumentParser's own `main`, with the exit statuses of `ExitStatus` in place of its
     /// 64 for usage mistakes and 1 for everything else.
     static func main() {
-        OpenBLASStart.restartWithOneThreadIfLimited()
+        OpenBLASStart.restartIfNeeded()
         // A reader that closes the pipe early (`decaybench train … | head -1`) must not end the
         // process by signal before it has saved what it computed: writes to the pipe fail instead.
         signal(SIGPIPE, SIG_IGN)

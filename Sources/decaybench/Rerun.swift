@@ -94,8 +94,8 @@ enum DriftReport {
         }
         if !identical, let core = drift.recordedBLASCoreToRequest {
             lines.append("""
-                hint: OpenBLAS chose other kernels here than where the run was computed, and they round
-                      sums differently. To use the recorded ones (where this processor has their
+                hint: OpenBLAS runs other kernels here than those the run was computed with, and they
+                      round sums differently. To use the recorded ones (where this processor has their
                       instructions), run the command again as: OPENBLAS_CORETYPE=\(core) decaybench …
                 """)
         }

@@ -3,6 +3,9 @@
 #define CCPUFEATURES_H
 
 #include <stdbool.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 /// Whether the processor runs code built with `-target-cpu haswell` (the AVX2 builds of the
 /// kernels): AVX2 and what comes with it there, which the compiler may use in any function of
@@ -17,6 +20,22 @@ static inline bool ccpufeatures_runs_haswell_builds(void) {
         && __builtin_cpu_supports("lzcnt") && __builtin_cpu_supports("popcnt");
 #else
     return false;
+#endif
+}
+
+/// The processor's family (CPUID leaf 1, with the extended family added as the manual says)
+/// when AMD made it, else 0: 25 is Zen 3 and Zen 4, 26 Zen 5. Always 0 off x86-64.
+static inline int ccpufeatures_amd_family(void) {
+#if defined(__x86_64__)
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return 0;
+    // "AuthenticAMD", spread over EBX, EDX and ECX in that order.
+    if (ebx != 0x68747541u || edx != 0x69746e65u || ecx != 0x444d4163u) return 0;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    unsigned int family = (eax >> 8) & 0xfu;
+    return (int)(family == 0xfu ? family + ((eax >> 20) & 0xffu) : family);
+#else
+    return 0;
 #endif
 }
 
