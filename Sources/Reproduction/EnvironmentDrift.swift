@@ -15,7 +15,7 @@ public struct EnvironmentDrift: Sendable {
 
     public var differing: [Fact] { facts.filter(\.differs) }
 
-    /// The OpenBLAS core whose kernels computed the run, when another core's run here;
+    /// The OpenBLAS core whose kernels computed the run, when this process runs another core's;
     /// nil when they agree or the recorded name is not one.
     ///
     /// OpenBLAS picks its kernels by processor at start-up, and kernels for different cores
