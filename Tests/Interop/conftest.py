@@ -130,3 +130,15 @@ SELECTION_GRID = """
       lr: [0.05, 1000]
     seeds: [0, 1]
     """
+
+
+def processor_flags():
+    """The instruction sets /proc/cpuinfo lists for the first processor (empty where it lists none)."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()

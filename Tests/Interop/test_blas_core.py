@@ -10,7 +10,7 @@ import sys
 import h5py
 import pytest
 
-from conftest import run
+from conftest import processor_flags, run
 from test_threads import TINY_TRAINING, limited
 
 WIDE_VECTOR_CORES = {"skylakex", "cooperlake", "sapphirerapids"}
@@ -47,14 +47,6 @@ def amd_family():
             name, _, value = line.partition(":")
             fields[name.strip()] = value.strip()
     return int(fields["cpu family"]) if fields.get("vendor_id") == "AuthenticAMD" else None
-
-
-def processor_flags():
-    with open("/proc/cpuinfo") as handle:
-        for line in handle:
-            if line.startswith("flags"):
-                return set(line.split(":", 1)[1].split())
-    return set()
 
 
 def recorded_core(path):

@@ -8,7 +8,7 @@ import h5py
 import pytest
 import xarray as xr
 
-from conftest import SMALL_GRID, run, write_grid
+from conftest import SMALL_GRID, processor_flags, run, write_grid
 
 
 @pytest.fixture(scope="module")
@@ -148,17 +148,6 @@ def test_verify_passes_on_a_fresh_file_and_fails_on_a_tampered_one(decaybench, s
     result = run(decaybench, "rerun", edited, "--key", key, check=False)
     assert result.returncode == 3, result.stderr   # was 1, as if this machine could not rerun it
     assert "\nFAIL: " in result.stdout and "was altered" in result.stdout
-
-
-def processor_flags():
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
 
 
 def test_a_run_computed_with_other_openblas_kernels_is_reproduced_by_asking_for_them(decaybench, tmp_path):
