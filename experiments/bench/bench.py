@@ -255,7 +255,7 @@ class Bench:
         # The kernels decaybench trains with, which are not OpenBLAS's own pick everywhere (Zen 4).
         environment = dict(os.environ, OPENBLAS_CORETYPE=self.decaybench_core())
         result = json.loads(timed(command, env=environment)[2])
-        if result["blas_core"] != environment["OPENBLAS_CORETYPE"]:
+        if result["blas_core"].lower() != environment["OPENBLAS_CORETYPE"].lower():
             raise Failed(f"the sgemm floor ran on OpenBLAS core {result['blas_core']}, "
                          f"decaybench on {environment['OPENBLAS_CORETYPE']}")
         if record:
