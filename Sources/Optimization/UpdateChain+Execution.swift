@@ -36,7 +36,7 @@ extension UpdateChain {
         precondition((sortedRegularizedRanges.last?.upperBound ?? 0) <= count, "a regularized range ends past the parameters")
         state.step += 1
         let step = UpdateStep(count: state.step, multiplier: context.multiplier, lambda: context.lambda)
-        let stages = self.stages, vectorStarts = state.vectorStarts, loops = build.loops
+        let stages = self.stages, vectorStarts = state.vectorStarts, vectorStride = state.vectorStride, loops = build.loops
         // Each stage's constants live in its own slot on the stack for the whole step.
         withUnsafeTemporaryAllocation(byteCount: max(1, stages.count) * Self.constantsSlotSize,
                                       alignment: Self.constantsSlotAlignment) { slots in
@@ -61,14 +61,14 @@ extension UpdateChain {
                         fused.update(update: u.baseAddress!, parameters: theta.baseAddress!, count: range.count,
                                      isRegularized: isRegularized,
                                      adamState: vectors.baseAddress! + vectorStarts[fused.adamStage] + range.lowerBound,
-                                     stateStride: state.vectorStride, constants: slots, loops: loops, clearingUpdate: clearingGradient)
+                                     stateStride: vectorStride, constants: slots, loops: loops, clearingUpdate: clearingGradient)
                         return
                     }
                     for index in stages.indices {
                         let block = UpdateBlock(
                             update: u, parameters: UnsafeBufferPointer(theta), isRegularized: isRegularized,
                             stateStart: vectors.baseAddress.map { $0 + vectorStarts[index] + range.lowerBound },
-                            stateStride: state.vectorStride, loops: loops)
+                            stateStride: vectorStride, loops: loops)
                         stages[index].update(block, constantsIn: slots + index * Self.constantsSlotSize)
                     }
                     loops.subtract(u.baseAddress!, from: theta.baseAddress!, count: theta.count)

@@ -15,7 +15,7 @@ public struct UpdateState: Sendable, Equatable {
     let parameterCount: Int
     /// From one vector's start to the next: the parameter count rounded up to whole cache
     /// lines, so that every vector starts on one as the parameters and the gradient do.
-    let vectorStride: Int
+    var vectorStride: Int { AlignedFloats.wholeLines(parameterCount) }
 
     init(parameterCount: Int, stages: [any UpdateStage]) {
         let stride = AlignedFloats.wholeLines(parameterCount)
@@ -28,6 +28,5 @@ public struct UpdateState: Sendable, Equatable {
         vectors = AlignedFloats(repeating: 0, count: total * stride)
         vectorStarts = starts
         self.parameterCount = parameterCount
-        vectorStride = stride
     }
 }

@@ -132,13 +132,22 @@ SELECTION_GRID = """
     """
 
 
-def processor_flags():
-    """The instruction sets /proc/cpuinfo lists for the first processor (empty where it lists none)."""
+def first_processor():
+    """The fields /proc/cpuinfo lists for the first processor ("vendor_id", "cpu family",
+    "flags", ...); empty where it lists none."""
+    fields = {}
     try:
         with open("/proc/cpuinfo") as handle:
             for line in handle:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
+                if not line.strip():
+                    break
+                name, _, value = line.partition(":")
+                fields[name.strip()] = value.strip()
     except OSError:
         pass
-    return set()
+    return fields
+
+
+def processor_flags():
+    """The instruction sets /proc/cpuinfo lists for the first processor (empty where it lists none)."""
+    return set(first_processor().get("flags", "").split())

@@ -10,7 +10,7 @@ import sys
 import h5py
 import pytest
 
-from conftest import processor_flags, run
+from conftest import first_processor, processor_flags, run
 from test_threads import TINY_TRAINING, limited
 
 WIDE_VECTOR_CORES = {"skylakex", "cooperlake", "sapphirerapids"}
@@ -39,20 +39,13 @@ def openblas_pick(decaybench):
 
 def amd_family():
     """The first processor's family from /proc/cpuinfo if AMD made it, else None."""
-    fields = {}
-    with open("/proc/cpuinfo") as handle:
-        for line in handle:
-            if not line.strip():
-                break
-            name, _, value = line.partition(":")
-            fields[name.strip()] = value.strip()
+    fields = first_processor()
     return int(fields["cpu family"]) if fields.get("vendor_id") == "AuthenticAMD" else None
 
 
 def recorded_core(path):
     with h5py.File(path) as results:
-        return results.attrs["blas_core"].decode() if isinstance(results.attrs["blas_core"], bytes) \
-            else str(results.attrs["blas_core"])
+        return results.attrs["blas_core"].decode()   # a fixed-length string, read as bytes
 
 
 def test_a_run_records_haswells_kernels_on_zen_4_and_openblass_own_pick_elsewhere(decaybench, tmp_path):

@@ -36,6 +36,7 @@ that round's side-by-side measurements met the target. PyTorch must be
 """
 import argparse
 import datetime
+import functools
 import json
 import os
 import platform
@@ -253,7 +254,7 @@ class Bench:
                    "--widths", "784," + self.size["mlp_hidden"] + ",10", "--train", str(self.size["train_points"]),
                    "--test", str(self.size["test_points"]), "--eval-chunk", str(ENGINE_EVAL_CHUNK)]
         # The kernels decaybench trains with, which are not OpenBLAS's own pick everywhere (Zen 4).
-        environment = dict(os.environ, OPENBLAS_CORETYPE=self.decaybench_core())
+        environment = dict(os.environ, OPENBLAS_CORETYPE=self.decaybench_core)
         result = json.loads(timed(command, env=environment)[2])
         if result["blas_core"].lower() != environment["OPENBLAS_CORETYPE"].lower():
             raise Failed(f"the sgemm floor ran on OpenBLAS core {result['blas_core']}, "
@@ -364,17 +365,16 @@ seeds: [0]
 
     # Environment.
 
+    @functools.cached_property
     def decaybench_core(self):
         """The OpenBLAS core decaybench trains with here, as a run of it records it."""
-        if not hasattr(self, "_decaybench_core"):
-            out = os.path.join(self.work, "core.h5")
-            timed([self.decaybench, "train", "--dataset", "synthetic-classification", "--samples", "100",
-                   "--features", "4", "--model", "mlp", "--hidden", "4", "--epochs", "1", "--quiet", "--out", out])
-            match = re.search(r"BLAS core (\S+)", timed([self.decaybench, "inspect", out])[2])
-            if not match:
-                raise Failed(f"decaybench inspect {out} names no BLAS core")
-            self._decaybench_core = match.group(1)
-        return self._decaybench_core
+        out = os.path.join(self.work, "core.h5")
+        timed([self.decaybench, "train", "--dataset", "synthetic-classification", "--samples", "100",
+               "--features", "4", "--model", "mlp", "--hidden", "4", "--epochs", "1", "--quiet", "--out", out])
+        match = re.search(r"BLAS core (\S+)", timed([self.decaybench, "inspect", out])[2])
+        if not match:
+            raise Failed(f"decaybench inspect {out} names no BLAS core")
+        return match.group(1)
 
     def openblas_path(self):
         linked = subprocess.run(["ldd", self.decaybench], capture_output=True, text=True).stdout
