@@ -12,11 +12,12 @@ import pytest
 BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "experiments", "bench", "bench.py")
 DECAYBENCH_MEASUREMENTS = {
     "mlp_epoch": ["decaybench"], "logreg_epoch": ["decaybench"], "sgemm_floor": ["seconds"],
+    "mlp_epoch_cpu": ["decaybench"], "logreg_epoch_cpu": ["decaybench"],
     "sweep": ["decaybench_jobs_n", "decaybench_jobs_1"], "load": ["decaybench", "numpy"],
     "hdf5_write": ["decaybench"], "peak_rss": ["two_jobs_mb"], "plan": ["estimate"],
     "mlp_process_difference": ["decaybench"], "logreg_process_difference": ["decaybench"],
 }
-RATIOS = ["mlp_vs_pytorch", "mlp_vs_sgemm_floor", "pytorch_mlp_vs_sgemm_floor", "logreg_vs_pytorch",
+RATIOS = ["mlp_vs_pytorch", "mlp_vs_sgemm_floor", "pytorch_mlp_vs_sgemm_floor", "mlp_vs_pytorch_by_cpu", "logreg_vs_pytorch",
           "mlp_vs_pytorch_by_process", "logreg_vs_pytorch_by_process", "sweep_throughput_vs_pytorch", "jobs_n_vs_jobs_1", "load_vs_numpy", "hdf5_share_of_sweep",
           "plan_vs_measured", "peak_rss_two_jobs_mb"]
 
@@ -137,7 +138,7 @@ print("finished: 3/3 epochs", flush=True)
 
 def test_an_epoch_is_timed_between_its_lines_without_the_start_up():
     bench = load_bench_module()
-    seconds, arrivals, stdout = bench.timed_epoch_lines([sys.executable, "-c", FAKE_CONTENDER])
+    seconds, arrivals, _, stdout = bench.timed_epoch_lines([sys.executable, "-c", FAKE_CONTENDER])
     # The header, the load line and the summary are not epochs.
     assert sorted(arrivals) == [1, 2, 3]
     assert "finished: 3/3 epochs" in stdout and bench.Bench.load_seconds(stdout) == 0.5
@@ -149,9 +150,51 @@ def test_an_epoch_is_timed_between_its_lines_without_the_start_up():
     assert bench.epoch_seconds(arrivals, 1, 3, ["fake"]) == (arrivals[3] - arrivals[1]) / 2
 
 
+# Epoch 2 works for 0.3 s of CPU time, epoch 3 sleeps for 0.3 s: the same wall time or more,
+# and CPU time only for the first. A thread working beside the main one counts too.
+BUSY_THEN_SLEEPING_CONTENDER = """
+import threading, time
+def work(seconds):
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+print("    1  a b c d", flush=True)
+helper = threading.Thread(target=work, args=(0.15,))
+helper.start()
+work(0.15)
+helper.join()
+print("    2  a b c d", flush=True)
+time.sleep(0.3)
+print("    3  a b c d", flush=True)
+"""
+
+
+def test_an_epoch_is_also_timed_by_the_cpu_time_of_all_the_contenders_threads():
+    bench = load_bench_module()
+    lines = bench.timed_epoch_lines([sys.executable, "-c", BUSY_THEN_SLEEPING_CONTENDER])
+    assert sorted(lines.cpu) == [1, 2, 3]
+    working = lines.cpu[2] - lines.cpu[1]
+    sleeping = lines.cpu[3] - lines.cpu[2]
+    # Both threads' 0.15 s, the helper's though it ended before the line, to the 1/100 s that
+    # /proc counts in, and no more than a few milliseconds of the interpreter's own.
+    assert 0.28 <= working <= 0.36, lines.cpu
+    assert sleeping <= 0.03, lines.cpu
+    # The sleep took its 0.3 s of wall time without using the core.
+    assert lines.arrivals[3] - lines.arrivals[2] >= 0.3
+    assert bench.epoch_seconds(lines.cpu, 1, 3, ["fake"]) == (lines.cpu[3] - lines.cpu[1]) / 2
+
+
+def test_cpu_time_is_read_from_proc_for_a_running_process_and_none_once_it_is_gone():
+    bench = load_bench_module()
+    assert bench.cpu_seconds_of(os.getpid()) > 0
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    assert bench.cpu_seconds_of(finished.pid) is None
+
+
 def test_a_contender_without_the_epoch_lines_or_that_fails_is_reported():
     bench = load_bench_module()
-    _, arrivals, _ = bench.timed_epoch_lines([sys.executable, "-c", "print('    1  a b c d')"])
+    arrivals = bench.timed_epoch_lines([sys.executable, "-c", "print('    1  a b c d')"]).arrivals
     with pytest.raises(bench.Failed, match="did not print the lines of epochs 1 and 3"):
         bench.epoch_seconds(arrivals, 1, 3, ["fake", "contender"])
     with pytest.raises(bench.Failed, match="exited 4"):

@@ -13,6 +13,9 @@ with the contenders alternated inside each round so that a noisy neighbour hurts
                   Beside it, for comparison with runs before 2026-12-05 evening, the older
                   measure (time of the 3-epoch process − time of a 1-epoch process) / 2; a
                   start-up that varies by a second (importing torch) swamps it.
+                  And mlp_epoch_cpu: the same epochs by the CPU time the contender's threads
+                  used, read when its lines arrived. Waiting for a core counts in the wall
+                  time only, so the two tell a busy core apart from slower work.
   logreg_epoch    the same for logistic regression 784-10, over epochs 1 to 11 (its epoch is
                   short).
   sgemm_floor     the matrix products of one MLP epoch alone, through decaybench's OpenBLAS.
@@ -48,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import NamedTuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -61,6 +65,8 @@ TARGETS = [
     ("mlp_vs_pytorch", "mlp_epoch.decaybench", "mlp_epoch.pytorch", "<=", 0.7, "MLP epoch, DecayBench ÷ PyTorch (1 thread)"),
     ("mlp_vs_sgemm_floor", "mlp_epoch.decaybench", "sgemm_floor.seconds", "<=", 1.2, "MLP epoch ÷ its sgemm floor"),
     ("pytorch_mlp_vs_sgemm_floor", "mlp_epoch.pytorch", "sgemm_floor.seconds", None, None, "PyTorch MLP epoch ÷ the same floor (for reference)"),
+    ("mlp_vs_pytorch_by_cpu", "mlp_epoch_cpu.decaybench", "mlp_epoch_cpu.pytorch", None, None,
+     "MLP epoch by CPU time, DecayBench ÷ PyTorch (for reference)"),
     ("logreg_vs_pytorch", "logreg_epoch.decaybench", "logreg_epoch.pytorch", "<=", 0.2, "logistic regression epoch, DecayBench ÷ PyTorch"),
     ("mlp_vs_pytorch_by_process", "mlp_process_difference.decaybench", "mlp_process_difference.pytorch", None, None,
      "MLP, by whole-process difference (the measure before 2026-12-05 evening)"),
@@ -114,14 +120,34 @@ def timed(command, env=None):
     return seconds, usage.ru_maxrss / 1024, stdout, stderr
 
 
+class EpochLines(NamedTuple):
+    """What `timed_epoch_lines` saw of one contender's run."""
+    seconds: float          # the whole process, wall time
+    arrivals: dict          # epoch -> wall seconds since the start when its line arrived
+    cpu: dict               # epoch -> CPU seconds the process's threads had used by then
+    stdout: str
+
+
+def cpu_seconds_of(pid):
+    """CPU time all threads of a running process have used, those that ended included, in
+    seconds (to 1/100 s: /proc/PID/stat's user and system ticks), or None once it is gone.
+
+    The threads' own schedstat files count nanoseconds, but only while a thread lives."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def timed_epoch_lines(command, env=None):
     """Runs a training command that prints one line per epoch, starting with the epoch's number;
-    returns (wall seconds, {epoch: seconds since start when its line arrived}, stdout). Raises on
-    failure.
+    returns an EpochLines. Raises on failure.
 
     The line of an epoch is printed after its evaluation, so the time between two lines is that
     of the epochs between them, training and evaluation, as the contender itself ran them."""
-    arrivals = {}
+    arrivals, cpu = {}, {}
     with tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
@@ -130,22 +156,25 @@ def timed_epoch_lines(command, env=None):
             now = time.perf_counter() - started
             lines.append(line)
             fields = line.split()
-            if len(fields) >= 5 and fields[0].isdigit():
-                arrivals.setdefault(int(fields[0]), now)
+            if len(fields) >= 5 and fields[0].isdigit() and int(fields[0]) not in arrivals:
+                arrivals[int(fields[0])] = now
+                used = cpu_seconds_of(process.pid)
+                if used is not None:
+                    cpu[int(fields[0])] = used
         process.wait()
         seconds = time.perf_counter() - started
         err.seek(0)
         stderr = err.read()
     if process.returncode != 0:
         raise Failed(f"{' '.join(command)} exited {process.returncode}\n{''.join(lines)[-2000:]}\n{stderr[-2000:]}")
-    return seconds, arrivals, "".join(lines)
+    return EpochLines(seconds, arrivals, cpu, "".join(lines))
 
 
-def epoch_seconds(arrivals, first, last, command):
-    """The mean time of epochs first+1 ... last, from the arrival of their lines."""
-    if first not in arrivals or last not in arrivals:
+def epoch_seconds(marks, first, last, command):
+    """The mean time of epochs first+1 ... last, from `marks` (arrivals or CPU time) at their lines."""
+    if first not in marks or last not in marks:
         raise Failed(f"{' '.join(command)} did not print the lines of epochs {first} and {last}")
-    return (arrivals[last] - arrivals[first]) / (last - first)
+    return (marks[last] - marks[first]) / (last - first)
 
 
 def torch_available():
@@ -229,7 +258,7 @@ class Bench:
         for contender in contenders:
             if contender == "decaybench":
                 t_short, load_short = self.decaybench_train(model, hidden, short)
-                t_long, load_long, command, arrivals = self.decaybench_train_by_lines(model, hidden, long)
+                t_long, load_long, command, lines = self.decaybench_train_by_lines(model, hidden, long)
                 if record:
                     self.add("load.decaybench", load_short)
                     self.add("load.decaybench", load_long)
@@ -238,16 +267,20 @@ class Bench:
                 environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
                 t_short = timed(self.torch_command(hidden, short), env=environment)[0]
                 command = self.torch_command(hidden, long)
-                t_long, arrivals, _ = timed_epoch_lines(command, env=environment)
+                lines = timed_epoch_lines(command, env=environment)
+                t_long = lines.seconds
             if record:
-                self.add(f"{name}.{contender}", epoch_seconds(arrivals, short, long, command))
+                self.add(f"{name}.{contender}", epoch_seconds(lines.arrivals, short, long, command))
+                # Where /proc could not be read the CPU time is left out, not guessed.
+                if short in lines.cpu and long in lines.cpu:
+                    self.add(f"{name}_cpu.{contender}", epoch_seconds(lines.cpu, short, long, command))
                 self.add(f"{name.replace('_epoch', '')}_process_difference.{contender}", (t_long - t_short) / (long - short))
 
     def decaybench_train_by_lines(self, model, hidden, epochs):
-        """(wall seconds, load seconds, command, epoch lines' arrivals) of one `decaybench train`."""
+        """(wall seconds, load seconds, command, EpochLines) of one `decaybench train`."""
         command = self.decaybench_train_command(model, hidden, epochs)
-        seconds, arrivals, stdout = timed_epoch_lines(command)
-        return seconds, self.load_seconds(stdout), command, arrivals
+        lines = timed_epoch_lines(command)
+        return lines.seconds, self.load_seconds(lines.stdout), command, lines
 
     def sgemm_floor(self, record):
         command = [sys.executable, os.path.join(HERE, "sgemm_floor.py"), "--openblas", self.openblas_path(),

@@ -37,8 +37,8 @@ def epoch(build, model, hidden, epochs, measure):
     """(seconds an epoch, last printed line) of one round of `build`."""
     command = train_command(build, model, hidden, epochs)
     if measure == "lines":
-        _, arrivals, stdout = timed_epoch_lines(command)
-        return (arrivals[epochs] - arrivals[1]) / (epochs - 1), stdout.strip().splitlines()[-1]
+        lines = timed_epoch_lines(command)
+        return (lines.arrivals[epochs] - lines.arrivals[1]) / (epochs - 1), lines.stdout.strip().splitlines()[-1]
     long, line = cpu_seconds(command)
     short, _ = cpu_seconds(train_command(build, model, hidden, 1))
     return (long - short) / (epochs - 1), line
