@@ -199,7 +199,10 @@ extension GridRunner {
     }
 
     /// Readies the journal for `start`: the only step that changes files before training.
-    func begin(_ journal: RunJournal, from start: Start) throws {
+    ///
+    /// - Parameter dataFiles: the files each data set reads now, which `checkDataUnchanged` and
+    ///   `checkReusedData` found the runs of `start` read too; their journal copies record them.
+    func begin(_ journal: RunJournal, from start: Start, dataFiles: [DataSpec: [DataFileFingerprint]]) throws {
         if start.point == .fresh && journal.exists {
             // With --overwrite an old journal goes (only what DecayBench wrote there); an old
             // results file stays until the new one replaces it, so a refused or crashed
@@ -215,10 +218,13 @@ extension GridRunner {
         }
         if start.point == .resultsFile || !start.reused.isEmpty {
             // Keep the runs of the results file and the reused ones in the journal too, so
-            // the journal alone can finish the grid.
+            // the journal alone can finish the grid. With their data files: a copy that
+            // recorded none stopped every --resume as if the data had changed.
             let recorded = journal.recordedKeys()
+            var metadata = ResultsFile.Metadata.shard(commandLine: options.commandLine, provenance: .current())
+            metadata.dataFiles = dataFiles
             for record in start.finished where !recorded.contains(record.run.key) {
-                try ResultsFile.write(records: [record], plan: nil, metadata: .shard(commandLine: options.commandLine, provenance: .current()),
+                try ResultsFile.write(records: [record], plan: nil, metadata: metadata,
                                       to: journal.shardPath(forKey: record.run.key), for: .journal)
             }
         }
@@ -258,6 +264,9 @@ extension GridRunner {
             let source = shards.contains(record.run.key) ? journal.shardPath(forKey: record.run.key) : path
             guard let recorded = try? ResultsFile.dataFiles(at: source, key: record.run.key),
                   let current = now[record.run.configuration.data], recorded != current else { continue }
+            // An empty list where the data set reads files is no record: earlier builds wrote
+            // one into the journal copies of reused runs, and a journal they left must resume.
+            if recorded.isEmpty { continue }
             let changed = zip(recorded, current).filter { $0 != $1 }.map { "\($0.0.path) (sha256 \($0.0.sha256.prefix(12))… then, \($0.1.sha256.prefix(12))… now)" }
             throw RunnerError.input("cannot resume \(path): the data files of run \(record.run.index) (\(record.run.key)) have changed since it was computed: "
                                + (changed.isEmpty ? "\(recorded.map(\.path)) then, \(current.map(\.path)) now" : changed.joined(separator: ", "))

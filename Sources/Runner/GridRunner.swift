@@ -129,7 +129,7 @@ public final class GridRunner: @unchecked Sendable {
 
         try checkDataUnchanged(since: start, journal: journal, now: dataFiles)
         try checkReusedData(start, now: dataFiles)
-        try begin(journal, from: start)
+        try begin(journal, from: start, dataFiles: dataFiles)
         if start.point == .fresh || journalLock == nil {
             // A fresh start may have replaced the directory that was locked: lock the new one.
             journalLock?.release()

@@ -1,11 +1,13 @@
 """run --reuse: a grid grown by an axis value takes the runs it already has from an earlier
 results file, computes only the new ones, and ends identical to a fresh run of the grown grid."""
+import json
 import os
 import re
 import subprocess
 import sys
 
 import h5py
+import numpy as np
 
 from conftest import SMALL_GRID, run, write_grid
 
@@ -89,3 +91,78 @@ def test_runs_that_read_other_data_are_not_reused(decaybench, tmp_path):
     assert result.returncode == 2
     assert "read other data files" in result.stderr and str(data) in result.stderr
     assert not os.path.exists(out)
+
+
+# Runs that read files (a subset of Fashion-MNIST), so that each run records their checksums.
+FILE_GRID = """
+    name: file-backed
+    dataset: {name: fashion-mnist, train_subset: 200, test_subset: 200, validation_size: 100}
+    model: {kind: mlp, hidden: [8]}
+    optimizer: {kind: adam}
+    training: {epochs: 2, batch_size: 50}
+    store: {params: final}
+    grid:
+      penalty: [l2, decoupled]
+      lambda: {l2: [0, 0.001], decoupled: [0.01, 0.1]}
+      lr: [0.001, 0.003]
+    seeds: [0, 1]
+    """
+GROWN_FILE_GRID = FILE_GRID.replace("lr: [0.001, 0.003]", "lr: [0.001, 0.003, 0.01]")
+
+
+def killed_at_final_write(decaybench, grid, out, *options):
+    """Runs the grid until it is about to write its results file, and kills it there."""
+    environment = dict(os.environ, DECAYBENCH_PAUSE_AT="final-write", DECAYBENCH_PAUSE_SECONDS="120")
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet", *options], env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = ""
+    while "paused at final-write" not in line:
+        line = process.stderr.readline()
+        assert line or process.poll() is None, f"the run ended before its final write: {process.communicate()}"
+    process.kill()
+    process.wait()
+    assert not os.path.exists(out)
+
+
+def test_a_reusing_run_killed_before_its_final_write_resumes_to_the_fresh_runs_file(decaybench, tmp_path):
+    assert GROWN_FILE_GRID != FILE_GRID
+    small = write_grid(str(tmp_path), FILE_GRID, name="small.yaml")
+    grown = write_grid(str(tmp_path), GROWN_FILE_GRID, name="grown.yaml")
+    before, fresh, reused = (str(tmp_path / name) for name in ("before.h5", "fresh.h5", "reused.h5"))
+    run(decaybench, "run", small, "--out", before, "--quiet")
+    run(decaybench, "run", grown, "--out", fresh, "--quiet")
+    killed_at_final_write(decaybench, grown, reused, "--reuse", before)
+    # The journal's copies of the reused runs name the data files they read, as a run computed
+    # here does: a copy naming none stopped --resume, as if the data had changed.
+    parts = tmp_path / "reused.h5.parts"
+    for part in (p for p in os.listdir(parts) if p.endswith(".h5")):
+        with h5py.File(parts / part) as f:
+            lists = [json.loads(f["data_files"].attrs[name]) for name in f["data_files"].attrs if name != "description"]
+            assert lists and all(len(files) == 4 for files in lists), (part, lists)
+    result = run(decaybench, "run", grown, "--out", reused, "--resume", check=False)
+    assert result.returncode == 0, result.stderr
+    same = subprocess.run([sys.executable, SAME_RESULTS, fresh, reused], capture_output=True, text=True)
+    assert same.returncode == 0, same.stdout
+
+
+def test_a_journal_whose_reused_copies_name_no_data_files_still_resumes(decaybench, tmp_path):
+    # Journals that earlier builds left behind recorded an empty list for the reused runs.
+    small = write_grid(str(tmp_path), FILE_GRID, name="small.yaml")
+    grown = write_grid(str(tmp_path), GROWN_FILE_GRID, name="grown.yaml")
+    before, reused = str(tmp_path / "before.h5"), str(tmp_path / "reused.h5")
+    run(decaybench, "run", small, "--out", before, "--quiet")
+    killed_at_final_write(decaybench, grown, reused, "--reuse", before)
+    with h5py.File(before) as f:
+        reused_keys = {key.decode() for key in f["runs"]["key"]}
+    parts = tmp_path / "reused.h5.parts"
+    emptied = 0
+    for key in reused_keys:
+        with h5py.File(parts / f"{key}.h5", "r+") as f:
+            for name in [n for n in f["data_files"].attrs if n != "description"]:
+                f["data_files"].attrs[name] = np.bytes_(b"[]")
+                emptied += 1
+    assert emptied == 16
+    result = run(decaybench, "run", grown, "--out", reused, "--resume", check=False)
+    assert result.returncode == 0, result.stderr
+    assert len(keys(reused)) == 24
+    # (A list naming other files than those read now still stops a resume: test_file_safety.)
