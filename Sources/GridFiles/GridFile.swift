@@ -180,6 +180,12 @@ public enum GridFile {
         if let repeated = MappingKeyEvents.repeatedKey(in: text) {
             throw GridFileError(problems: [duplicateKeyProblem(["\(repeated.key)"], repeated, fileName: fileName)])
         }
+        if let nul = MappingKeyEvents.firstTextWithNul(in: text) {
+            throw GridFileError(problems: [GridProblem(
+                file: fileName, line: nul.place.line, column: nul.place.column,
+                keyPath: nul.keyPath.replacingOccurrences(of: "\u{0}", with: "\\0"),
+                message: "this text holds a NUL character (\\0), which a results file cannot store; remove it")])
+        }
         var documents: [Node] = []
         do {
             var sequence = try compose_all(yaml: text, GridNodeReader.resolver)

@@ -51,6 +51,20 @@ enum MappingKeyEvents {
         return (repeated, found, firstPlace)
     }
 
+    /// The place and key path of the first scalar, key or value, that holds a NUL character
+    /// (written `"\0"` or `"\u0000"` in a quoted string), or nil. A results file stores every
+    /// text of the grid as a C string, which ends at a NUL: refused when the grid is read, not
+    /// after its runs are computed.
+    static func firstTextWithNul(in text: String) -> (place: Place, keyPath: String)? {
+        var path = ""
+        let found = walk(text) { event, _, _, keyPath in
+            guard event.type == YAML_SCALAR_EVENT, let value = event.data.scalar.value else { return false }
+            path = keyPath
+            return UnsafeBufferPointer(start: value, count: event.data.scalar.length).contains(0)
+        }
+        return found.map { ($0, path) }
+    }
+
     /// Every explicit tag of the file not in `readable` (as libyaml spells it out:
     /// "tag:yaml.org,2002:binary", "!custom"), with its place, in the file's order. Read from
     /// the events, where an alias is one event: a walk of the composed nodes visits a value

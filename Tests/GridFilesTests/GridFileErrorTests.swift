@@ -341,6 +341,21 @@ final class GridFileErrorTests: XCTestCase {
         ])
     }
 
+    func testTextWithANulCharacterIsRefusedWhereItIs() {
+        // A results file stores the grid's texts as C strings, which would end at the NUL: the
+        // runs would all be computed and then fail to be written.
+        XCTAssertThrowsProblems("name: x\ndescription: \"before\\u0000after\"\n", [
+            "grid.yaml:2:14: description: this text holds a NUL character (\\0), which a results file cannot store; remove it",
+        ])
+        XCTAssertThrowsProblems("name: x\ngrid:\n  lr: [0.1, \"0.2\\0\"]\n", [
+            "grid.yaml:3:13: grid.lr[1]: this text holds a NUL character (\\0), which a results file cannot store; remove it",
+        ])
+        // In a key too.
+        XCTAssertThrowsProblems("name: x\n\"a\\0b\": 1\n", [
+            "grid.yaml:2:1: a\\0b: this text holds a NUL character (\\0), which a results file cannot store; remove it",
+        ])
+    }
+
     func testErrorPrintsOneProblemPerLineInCompilerForm() {
         do {
             _ = try GridFile.parse(text: "name: a b\nmodel: []\n", fileName: "f.yaml")
