@@ -90,6 +90,17 @@ extension ResultsFile {
         try read(at: path)
     }
 
+    /// A run's grid coordinates from its `coordinates` attribute: JSON, a list of [axis, label]
+    /// pairs. Anything else is damage, said as such with the run and the file.
+    static func coordinates(_ json: String, of key: String, in path: String) throws -> [PlannedRun.Coordinate] {
+        let pairs = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String]]
+        guard let pairs, pairs.allSatisfy({ $0.count == 2 }) else {
+            throw ResultsFileError("\(path): the attribute coordinates of /config/\(key) is not a list of [axis, label] pairs "
+                                   + "(\(ResultsFileError.excerpt(json))); the file is damaged")
+        }
+        return pairs.map { PlannedRun.Coordinate(axis: $0[0], label: $0[1]) }
+    }
+
     /// How much of the runs' final tensors a reader takes.
     public enum TensorReading: Sendable {
         /// Their values (claims, merge, rerun).
@@ -196,11 +207,10 @@ extension ResultsFile {
             guard storedKey == key else {
                 throw ResultsFileError("\(path): /config/\(key) holds the settings of another run (they hash to key \(storedKey)); the file is damaged")
             }
-            let pairs = try JSONSerialization.jsonObject(with: Data(try group.stringAttribute("coordinates").utf8)) as? [[String]] ?? []
+            let coordinates = try Self.coordinates(try group.stringAttribute("coordinates"), of: key, in: path)
             let run = PlannedRun(
                 index: index, block: Int(try group.int64Attribute("block")),
-                coordinates: pairs.filter { $0.count == 2 }.map { PlannedRun.Coordinate(axis: $0[0], label: $0[1]) },
-                configuration: configuration)
+                coordinates: coordinates, configuration: configuration)
             guard let status = RunRecord.RecordStatus(rawValue: statuses[row]) else {
                 throw ResultsFileError("\(path): run \(key) has an unknown status '\(statuses[row])'")
             }

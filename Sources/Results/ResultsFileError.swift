@@ -21,4 +21,11 @@ extension ResultsFileError {
         let underlying = (context.underlyingError as NSError?)?.localizedDescription
         return (path.isEmpty ? "" : "at \(path): ") + context.debugDescription + (underlying.map { " (\($0))" } ?? "")
     }
+
+    /// At most the first 80 characters of a stored text, quoted, for a message: a damaged
+    /// attribute may be megabytes long.
+    static func excerpt(_ text: String) -> String {
+        let head = text.prefix(80)
+        return "found '\(head)'" + (head.count < text.count ? "…" : "")
+    }
 }

@@ -283,3 +283,21 @@ def test_claims_refuses_a_file_declaring_a_claim_it_does_not_know(decaybench, re
     result = run(decaybench, "claims", edited, check=False)
     assert result.returncode == 2, result.stdout[-500:]   # was 0, every row "not run" and no word of the id
     assert "declares claims this decaybench does not know: nonexistent-claim" in result.stderr
+
+
+@pytest.mark.parametrize("stored", ['[["lambda"-"0"]]', '[["lambda", "0", "extra"]]', '{"lambda": "0"}', '[[1, 2]]'])
+def test_a_run_whose_coordinates_are_not_axis_label_pairs_is_named_as_damage(decaybench, results, tmp_path, stored):
+    edited = str(tmp_path / "coordinates.h5")
+    shutil.copy(results, edited)
+    with h5py.File(edited, "r+") as f:
+        key = f["runs"]["key"][3].decode()
+        attributes = f["config"][key].attrs
+        del attributes["coordinates"]
+        attributes.create("coordinates", numpy.bytes_(stored.encode()))
+    for command in (["inspect"], ["claims"], ["verify"], ["rerun", "--key", key, "--out", str(tmp_path / "rerun.h5")]):
+        result = run(decaybench, *command, edited, check=False)
+        assert result.returncode == 2, (command, result.stderr[-600:])
+        # Was Foundation's "The data is not in the correct format." naming neither file nor run.
+        assert (f"{edited}: the attribute coordinates of /config/{key} is not a list of [axis, label] pairs "
+                f"(found '{stored}'); the file is damaged") in result.stderr, (command, result.stderr[-600:])
+        assert "NSCocoaErrorDomain" not in result.stderr
