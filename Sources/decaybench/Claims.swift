@@ -82,11 +82,13 @@ enum ClaimsOutput {
 
     /// Throws unless `directory` is a directory or can be made one: checked before the results
     /// are read, so that a wrong --out is said at once and as the input's fault.
-    static func checkDirectory(_ directory: String) throws {
+    ///
+    /// - Parameter contents: what goes into the directory, for the message.
+    static func checkDirectory(_ directory: String, for contents: String = "the report") throws {
         var status = stat()
         if stat(directory, &status) == 0 {
             guard (status.st_mode & S_IFMT) == S_IFDIR else {
-                throw CommandFailure.input("--out: \(directory) exists and is not a directory; give a directory for the report")
+                throw CommandFailure.input("--out: \(directory) exists and is not a directory; give a directory for \(contents)")
             }
             guard access(directory, W_OK | X_OK) == 0 else {
                 throw CommandFailure.input("--out: the directory \(directory) is not writable")

@@ -26,7 +26,7 @@ struct SlurmScripts {
             #   sbatch --array=I \(Self.quote(layout.arrayScriptPath))
             """,
             options: ["--job-name=decaybench-\(gridName)", "--array=1-\(shards)", "--cpus-per-task=\(cpusPerTask)",
-                      "--output=\(layout.logsDirectory)/shard-%a.out", "--open-mode=append", "--requeue"])
+                      "--output=\(Self.directive(layout.logsDirectory, then: "/shard-%a.out"))", "--open-mode=append", "--requeue"])
             + """
             exec \(Self.quote(executable)) run \(Self.quote(layout.gridPath)) --shard "\(shard)/\(shards)" \\
               --out \(Self.quote(layout.directory))"/shard-\(shard).h5" --jobs "${SLURM_CPUS_PER_TASK:-1}" --resume\(allowingLargeGrid ? " --force" : "")
@@ -40,7 +40,7 @@ struct SlurmScripts {
         return header(
             comment: "# Joins the shards of '\(gridName)' into merged.h5 once every array task has succeeded.",
             options: ["--job-name=decaybench-\(gridName)-merge", "--cpus-per-task=1",
-                      "--output=\(layout.logsDirectory)/merge.out", "--open-mode=append",
+                      "--output=\(Self.directive(layout.logsDirectory, then: "/merge.out"))", "--open-mode=append",
                       // When a shard fails, afterok can never be met: leave the queue rather than wait forever.
                       "--kill-on-invalid-dep=yes"])
             + """
@@ -59,6 +59,23 @@ struct SlurmScripts {
         lines += all.map { "#SBATCH \($0)" }
         lines += ["set -euo pipefail", ""]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Why `directory` cannot be the sweep's: its logs' path goes into "#SBATCH --output=" lines,
+    /// where sbatch reads a double-quoted word but no escape, and a line break would end the
+    /// header and run the rest of the line as a command. Nil when it can.
+    static func directoryProblem(_ directory: String) -> String? {
+        guard let character = directory.unicodeScalars.first(where: { $0 == "\"" || $0 == "\\" || $0.properties.generalCategory == .control })
+        else { return nil }
+        return "the sweep's path \(directory.unicodeScalars.map { $0.escaped(asASCII: true) }.joined()) holds "
+            + "\(character.escaped(asASCII: true)), which an #SBATCH line cannot carry; choose a directory without it"
+    }
+
+    /// An #SBATCH file name: `directory` with each % doubled (sbatch reads %a, %j, … as
+    /// patterns), then `pattern`; in double quotes when it holds a space, which would end it.
+    static func directive(_ directory: String, then pattern: String) -> String {
+        let name = directory.replacingOccurrences(of: "%", with: "%%") + pattern
+        return name.contains(where: \.isWhitespace) ? "\"\(name)\"" : name
     }
 
     /// A word the shell passes through unchanged.

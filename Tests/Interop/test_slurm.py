@@ -54,7 +54,9 @@ def test_a_job_array_and_its_merge_equal_a_local_run(decaybench, slurm, tmp_path
     local = str(tmp_path / "local.h5")
     run(decaybench, "run", grid, "--out", local, "--jobs", "2", "--quiet")
 
-    sweep = str(tmp_path / "sweep")
+    # A space, an apostrophe and a percent sign, which #SBATCH lines and sbatch's file-name
+    # patterns would otherwise cut or replace: the logs must land in this very directory.
+    sweep = str(tmp_path / "Bob's sweep 100%a")
     submitted = run(decaybench, "slurm", grid, "--shards", "4", "--out", sweep, "--cpus-per-task", "1", "--submit",
                     env=environment)
     match = re.search(r"submitted array job (\d+) \(4 tasks\) and merge job (\d+)", submitted.stdout)
@@ -132,3 +134,34 @@ def test_after_a_failed_array_the_merge_leaves_the_queue_and_a_resubmission_comp
     compared = subprocess.run([sys.executable, SAME_RESULTS, local, os.path.join(sweep, "merged.h5")],
                               capture_output=True, text=True)
     assert compared.returncode == 0, compared.stdout
+
+
+def test_an_out_that_is_not_a_directory_or_cannot_be_written_into_a_script_is_an_input_error(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    a_file = tmp_path / "grid.h5"
+    a_file.write_text("not a sweep")
+    refusals = {
+        str(a_file): f"--out: {a_file} exists and is not a directory; give a directory for the sweep",
+        "/proc/self/sweep": "--out: cannot make the directory /proc/self/sweep: /proc/self is not a writable directory",
+        str(tmp_path / "line\nbreak"): f"--out: the sweep's path {tmp_path}/line\\nbreak holds \\n, which an #SBATCH line cannot carry",
+        str(tmp_path / 'a"quote'): f"--out: the sweep's path {tmp_path}/a\\\"quote holds \\\", which an #SBATCH line cannot carry",
+    }
+    for out, message in refusals.items():
+        result = run(decaybench, "slurm", grid, "--shards", "2", "--out", out, check=False)
+        assert result.returncode == 2, (out, result.stderr)
+        assert message in result.stderr, (out, result.stderr)
+        assert "NSCocoaErrorDomain" not in result.stderr
+    assert a_file.read_text() == "not a sweep"
+    assert not os.path.exists(tmp_path / "line\nbreak") and not os.path.exists(tmp_path / 'a"quote')
+
+
+def test_the_scripts_quote_a_log_path_with_spaces_and_keep_its_percent_signs(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SMALL_GRID)
+    sweep = tmp_path / "my sweep 100%j"
+    run(decaybench, "slurm", grid, "--shards", "2", "--out", str(sweep))
+    headers = {name: [line for line in (sweep / name).read_text().splitlines() if line.startswith("#SBATCH --output=")]
+               for name in ("shards.sbatch", "merge.sbatch")}
+    assert headers == {
+        "shards.sbatch": [f'#SBATCH --output="{tmp_path}/my sweep 100%%j/logs/shard-%a.out"'],
+        "merge.sbatch": [f'#SBATCH --output="{tmp_path}/my sweep 100%%j/logs/merge.out"'],
+    }
