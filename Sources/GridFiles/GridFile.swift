@@ -65,6 +65,12 @@ public enum GridFile {
         // Problems name the file as the user gave it, as compilers do: two grids of one name
         // in different directories stay apart.
         let fileName = path
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > GridLimits.fileBytes {
+            throw GridFileError(problems: [GridProblem(
+                file: fileName, line: 1, column: 1, keyPath: "",
+                message: "the grid file is \(size.formatted(.number.grouping(.automatic))) bytes; a grid file is at most "
+                    + "\(GridLimits.fileBytes >> 20) MiB of YAML: is it the grid you meant?")])
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GridFileError(problems: [GridProblem(file: fileName, line: 1, column: 1, keyPath: "",
                                                        message: "cannot read the grid file '\(path)': \(Self.unreadableReason(path))")])

@@ -253,7 +253,11 @@ struct GridNodeReader {
             case .null: return "null"
             case .boolean(let flag): return flag ? "true" : "false"
             case .integer, .number: return scalar.string
-            default: return "the string '\(scalar.string)'"
+            default:
+                // A data file given as the grid reads as one string of megabytes: a message
+                // quotes its start.
+                let text = scalar.string
+                return "the string '\(text.prefix(80))\(text.count > 80 ? "…" : "")'"
             }
         }
     }

@@ -388,4 +388,29 @@ final class GridFileErrorTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("cannot read the grid file"))
         }
     }
+
+    func testAFileBeyondTheGridFileSizeIsRefusedUnreadAndALongStringIsQuotedByItsStart() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grid-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Sparse: one byte past the limit costs no disk, and reading it would cost 16 MiB.
+        let huge = directory.appendingPathComponent("huge.yaml").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: nil))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: huge))
+        try handle.truncate(atOffset: UInt64(GridLimits.fileBytes + 1))
+        try handle.close()
+        XCTAssertThrowsError(try GridFile.load(path: huge)) { error in
+            XCTAssertEqual("\(error)", "\(huge):1:1: the grid file is 16,777,217 bytes; "
+                           + "a grid file is at most 16 MiB of YAML: is it the grid you meant?")
+        }
+        // At the limit it is read (and is not YAML of a grid).
+        let atLimit = directory.appendingPathComponent("at-limit.yaml").path
+        try Data(repeating: UInt8(ascii: "a"), count: GridLimits.fileBytes).write(to: URL(fileURLWithPath: atLimit))
+        XCTAssertThrowsError(try GridFile.load(path: atLimit)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("expected a mapping of grid settings, found the string '\(String(repeating: "a", count: 80))…'"),
+                          String(message.prefix(300)))
+            XCTAssertLessThan(message.utf8.count, 1_000, "the string is quoted by its start, not whole")
+        }
+    }
 }
