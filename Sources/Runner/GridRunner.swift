@@ -157,6 +157,7 @@ public final class GridRunner: @unchecked Sendable {
         }()
         let writer = DispatchQueue(label: "decaybench.results-writer")
         nonisolated(unsafe) var writeTime = Duration.zero  // touched only on `writer`, then after the workers end
+        nonisolated(unsafe) var savedKeys: [String] = []    // the same: the runs this session saved in the journal
         let queue = WorkQueue(pendingRuns)
         let failures = FailureList()
         let jobs = max(1, min(options.jobs, pendingRuns.count))
@@ -180,6 +181,7 @@ public final class GridRunner: @unchecked Sendable {
                             // Not durable: a shard lost to a power cut is only a run to redo on --resume.
                             try ResultsFile.write(records: [record], plan: nil, metadata: shardMetadata,
                                                   to: journal.shardPath(forKey: run.key), durable: false, for: .journal)
+                            savedKeys.append(run.key)
                         } catch {
                             // A result that cannot be saved stops the grid: carrying on would compute
                             // more results that may not be saved either. The run is reported as
@@ -237,10 +239,23 @@ public final class GridRunner: @unchecked Sendable {
         if !failures.messages.isEmpty {
             throw RunnerError("could not save every result" + notSaved
                                + (keptExistingFile.map { "\n\($0); fix the cause and run with --resume" }
-                                  ?? "\nthe runs saved so far are in \(path); fix the cause and rerun with --resume"))
+                                  ?? "\n" + Self.whatWasKept(records, savedThisSession: savedKeys, in: path, journal: journal.directory)
+                                     + "; fix the cause and rerun with --resume"))
         }
         return Outcome(records: records, interrupted: stopRequested.isSet && !complete,
                        wroteFile: keptExistingFile == nil, keptExistingFile: keptExistingFile)
+    }
+
+    /// What the results file at `path` holds after a failed save, and how many of the runs this
+    /// session saved in the journal are not among them: their files went while the grid ran (the
+    /// journal was removed, which is also what makes saving fail).
+    static func whatWasKept(_ records: [RunRecord], savedThisSession: [String], in path: String, journal: String) -> String {
+        let finished = Set(records.filter { $0.status != .pending }.map(\.run.key))
+        let gone = Set(savedThisSession).subtracting(finished).count
+        let held = "\(path) holds the \(finished.count) finished run\(finished.count == 1 ? "" : "s")"
+        guard gone > 0 else { return held }
+        return held + "; \(gone) run\(gone == 1 ? "" : "s") this session saved in \(journal) "
+            + "\(gone == 1 ? "is" : "are") gone from it (removed while the grid ran) and will run again"
     }
 
     /// Writes the results file; when that fails, says where the runs saved so far are kept.

@@ -4,6 +4,7 @@ replace, and saved runs that vanish before the grid reads them back. Each test f
 engine before it."""
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -12,7 +13,7 @@ import h5py
 import numpy
 import pytest
 
-from conftest import grid_results, run, write_grid
+from conftest import SLOW_GRID, grid_results, run, write_grid
 
 GRID_WITH_TENSORS = """\
 name: tensors
@@ -301,3 +302,26 @@ def test_a_run_whose_coordinates_are_not_axis_label_pairs_is_named_as_damage(dec
         assert (f"{edited}: the attribute coordinates of /config/{key} is not a list of [axis, label] pairs "
                 f"(found '{stored}'); the file is damaged") in result.stderr, (command, result.stderr[-600:])
         assert "NSCocoaErrorDomain" not in result.stderr
+
+
+def test_a_journal_removed_while_the_grid_runs_is_said_as_runs_gone_not_as_runs_kept(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), SLOW_GRID)
+    out = str(tmp_path / "removed.h5")
+    parts = out + ".parts"
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--jobs", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and (not os.path.isdir(parts) or len([n for n in os.listdir(parts) if n.endswith(".h5")]) < 2):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    saved = len([n for n in os.listdir(parts) if n.endswith(".h5")])
+    shutil.rmtree(parts)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 1, stderr[-800:]
+    assert "could not save every result" in stderr
+    # Was "the runs saved so far are in removed.h5", of a file holding none of them.
+    gone = re.search(rf"{re.escape(out)} holds the 0 finished runs; (\d+) runs this session saved in "
+                     rf"{re.escape(parts)} are gone from it \(removed while the grid ran\) and will run again; "
+                     r"fix the cause and rerun with --resume", stderr)
+    assert gone and int(gone.group(1)) >= saved, stderr[-800:]
+    assert "0 finished" in run(decaybench, "inspect", out).stdout
