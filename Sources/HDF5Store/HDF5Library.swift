@@ -40,6 +40,10 @@ public enum HDF5Library {
         return try body()
     }
 
+    /// What a user can do about a file libhdf5 crashed on, added to the message; nil for nothing
+    /// more to say. Set by the program once, before it reads any file.
+    nonisolated(unsafe) public static var damagedFileAdvice: @Sendable (_ path: String) -> String? = { _ in nil }
+
     /// Names the file a fault inside libhdf5 is blamed on: `path` when it was just opened for
     /// reading, nil when a file was created or opened for writing. A fault while this process
     /// writes its own file is a bug, not a damaged input, and keeps its crash report. Call
@@ -47,6 +51,7 @@ public enum HDF5Library {
     static func guardReads(of path: String?) {
         cfaultguard_install(2)
         guard let path else { return cfaultguard_set_message(nil) }
-        cfaultguard_set_message("Error: HDF5: libhdf5 crashed while reading \(path): the file is damaged")
+        cfaultguard_set_message("Error: HDF5: libhdf5 crashed while reading \(path): the file is damaged"
+                                + (damagedFileAdvice(path).map { "; " + $0 } ?? ""))
     }
 }

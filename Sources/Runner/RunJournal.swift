@@ -51,6 +51,14 @@ public struct RunJournal: Sendable {
 
     public var exists: Bool { state != .absent }
 
+    /// What to do about a damaged file when it is one of a journal's saved runs
+    /// ("OUT.parts/<key>.h5"): such a file is only a run to compute again. Nil for other paths.
+    public static func adviceForDamagedSavedRun(_ path: String) -> String? {
+        let url = URL(fileURLWithPath: path)
+        guard url.deletingLastPathComponent().lastPathComponent.hasSuffix(".parts"), url.pathExtension == "h5" else { return nil }
+        return "it is a saved run of an unfinished grid, so delete it and run with --resume again, which computes that run anew"
+    }
+
     /// Names a journal itself writes: the manifest, shards named by run key, and their
     /// temporary files.
     static func isJournalEntry(_ name: String) -> Bool {

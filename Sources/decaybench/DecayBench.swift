@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HDF5Store
 import Results
 import Runner
 
@@ -25,6 +26,8 @@ struct DecayBench: ParsableCommand {
         // A reader that closes the pipe early (`decaybench train … | head -1`) must not end the
         // process by signal before it has saved what it computed: writes to the pipe fail instead.
         signal(SIGPIPE, SIG_IGN)
+        // A saved run that crashes libhdf5 is only a run to compute again: the message says so.
+        HDF5Library.damagedFileAdvice = RunJournal.adviceForDamagedSavedRun
         do {
             var command = try parseAsRoot()
             if !(command is Run) { Interruption.exitOnSignal() }

@@ -325,3 +325,47 @@ def test_a_journal_removed_while_the_grid_runs_is_said_as_runs_gone_not_as_runs_
                      r"fix the cause and rerun with --resume", stderr)
     assert gone and int(gone.group(1)) >= saved, stderr[-800:]
     assert "0 finished" in run(decaybench, "inspect", out).stdout
+
+
+def test_a_saved_run_on_which_libhdf5_crashes_is_named_with_what_to_do(decaybench, tmp_path):
+    grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
+    out = str(tmp_path / "journal.h5")
+    environment = dict(os.environ, DECAYBENCH_PAUSE_AT="final-write", DECAYBENCH_PAUSE_SECONDS="120")
+    process = subprocess.Popen([decaybench, "run", grid, "--out", out, "--quiet"], env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = ""
+    while "paused at final-write" not in line:
+        line = process.stderr.readline()
+        assert line or process.poll() is None, process.communicate()
+    process.kill()
+    process.wait()
+    journal = str(tmp_path / "journal-as-killed")
+    shutil.copytree(out + ".parts", journal)
+    part = sorted(name for name in os.listdir(journal) if name.endswith(".h5"))[0]
+    damaged = os.path.join(out + ".parts", part)
+    # On this byte libhdf5 reads garbage: it crashes in some attempts and reports an error in
+    # others (the run is then computed again). Attempts until it crashes; each must end well.
+    for attempt in range(20):
+        shutil.rmtree(out + ".parts", ignore_errors=True)
+        if os.path.exists(out):
+            os.remove(out)
+        shutil.copytree(journal, out + ".parts")
+        with_one_byte_changed(damaged, damaged, b"\x0dlayer1.weight", 0, 0)
+        result = run(decaybench, "run", grid, "--out", out, "--resume", "--quiet", check=False)
+        if result.returncode == 0:
+            assert "24 finished" in run(decaybench, "inspect", out).stdout
+            continue
+        assert result.returncode == 2, result.stderr[-600:]
+        # The file is named as before, now with what to do about it.
+        assert (f"libhdf5 crashed while reading {damaged}: the file is damaged; it is a saved run of an unfinished grid, "
+                "so delete it and run with --resume again, which computes that run anew") in result.stderr, result.stderr[-600:]
+        break
+    else:
+        pytest.fail("libhdf5 never crashed on the changed byte in 20 attempts")
+    os.remove(damaged)
+    run(decaybench, "run", grid, "--out", out, "--resume", "--quiet")
+    assert "24 finished" in run(decaybench, "inspect", out).stdout
+    # A results file is not a saved run: no such advice there.
+    results_file = with_one_byte_changed(out, str(tmp_path / "one-byte.h5"), b"run_count\x00", 9, 1)
+    result = run(decaybench, "inspect", results_file, check=False)
+    assert result.returncode == 2 and "the file is damaged" in result.stderr and "saved run" not in result.stderr
