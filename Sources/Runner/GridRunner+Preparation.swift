@@ -104,8 +104,16 @@ extension GridRunner {
                                    + GridPlan.listing(differences, atMost: .max)
                                    + "\nuse another --out, or replace it with --overwrite")
             }
-            try checkShard(stored: try ResultsFile.shardText(at: path), in: path)
-            for record in try ResultsFile.readRecords(at: path, plan: plan) where record.status != .pending {
+            let storedShard: String, storedRecords: [RunRecord]
+            do {
+                storedShard = try ResultsFile.shardText(at: path)
+                storedRecords = try ResultsFile.readRecords(at: path, plan: plan)
+            } catch {
+                // Damage below the grid's text (a table, a curve): the file's fault, as above.
+                throw RunnerError.input("cannot resume \(path): \(error); move it away, or start afresh with --overwrite")
+            }
+            try checkShard(stored: storedShard, in: path)
+            for record in storedRecords where record.status != .pending {
                 // Same key, other numbers: as for a saved run, computed again rather than kept.
                 if let change = ConfigurationFormat.meaningChange(from: record.configurationFormat, of: record.run.configuration) {
                     progress?.note("run \(record.run.index) (\(record.run.key)) of \(path) was computed before a change of meaning; "

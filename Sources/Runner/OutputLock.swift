@@ -42,7 +42,9 @@ public final class OutputLock {
             let candidate = open(lockPath, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
             guard candidate >= 0 else {
                 if errno == ENOENT { continue }  // removed by its holder meanwhile
-                if errno == ELOOP { throw LockError.notOurs(path: lockPath) }
+                // A link or a directory at the lock's name is the user's, as any file there that
+                // is not a lock: in the way of the output path, not a failure to write.
+                if errno == ELOOP || errno == EISDIR { throw LockError.notOurs(path: lockPath) }
                 throw LockError.cannotOpen(path: lockPath, reason: String(cString: strerror(errno)))
             }
             guard Self.isLockFile(candidate) else {

@@ -369,3 +369,17 @@ def test_a_saved_run_on_which_libhdf5_crashes_is_named_with_what_to_do(decaybenc
     results_file = with_one_byte_changed(out, str(tmp_path / "one-byte.h5"), b"run_count\x00", 9, 1)
     result = run(decaybench, "inspect", results_file, check=False)
     assert result.returncode == 2 and "the file is damaged" in result.stderr and "saved run" not in result.stderr
+
+
+def test_resume_on_a_results_file_damaged_below_its_grid_is_an_input_error(decaybench, results, tmp_path):
+    grid = write_grid(str(tmp_path), GRID_WITH_TENSORS)
+    damaged = str(tmp_path / "damaged.h5")
+    shutil.copy(results, damaged)
+    with h5py.File(damaged, "r+") as f:
+        del f["curves/test_error"]
+    before = open(damaged, "rb").read()
+    result = run(decaybench, "run", grid, "--out", damaged, "--resume", "--quiet", check=False)
+    assert result.returncode == 2, (result.returncode, result.stderr)   # was 1, as for a full disk
+    assert f"cannot resume {damaged}: " in result.stderr and "test_error" in result.stderr
+    assert "move it away, or start afresh with --overwrite" in result.stderr
+    assert open(damaged, "rb").read() == before

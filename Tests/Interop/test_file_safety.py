@@ -128,6 +128,14 @@ def test_a_user_lock_file_is_neither_used_nor_removed(decaybench, tmp_path):
     assert f"{out}.lock exists and is not a decaybench lock file" in result.stderr
     assert open(out + ".lock").read() == "my notes about u.h5\n"
     assert not os.path.exists(out)
+    # A directory of that name is the user's too (was exit 1, "cannot create the lock file").
+    os.remove(out + ".lock")
+    os.mkdir(out + ".lock")
+    result = run(decaybench, "run", grid, "--out", out, "--quiet", check=False)
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert f"{out}.lock exists and is not a decaybench lock file" in result.stderr
+    assert os.path.isdir(out + ".lock") and not os.listdir(out + ".lock")
+    assert not os.path.exists(out)
 
 
 def test_overwrite_keeps_a_users_parts_directory_or_file(decaybench, tmp_path):
