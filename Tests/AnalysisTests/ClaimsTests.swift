@@ -208,18 +208,27 @@ final class ClaimsTests: XCTestCase {
         XCTAssertTrue(decoupled[0].finding!.notes.contains("λ = 0 from the l2 runs (the same computation)"))
     }
 
-    func testWarmRestartsAgainstCosineAtEachPeriodEnd() throws {
+    /// Warm-restarts and cosine cells at `rates`; the first rate is the best, the others are
+    /// worse by 0.05 at every epoch.
+    private func warmRestartsFixture(rates: [Double]) -> ClaimsFixture {
         var fixture = ClaimsFixture()
         let restarts = ScheduleSpec(kind: .warmRestarts, t0: 1, tMult: 2)
-        // Periods end at epochs 1 and 3. Warm restarts: 0.20 at epoch 1, 0.10 at epoch 3.
-        fixture.add(penalty: .decoupled, lambda: 1e-2, lr: 1e-3, epochs: 3, schedule: restarts,
-                    curve: { seed, epoch in [0.20, 0.30, 0.10][epoch - 1] + ClaimsFixture.jitter(seed) }) { _ in 0.10 }
-        // A 3-epoch cosine run is still at 0.40 after epoch 1 and ends at 0.10; a 1-epoch one ends at 0.21.
-        fixture.add(penalty: .decoupled, lambda: 1e-2, lr: 1e-3, epochs: 3,
-                    curve: { seed, epoch in [0.40, 0.20, 0.10][epoch - 1] + ClaimsFixture.jitter(seed) }) { _ in 0.10 }
-        fixture.add(penalty: .decoupled, lambda: 1e-2, lr: 1e-3, epochs: 1,
-                    curve: { seed, _ in 0.21 + ClaimsFixture.jitter(seed) }) { _ in 0.21 }
-        let claims = try fixture.claims(in: directory)
+        for (index, lr) in rates.enumerated() {
+            let worse = index == 0 ? 0 : 0.05
+            // Periods end at epochs 1 and 3. Warm restarts: 0.20 at epoch 1, 0.10 at epoch 3.
+            fixture.add(penalty: .decoupled, lambda: 1e-2, lr: lr, epochs: 3, schedule: restarts,
+                        curve: { seed, epoch in [0.20, 0.30, 0.10][epoch - 1] + worse + ClaimsFixture.jitter(seed) }) { _ in 0.10 + worse }
+            // A 3-epoch cosine run is still at 0.40 after epoch 1 and ends at 0.10; a 1-epoch one ends at 0.21.
+            fixture.add(penalty: .decoupled, lambda: 1e-2, lr: lr, epochs: 3,
+                        curve: { seed, epoch in [0.40, 0.20, 0.10][epoch - 1] + worse + ClaimsFixture.jitter(seed) }) { _ in 0.10 + worse }
+            fixture.add(penalty: .decoupled, lambda: 1e-2, lr: lr, epochs: 1,
+                        curve: { seed, _ in 0.21 + worse + ClaimsFixture.jitter(seed) }) { _ in 0.21 + worse }
+        }
+        return fixture
+    }
+
+    func testWarmRestartsAgainstCosineAtEachPeriodEnd() throws {
+        let claims = try warmRestartsFixture(rates: [1e-3, 1e-2]).claims(in: directory)
         XCTAssertEqual(claims.results("warm-restarts-anytime")[0].finding!.value!, 0.20, accuracy: 1e-6)
         XCTAssertEqual(claims.verdicts("warm-restarts-anytime"), [.reproduced])
         // At epoch 3 only, 0.10 − 0.10: at the first period's end (epoch 1) the warm-restarts run
@@ -228,6 +237,14 @@ final class ClaimsTests: XCTestCase {
         XCTAssertEqual(match.value!, 0, accuracy: 1e-6)
         XCTAssertEqual(match.notes, ["compared at epochs 3"])
         XCTAssertEqual(claims.verdicts("warm-restarts-match-budgets"), [.reproduced])
+    }
+
+    func testWarmRestartsWithOneLearningRateHaveNoBestCellAndNoVerdict() throws {
+        // Nothing was searched, so "the best cell" would be the only one: the file does not
+        // speak to these claims (it gave verdicts before).
+        let claims = try warmRestartsFixture(rates: [1e-3]).claims(in: directory)
+        XCTAssertEqual(claims.verdicts("warm-restarts-anytime"), [.notRun])
+        XCTAssertEqual(claims.verdicts("warm-restarts-match-budgets"), [.notRun])
     }
 
     func testAGridThatDeclaresItsClaimsIsReadForThoseAlone() throws {

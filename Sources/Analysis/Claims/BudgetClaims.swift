@@ -98,7 +98,9 @@ extension Claim {
                     let full = cosine.filter { $0.configuration.training.epochs == budget }
                     if !full.isEmpty { comparisons = ends.filter { $0 < budget }.map { ($0, full, $0) } }
                 }
-                guard !comparisons.isEmpty else { continue }
+                // A best cell means something only where a search chose it (ClaimMeasures.bestAgainstBest).
+                comparisons.removeAll { Set($0.cells.map(\.learningRate)).count < 2 }
+                guard Set(group.map(\.learningRate)).count >= 2, !comparisons.isEmpty else { continue }
                 let statistic: ([UInt64]) -> Double? = { sample in
                     var differences: [Double] = []
                     for comparison in comparisons {
