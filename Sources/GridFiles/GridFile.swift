@@ -65,7 +65,10 @@ public enum GridFile {
         // Problems name the file as the user gave it, as compilers do: two grids of one name
         // in different directories stay apart.
         let fileName = path
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > GridLimits.fileBytes {
+        // stat, not attributesOfItem: that one does not follow a symbolic link, whose own size is a few bytes.
+        var status = stat()
+        if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, Int(status.st_size) > GridLimits.fileBytes {
+            let size = Int(status.st_size)
             throw GridFileError(problems: [GridProblem(
                 file: fileName, line: 1, column: 1, keyPath: "",
                 message: "the grid file is \(size.formatted(.number.grouping(.automatic))) bytes; a grid file is at most "

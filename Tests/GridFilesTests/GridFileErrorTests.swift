@@ -403,6 +403,13 @@ final class GridFileErrorTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(huge):1:1: the grid file is 16,777,217 bytes; "
                            + "a grid file is at most 16 MiB of YAML: is it the grid you meant?")
         }
+        // Through a symbolic link too: the size is the target's, not the link's.
+        let link = directory.appendingPathComponent("link.yaml").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: huge)
+        XCTAssertThrowsError(try GridFile.load(path: link)) { error in
+            XCTAssertTrue("\(error)".hasSuffix("the grid file is 16,777,217 bytes; a grid file is at most 16 MiB of YAML: is it the grid you meant?"),
+                          "\(error)")
+        }
         // At the limit it is read (and is not YAML of a grid).
         let atLimit = directory.appendingPathComponent("at-limit.yaml").path
         try Data(repeating: UInt8(ascii: "a"), count: GridLimits.fileBytes).write(to: URL(fileURLWithPath: atLimit))
