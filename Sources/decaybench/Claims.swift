@@ -105,11 +105,7 @@ enum ClaimsOutput {
 
     /// Writes claims.md and claims.json into `directory`; returns their paths.
     static func write(_ table: ClaimsTable, to directory: String) throws -> [String] {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CommandFailure("cannot create the directory \(directory): \(error.localizedDescription)")
-        }
+        try CommandFailure.makingDirectory(directory)
         let markdown = (directory as NSString).appendingPathComponent("claims.md")
         let json = (directory as NSString).appendingPathComponent("claims.json")
         // AtomicFile names the file and says why in the system's words ("No space left on device").

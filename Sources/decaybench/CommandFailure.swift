@@ -1,3 +1,5 @@
+import Foundation
+
 /// A command that cannot go on, with a sentence a user can act on.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
@@ -23,6 +25,20 @@ struct CommandFailure: Error, CustomStringConvertible {
             throw CommandFailure.input(failure.description)
         } catch {
             throw CommandFailure.input("\(error)")
+        }
+    }
+
+    /// Makes `directory` and its missing parents; a failure names the directory and says why in
+    /// the system's words ("No space left on device"), not as Foundation's error dump.
+    static func makingDirectory(_ directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            let error = error as NSError
+            let posix = (error.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0 : nil }
+                ?? (error.domain == NSPOSIXErrorDomain ? error : nil)
+            let reason = posix.map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
+            throw CommandFailure("cannot create the directory \(directory): \(reason)")
         }
     }
 }

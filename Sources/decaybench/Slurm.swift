@@ -77,12 +77,7 @@ extension DecayBench {
                 throw CommandFailure("\(directory) already holds shards of a \(existing)-shard sweep; "
                                      + "use --shards \(existing) to continue it, or choose another --out")
             }
-            let manager = FileManager.default
-            do {
-                try manager.createDirectory(atPath: layout.logsDirectory, withIntermediateDirectories: true)
-            } catch {
-                throw CommandFailure("cannot create the directory \(layout.logsDirectory): \(Self.systemReason(error))")
-            }
+            try CommandFailure.makingDirectory(layout.logsDirectory)
             try copyGrid(plan: plan, to: layout)
 
             let scripts = SlurmScripts(
@@ -133,17 +128,6 @@ extension DecayBench {
         private func writeScript(_ text: String, to path: String) throws {
             try AtomicFile.write(Data(text.utf8), to: path)
             chmod(path, 0o755)
-        }
-
-        /// Why a file operation failed, in the system's words ("No space left on device")
-        /// rather than Foundation's error dump.
-        static func systemReason(_ error: Error) -> String {
-            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-            if let underlying, underlying.domain == NSPOSIXErrorDomain {
-                return String(cString: strerror(Int32(underlying.code)))
-            }
-            return (error as NSError).domain == NSPOSIXErrorDomain
-                ? String(cString: strerror(Int32((error as NSError).code))) : error.localizedDescription
         }
 
         /// This binary's absolute path, so that jobs run the same build.

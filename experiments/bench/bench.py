@@ -156,11 +156,12 @@ def timed_epoch_lines(command, env=None):
             now = time.perf_counter() - started
             lines.append(line)
             fields = line.split()
-            if len(fields) >= 5 and fields[0].isdigit() and int(fields[0]) not in arrivals:
-                arrivals[int(fields[0])] = now
+            epoch = int(fields[0]) if len(fields) >= 5 and fields[0].isdigit() else None
+            if epoch is not None and epoch not in arrivals:
+                arrivals[epoch] = now
                 used = cpu_seconds_of(process.pid)
                 if used is not None:
-                    cpu[int(fields[0])] = used
+                    cpu[epoch] = used
         process.wait()
         seconds = time.perf_counter() - started
         err.seek(0)
@@ -258,7 +259,7 @@ class Bench:
         for contender in contenders:
             if contender == "decaybench":
                 t_short, load_short = self.decaybench_train(model, hidden, short)
-                t_long, load_long, command, lines = self.decaybench_train_by_lines(model, hidden, long)
+                load_long, command, lines = self.decaybench_train_by_lines(model, hidden, long)
                 if record:
                     self.add("load.decaybench", load_short)
                     self.add("load.decaybench", load_long)
@@ -268,7 +269,7 @@ class Bench:
                 t_short = timed(self.torch_command(hidden, short), env=environment)[0]
                 command = self.torch_command(hidden, long)
                 lines = timed_epoch_lines(command, env=environment)
-                t_long = lines.seconds
+            t_long = lines.seconds
             if record:
                 self.add(f"{name}.{contender}", epoch_seconds(lines.arrivals, short, long, command))
                 # Where /proc could not be read the CPU time is left out, not guessed.
@@ -277,10 +278,10 @@ class Bench:
                 self.add(f"{name.replace('_epoch', '')}_process_difference.{contender}", (t_long - t_short) / (long - short))
 
     def decaybench_train_by_lines(self, model, hidden, epochs):
-        """(wall seconds, load seconds, command, EpochLines) of one `decaybench train`."""
+        """(load seconds, command, EpochLines) of one `decaybench train`."""
         command = self.decaybench_train_command(model, hidden, epochs)
         lines = timed_epoch_lines(command)
-        return lines.seconds, self.load_seconds(lines.stdout), command, lines
+        return self.load_seconds(lines.stdout), command, lines
 
     def sgemm_floor(self, record):
         command = [sys.executable, os.path.join(HERE, "sgemm_floor.py"), "--openblas", self.openblas_path(),
